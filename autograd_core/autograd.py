@@ -1,0 +1,68 @@
+"""torch.autograd: backward and grad, the two ways to start the walk over the graph."""
+
+import numpy as np
+
+from . import graph
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from .graph import Node  # noqa: F401
+from .tensor import Tensor
+
+
+def _roots(outputs, grad_outputs):
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    roots = []
+    for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
+        if out._edge() is None:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if grad is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grad = np.ones(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+        else:
+            if grad.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and "
+                    f"output[{i}] has a shape of {out.shape}.")
+            grad = grad._data.astype(out._data.dtype, copy=False)
+        roots.append((out._edge(), grad))
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add d(tensors)/d(leaf) into every leaf's .grad (weighted by grad_tensors if given)."""
+    if create_graph:
+        raise NotImplementedError("autograd_core has no create_graph: it is first order only")
+    roots = _roots(tensors, grad_tensors)
+    if inputs is not None:  # accumulate only into these
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        for t, g in zip(inputs, graph.run_backward(roots, bool(retain_graph), inputs)):
+            if g is not None:
+                t._accumulate(g)
+        return
+    graph.run_backward(roots, bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """Return d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
+    if create_graph:
+        raise NotImplementedError("autograd_core has no create_graph: it is first order only")
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = graph.run_backward(_roots(outputs, grad_outputs), bool(retain_graph), inputs)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, grads)):
+        if g is None and not (allow_unused or materialize_grads):
+            raise RuntimeError(
+                f"The differentiated Tensor at index {i} appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior.")
+        if g is None and materialize_grads:
+            g = np.zeros(t._data.shape, t._data.dtype)
+        result.append(None if g is None else Tensor._make(np.array(g, t._data.dtype)))
+    return tuple(result)

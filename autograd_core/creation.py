@@ -1,0 +1,130 @@
+"""Making tensors: from data, by shape, and at random."""
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import dtypes
+from .tensor import INT_GRAD_ERROR, Tensor, _size
+
+_rng = np.random.default_rng()
+
+
+def _new(array, dtype=None, requires_grad=False):
+    if dtype is not None:
+        array = array.astype(dtype.numpy, copy=False)
+    if requires_grad and array.dtype.kind not in "fc":
+        raise RuntimeError(INT_GRAD_ERROR)
+    return Tensor._make(array, None, bool(requires_grad))
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of data (numbers, nested lists, arrays or tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        array = data._data.copy()
+    elif isinstance(data, np.ndarray):
+        dtypes.from_numpy(data.dtype)  # a clear error for dtypes torch has no name for
+        array = data.copy()
+    else:
+        try:
+            array = np.array(data)
+        except ValueError as err:
+            raise ValueError(f"expected a sequence of equal lengths: {err}") from None
+        if array.dtype == np.float64:  # Python floats become the default dtype, float32
+            array = array.astype(dtypes.default_float.numpy)
+        elif array.dtype.kind == "O" or array.dtype.kind in "US":
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return _new(array, dtype, requires_grad)
+
+
+def as_tensor(data, dtype=None):
+    return data if isinstance(data, Tensor) and dtype in (None, data.dtype) else tensor(data, dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with a numpy array."""
+    dtypes.from_numpy(array.dtype)
+    return Tensor._make(array)
+
+
+def _shape(args, size):
+    return _size(args) if size is None else tuple(size)
+
+
+def _filled(fill, shape, dtype, requires_grad, default=dtypes.float32):
+    return _new(np.full(shape, fill, (dtype or default).numpy), None, requires_grad)
+
+
+def zeros(*args, size=None, dtype=None, requires_grad=False, device=None):
+    return _filled(0, _shape(args, size), dtype, requires_grad)
+
+
+def ones(*args, size=None, dtype=None, requires_grad=False, device=None):
+    return _filled(1, _shape(args, size), dtype, requires_grad)
+
+
+def empty(*args, size=None, dtype=None, requires_grad=False, device=None):
+    return _filled(0, _shape(args, size), dtype, requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    return _filled(fill_value, _shape((size,), None), dtype, requires_grad,
+                   dtypes.of_python_scalar(fill_value))
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    return _new(np.eye(n, m, dtype=(dtype or dtypes.float32).numpy), None, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    if end is None:
+        start, end = 0, start
+    floating = any(not isinstance(v, numbers.Integral) for v in (start, end, step))
+    default = dtypes.float32 if floating else dtypes.int64
+    return _new(np.arange(start, end, step, dtype=(dtype or default).numpy), None, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    values = np.linspace(start, end, steps, dtype=np.float64)
+    return _new(values.astype((dtype or dtypes.float32).numpy), None, requires_grad)
+
+
+def manual_seed(seed):
+    """Seed the random generator (numpy's: the numbers differ from torch's, the laws don't)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def rand(*args, size=None, dtype=None, requires_grad=False, device=None):
+    return _new(_rng.random(_shape(args, size), np.float64).astype(np.float32), dtype, requires_grad)
+
+
+def randn(*args, size=None, dtype=None, requires_grad=False, device=None):
+    return _new(_rng.standard_normal(_shape(args, size)).astype(np.float32), dtype, requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, requires_grad=False, device=None):
+    if high is None:
+        low, high = 0, low
+    return _new(_rng.integers(low, high, size, dtype=np.int64), dtype, requires_grad)
+
+
+def _like(make):
+    def like(input, dtype=None, requires_grad=False, device=None):
+        return make(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+    like.__name__ = make.__name__ + "_like"
+    return like
+
+
+zeros_like, ones_like, empty_like, rand_like, randn_like = map(
+    _like, (zeros, ones, empty, rand, randn))
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

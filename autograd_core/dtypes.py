@@ -1,0 +1,88 @@
+"""torch's dtypes over numpy's, and torch's type promotion rules."""
+
+import numpy as np
+
+
+class dtype:
+    """A torch dtype: its printed name and the numpy dtype that stores it."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "itemsize", "_category", "_legacy")
+
+    def __init__(self, name, numpy_dtype, category, legacy):
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.itemsize = self.numpy.itemsize
+        self.is_floating_point = category == 2
+        self._category = category  # bool 0 < integer 1 < floating 2: promotion only moves up
+        self._legacy = legacy  # the old type name torch prints in some errors
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+bool_ = dtype("bool", np.bool_, 0, "BoolTensor")
+uint8 = dtype("uint8", np.uint8, 1, "ByteTensor")
+int32 = dtype("int32", np.int32, 1, "IntTensor")
+int64 = dtype("int64", np.int64, 1, "LongTensor")
+float32 = dtype("float32", np.float32, 2, "FloatTensor")
+float64 = dtype("float64", np.float64, 2, "DoubleTensor")
+
+ALL = (bool_, uint8, int32, int64, float32, float64)
+ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32, "bool": bool_}
+_BY_NUMPY = {d.numpy: d for d in ALL}
+
+default_float = float32
+
+
+def from_numpy(np_dtype):
+    try:
+        return _BY_NUMPY[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+            "float64, float32, int64, int32, uint8, and bool."
+        ) from None
+
+
+def of_python_scalar(value):
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    return default_float
+
+
+def promote(a, b):
+    """The wider of two dtypes: numpy's answer, which agrees with torch on these six."""
+    return _BY_NUMPY[np.promote_types(a.numpy, b.numpy)]
+
+
+def result_type(*operands):
+    """torch.result_type: tensors with dimensions outrank 0-d tensors, which outrank Python scalars.
+
+    A lower rank only matters when it is of a higher category (bool < integer < floating):
+    `int_tensor * 1.5` is float32, but `float32_tensor * float64_0d_tensor` stays float32.
+    """
+    from .tensor import Tensor
+
+    ranks = ([], [], [])  # dimensioned tensors, 0-d tensors, Python scalars
+    for x in operands:
+        if isinstance(x, Tensor):
+            ranks[0 if x._data.ndim else 1].append(x.dtype)
+        else:
+            ranks[2].append(of_python_scalar(x))
+    result = None
+    for dtypes in ranks:
+        if not dtypes:
+            continue
+        group = dtypes[0]
+        for d in dtypes[1:]:
+            group = promote(group, d)
+        if result is None:
+            result = group
+        elif group._category > result._category:
+            result = group
+    return result

@@ -1,0 +1,730 @@
+"""Every op the engine knows, one class each: forward and its backward side by side.
+
+Each class is named after the grad_fn torch prints for that op, and *is* that grad_fn: the node
+in the graph is an instance of the class whose `backward` undoes its `forward`. So
+`help(y.grad_fn)` shows the derivative rule. `backward(ctx, g)` gets g = dL/d(output) and
+returns dL/d(input) for each tensor input, in order: a vector-Jacobian product. Gradients come
+back in whatever shape is natural; the engine sums broadcast axes away (graph._fit).
+
+Forward and backward work on numpy arrays; `apply` wraps the result in a Tensor and, when
+grad mode is on and some input requires grad, links the new node into the graph.
+"""
+
+import numpy as np
+
+from . import dtypes
+from .grad_mode import STATE
+from .graph import NO_GRAPH, Node
+from .tensor import Tensor
+
+
+class Function(Node):
+    """An op. Its class is the grad_fn torch prints; an instance is one node of the graph."""
+
+    promote = False  # binary arithmetic: bring tensor inputs to one dtype first (torch.result_type)
+    to_float = False  # true division: integers in, floats out
+
+    @classmethod
+    def apply(cls, *inputs):
+        """Run forward on the inputs' arrays; record a node when a gradient will be needed."""
+        tensors = [x for x in inputs if isinstance(x, Tensor)]
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        if cls.promote:
+            arrays = _promoted(cls, inputs, arrays)
+        record = STATE.grad_enabled and any(t._requires_grad for t in tensors)
+        if not record:
+            return Tensor._make(cls.forward(NO_GRAPH, *arrays))
+        ctx = cls()
+        result = Tensor._make(cls.forward(ctx, *arrays), ctx)
+        ctx._next = tuple((t._edge(), 0) for t in tensors)
+        ctx._meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+        if ctx._saved:  # remember versions, to catch a saved tensor changed in place later
+            ctx._versions = [(t, t._vc[0]) for t in (*tensors, result)
+                             if any(t._data is s for s in ctx._saved)]
+            if any(result._data is s for s in ctx._saved):
+                ctx._output = result
+        return result
+
+
+def _promoted(cls, inputs, arrays):
+    kinds = {a.dtype for x, a in zip(inputs, arrays) if isinstance(x, Tensor)}
+    if len(kinds) == 1 and not (cls.to_float and next(iter(kinds)).kind in "biu"):
+        return arrays
+    target = dtypes.result_type(*[x for x in inputs if isinstance(x, Tensor)])
+    if cls.to_float and not target.is_floating_point:
+        target = dtypes.default_float
+    return [a.astype(target.numpy) if isinstance(x, Tensor) and a.dtype != target.numpy else a
+            for x, a in zip(inputs, arrays)]
+
+
+def _sum_like(grad, shape):
+    return np.broadcast_to(grad, shape)
+
+
+# ---------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------
+class AddBackward0(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1"""
+    promote = True
+
+    def forward(ctx, a, b):
+        return a + b
+
+    def backward(ctx, g):
+        return g, g
+
+
+class SubBackward0(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1"""
+    promote = True
+
+    def forward(ctx, a, b):
+        return a - b
+
+    def backward(ctx, g):
+        return g, -g
+
+
+class RsubBackward1(Function):
+    """z = c - a  (c a number);  dz/da = -1"""
+
+    def forward(ctx, a, c):
+        return np.asarray(c, a.dtype) - a
+
+    def backward(ctx, g):
+        return -g
+
+
+class MulBackward0(Function):
+    """z = a * b;  dz/da = b, dz/db = a"""
+    promote = True
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+class DivBackward0(Function):
+    """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2"""
+    promote = to_float = True
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g / b, -g * a / (b * b)
+
+
+class NegBackward0(Function):
+    """z = -a;  dz/da = -1"""
+
+    def forward(ctx, a):
+        return -a
+
+    def backward(ctx, g):
+        return -g
+
+
+class ReciprocalBackward0(Function):
+    """z = 1 / a;  dz/da = -z**2"""
+
+    def forward(ctx, a):
+        z = np.reciprocal(a.astype(np.result_type(a.dtype, np.float32)))
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return -g * z * z
+
+
+class PowBackward0(Function):
+    """z = a ** p  (p a number);  dz/da = p * a ** (p - 1)"""
+
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.exponent = p
+        return a ** np.asarray(p, a.dtype) if a.dtype.kind == "f" else a ** p
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
+        return g * 0 if p == 0 else g * p * a ** np.asarray(p - 1, a.dtype)
+
+
+class PowBackward1(Function):
+    """z = a ** b;  dz/da = b * a ** (b - 1), dz/db = z * log(a)"""
+    promote = True
+
+    def forward(ctx, a, b):
+        z = a**b
+        ctx.save_for_backward(a, b, z)
+        return z
+
+    def backward(ctx, g):
+        a, b, z = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            db = np.where((a == 0) & (b >= 0), 0, g * z * np.log(a))
+        return g * b * a ** (b - 1), db
+
+
+class PowBackward2(Function):
+    """z = c ** a  (c a number);  dz/da = z * log(c)"""
+
+    def forward(ctx, c, a):
+        z = np.asarray(c, a.dtype) ** a
+        ctx.save_for_backward(z)
+        ctx.base = c
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z * np.log(np.asarray(ctx.base, z.dtype))
+
+
+# ---------------------------------------------------------------------------------------
+# elementwise functions
+# ---------------------------------------------------------------------------------------
+class ExpBackward0(Function):
+    """z = exp(a);  dz/da = exp(a) = z"""
+
+    def forward(ctx, a):
+        z = np.exp(a)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z
+
+
+class LogBackward0(Function):
+    """z = log(a);  dz/da = 1 / a"""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class SinBackward0(Function):
+    """z = sin(a);  dz/da = cos(a)"""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * np.cos(a)
+
+
+class CosBackward0(Function):
+    """z = cos(a);  dz/da = -sin(a)"""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * np.sin(a)
+
+
+class TanhBackward0(Function):
+    """z = tanh(a);  dz/da = 1 - z**2"""
+
+    def forward(ctx, a):
+        z = np.tanh(a)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * (1 - z * z)
+
+
+class SigmoidBackward0(Function):
+    """z = 1 / (1 + exp(-a));  dz/da = z * (1 - z)"""
+
+    def forward(ctx, a):
+        with np.errstate(over="ignore"):
+            z = 1 / (1 + np.exp(-a))
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z * (1 - z)
+
+
+class ReluBackward0(Function):
+    """z = max(a, 0);  dz/da = 1 where a > 0, else 0"""
+
+    def forward(ctx, a):
+        z = np.maximum(a, 0)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * (z > 0)
+
+
+class AbsBackward0(Function):
+    """z = |a|;  dz/da = sign(a)  (0 at a = 0)"""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * np.sign(a)
+
+
+class SqrtBackward0(Function):
+    """z = sqrt(a);  dz/da = 1 / (2 z)"""
+
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            z = np.sqrt(a)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return g / (2 * z)
+
+
+class ClampBackward1(Function):
+    """z = min(max(a, lo), hi);  dz/da = 1 inside [lo, hi], else 0"""
+
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.bounds = lo, hi
+        return np.clip(a, lo, hi)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = np.ones(a.shape, bool)
+        if lo is not None:
+            inside &= a >= lo
+        if hi is not None:
+            inside &= a <= hi
+        return g * inside
+
+
+class ToCopyBackward0(Function):
+    """z = a converted to another dtype;  dz/da = 1 (converted back)"""
+
+    def forward(ctx, a, dtype):
+        return a.astype(dtype.numpy)
+
+    def backward(ctx, g):
+        return g
+
+
+class CloneBackward0(Function):
+    """z = a copy of a;  dz/da = 1"""
+
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+class WhereBackward0(Function):
+    """z = a where cond else b;  dz/da = cond, dz/db = not cond"""
+    promote = True
+
+    def forward(ctx, a, b, cond):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        return g * cond, g * ~cond
+
+
+# ---------------------------------------------------------------------------------------
+# reductions
+# ---------------------------------------------------------------------------------------
+class SumBackward0(Function):
+    """z = sum of all a_i;  dz/da_i = 1"""
+
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
+
+    def backward(ctx, g):
+        return _sum_like(g, ctx.shape)
+
+
+class SumBackward1(Function):
+    """z = sum of a along dims;  dz/da = 1, copied back along the summed dims"""
+
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.dims = a.shape, dims
+        return a.sum(axis=dims, keepdims=keepdim,
+                     dtype=np.int64 if a.dtype.kind in "biu" else None)
+
+    def backward(ctx, g):
+        return _sum_like(np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g, ctx.shape)
+
+
+class MeanBackward0(Function):
+    """z = (1/n) sum of all a_i;  dz/da_i = 1/n"""
+
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.mean()
+
+    def backward(ctx, g):
+        return _sum_like(g / max(np.prod(ctx.shape, dtype=int), 1), ctx.shape)
+
+
+class MeanBackward1(Function):
+    """z = mean of a along dims;  dz/da = 1/n, n the number of elements averaged"""
+
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.dims = a.shape, dims
+        return a.mean(axis=dims, keepdims=keepdim)
+
+    def backward(ctx, g):
+        n = np.prod([ctx.shape[d] for d in ctx.dims], dtype=int)
+        g = np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g
+        return _sum_like(g / n, ctx.shape)
+
+
+class _Extreme(Function):
+    """max or min of all elements: the gradient is shared evenly between ties."""
+
+    def forward(ctx, a):
+        z = ctx.reduce(a)
+        ctx.save_for_backward(a, z)
+        return z
+
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        ties = a == z
+        return g * ties / ties.sum()
+
+
+class MaxBackward1(_Extreme):
+    """z = max(a);  dz/da_i = 1/k where a_i is one of the k maxima, else 0"""
+    reduce = staticmethod(np.max)
+
+
+class MinBackward1(_Extreme):
+    """z = min(a);  dz/da_i = 1/k where a_i is one of the k minima, else 0"""
+    reduce = staticmethod(np.min)
+
+
+class _ExtremeAlong(Function):
+    """max or min along a dim: the gradient goes to the element whose index is returned."""
+
+    def forward(ctx, a, dim, keepdim):
+        indices = ctx.arg(a, axis=dim, keepdims=True)
+        ctx.save_for_backward(indices)
+        ctx.shape, ctx.dim = a.shape, dim
+        ctx.indices = indices if keepdim else indices.squeeze(dim)
+        values = np.take_along_axis(a, indices, axis=dim)
+        return values if keepdim else values.squeeze(dim)
+
+    def backward(ctx, g):
+        (indices,) = ctx.saved_tensors
+        out = np.zeros(ctx.shape, g.dtype)
+        g = g if g.ndim == len(ctx.shape) else np.expand_dims(g, ctx.dim)
+        np.put_along_axis(out, indices, g, axis=ctx.dim)
+        return out
+
+
+class MaxBackward0(_ExtremeAlong):
+    """values = max of a along dim;  dvalues/da = 1 at the argmax, else 0"""
+    arg = staticmethod(np.argmax)
+
+
+class MinBackward0(_ExtremeAlong):
+    """values = min of a along dim;  dvalues/da = 1 at the argmin, else 0"""
+    arg = staticmethod(np.argmin)
+
+
+class LinalgVectorNormBackward0(Function):
+    """z = sqrt(sum a_i**2);  dz/da = a / z  (0 where z = 0)"""
+
+    def forward(ctx, a, dims, keepdim):
+        z = np.sqrt((a * a).sum(axis=dims, keepdims=True))
+        ctx.save_for_backward(a, z)
+        return z if keepdim else z.squeeze(axis=dims) if dims is not None else z.reshape(())
+
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        g = np.reshape(g, z.shape) if np.ndim(g) != z.ndim else g
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(z == 0, 0, g * a / z)
+
+
+class StdBackward0(Function):
+    """z = sqrt(sum (a_i - mean)**2 / (n - 1));  dz/da = (a - mean) / ((n - 1) z)"""
+
+    def forward(ctx, a):
+        z = a.std(ddof=1)
+        ctx.save_for_backward(a, z)
+        return z
+
+    def backward(ctx, g):
+        a, z = ctx.saved_tensors
+        return g * (a - a.mean()) / ((a.size - 1) * z) if z else np.zeros_like(a)
+
+
+# ---------------------------------------------------------------------------------------
+# linear algebra
+# ---------------------------------------------------------------------------------------
+class DotBackward0(Function):
+    """z = sum a_i b_i;  dz/da = b, dz/db = a"""
+    promote = True
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.dot(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+class MmBackward0(Function):
+    """Z = A @ B;  dL/dA = G @ B^T, dL/dB = A^T @ G"""
+    promote = True
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g @ b.T, a.T @ g
+
+
+class MvBackward0(Function):
+    """z = A @ v;  dL/dA = outer(g, v), dL/dv = A^T @ g"""
+    promote = True
+
+    def forward(ctx, a, v):
+        ctx.save_for_backward(a, v)
+        return a @ v
+
+    def backward(ctx, g):
+        a, v = ctx.saved_tensors
+        return np.outer(g, v), a.T @ g
+
+
+# ---------------------------------------------------------------------------------------
+# shapes and indexing: values move, none change, so backward moves the gradient back
+# ---------------------------------------------------------------------------------------
+class ViewBackward0(Function):
+    """z = a with a new shape;  dL/da = dL/dz with a's shape"""
+
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    """z = a copied into a new shape (reshape of a non-contiguous tensor);  dL/da = reshaped back"""
+
+
+class UnsqueezeBackward0(Function):
+    """z = a with a new axis of size 1 at dim;  dL/da = dL/dz without it"""
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.expand_dims(a, dim)
+
+    def backward(ctx, g):
+        return g.squeeze(ctx.dim)
+
+
+class SqueezeBackward0(Function):
+    """z = a without its axes of size 1;  dL/da = dL/dz with them put back"""
+
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.squeeze()
+
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class SqueezeBackward1(SqueezeBackward0):
+    """z = a without axis dim (if its size is 1);  dL/da = dL/dz with it put back"""
+
+    def forward(ctx, a, dim):
+        ctx.shape = a.shape
+        return a.squeeze(dim) if a.ndim and a.shape[dim] == 1 else a
+
+
+class SqueezeBackward4(SqueezeBackward1):
+    """z = a without the axes dims of size 1 (inside matmul);  dL/da = dL/dz reshaped back"""
+
+
+class TBackward0(Function):
+    """Z = A^T;  dL/dA = (dL/dZ)^T"""
+
+    def forward(ctx, a):
+        return a.T
+
+    def backward(ctx, g):
+        return g.T
+
+
+class TransposeBackward0(Function):
+    """z = a with dims d0 and d1 swapped;  dL/da = dL/dz swapped back"""
+
+    def forward(ctx, a, d0, d1):
+        ctx.dims = d0, d1
+        return np.swapaxes(a, d0, d1)
+
+    def backward(ctx, g):
+        return np.swapaxes(g, *ctx.dims)
+
+
+class PermuteBackward0(Function):
+    """z = a with its dims reordered;  dL/da = dL/dz in the inverse order"""
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a, dims)
+
+    def backward(ctx, g):
+        return np.transpose(g, np.argsort(ctx.dims))
+
+
+class ExpandBackward0(Function):
+    """z = a repeated along size-1 dims (no copy);  dL/da = dL/dz summed over the repeats"""
+
+    def forward(ctx, a, shape):
+        return np.broadcast_to(a, shape)
+
+    def backward(ctx, g):
+        return g  # the engine sums the broadcast dims away
+
+
+class SelectBackward0(Function):
+    """z = a[i] along dim;  dL/da = dL/dz at i, zero elsewhere"""
+
+    def forward(ctx, a, dim, index):
+        ctx.shape, ctx.where = a.shape, (slice(None),) * dim + (index,)
+        return a[ctx.where + (...,)]  # the trailing ... keeps a 0-d result a view, not a copy
+
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        out[ctx.where] = g
+        return out
+
+
+class SliceBackward0(SelectBackward0):
+    """z = a[start:stop:step] along dim;  dL/da = dL/dz in those places, zero elsewhere"""
+
+
+class IndexBackward0(Function):
+    """z = a[indices] (integer or boolean);  dL/da = dL/dz added into those places"""
+
+    def forward(ctx, a, index):
+        ctx.shape = a.shape
+        ctx.save_for_backward(index)
+        return a[index]
+
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        out = np.zeros(ctx.shape, g.dtype)
+        np.add.at(out, index, g)  # repeated indices add up
+        return out
+
+
+class StackBackward0(Function):
+    """z = the inputs stacked along a new dim;  dL/d(input k) = dL/dz[k]"""
+    promote = True
+
+    def forward(ctx, *arrays_and_dim):
+        *arrays, ctx.dim = arrays_and_dim
+        return np.stack(arrays, axis=ctx.dim)
+
+    def backward(ctx, g):
+        return tuple(np.moveaxis(g, ctx.dim, 0))
+
+
+class CatBackward0(Function):
+    """z = the inputs joined along dim;  dL/d(input k) = the slice of dL/dz that came from it"""
+    promote = True
+
+    def forward(ctx, *arrays_and_dim):
+        *arrays, ctx.dim = arrays_and_dim
+        ctx.ends = np.cumsum([a.shape[ctx.dim] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=ctx.dim)
+
+    def backward(ctx, g):
+        return tuple(np.split(g, ctx.ends, axis=ctx.dim))
+
+
+# ---------------------------------------------------------------------------------------
+# in-place writes (Tensor._inplace runs them on a copy, then writes the result back)
+# ---------------------------------------------------------------------------------------
+class CopySlices(Function):
+    """a[index] = b;  dL/da = dL/dz with zeros at index, dL/db = dL/dz[index]"""
+    promote = True
+
+    def forward(ctx, a, b, index):
+        ctx.index = index
+        out = a.copy()
+        out[index] = b
+        return out
+
+    def backward(ctx, g):
+        ga = g.copy()
+        ga[ctx.index] = 0
+        return ga, g[ctx.index]
+
+    def name(self):
+        return "torch::autograd::CopySlices"
+
+
+class ZeroBackward0(Function):
+    """z = 0;  dz/da = 0"""
+
+    def forward(ctx, a):
+        return np.zeros_like(a)
+
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class FillBackward2(ZeroBackward0):
+    """z = a constant;  dz/da = 0"""
+
+    def forward(ctx, a, value):
+        return np.full_like(a, value)
+
+
+
+# grad_fn name -> op class: the one table of ops, for tests and graders to loop over
+OPS = {name: op for name, op in sorted(globals().items())
+       if isinstance(op, type) and issubclass(op, Function) and name[0] != "_" and op is not Function}

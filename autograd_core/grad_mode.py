@@ -1,0 +1,89 @@
+"""Grad modes: whether new operations are recorded into the graph."""
+
+import functools
+
+
+class _State:
+    grad_enabled = True
+    inference = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled():
+    return STATE.grad_enabled
+
+
+def is_inference_mode_enabled():
+    return STATE.inference
+
+
+class _GradMode:
+    """A context manager that is also a decorator, like torch's grad-mode classes."""
+
+    _enable = True
+    _inference = False
+
+    def __enter__(self):
+        self._saved = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = self._enable
+        STATE.inference = self._inference or (STATE.inference and not self._enable)
+        return None
+
+    def __exit__(self, *exc):
+        STATE.grad_enabled, STATE.inference = self._saved
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+
+class no_grad(_GradMode):
+    """Operations inside are not recorded: results have no grad_fn and require no grad."""
+
+    _enable = False
+
+
+class enable_grad(_GradMode):
+    """Record operations again, even inside no_grad."""
+
+    _enable = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set recording on or off: as a call, a context manager or a decorator."""
+
+    def __init__(self, mode):
+        self._enable = bool(mode)
+        self._saved = (STATE.grad_enabled, STATE.inference)
+        STATE.grad_enabled = self._enable  # takes effect at once, as torch's does
+
+    def __enter__(self):
+        return None
+
+    def __call__(self, fn):
+        STATE.grad_enabled, STATE.inference = self._saved  # a decorator changes nothing now
+        return super().__call__(fn)
+
+    def clone(self):
+        return set_grad_enabled(self._enable)
+
+
+class inference_mode(_GradMode):
+    """no_grad, and tensors made inside are inference tensors that never join a graph."""
+
+    def __init__(self, mode=True):
+        self._enable = not mode
+        self._inference = bool(mode)
+
+    def clone(self):
+        return inference_mode(self._inference)

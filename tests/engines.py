@@ -1,0 +1,45 @@
+"""Run the same code under torch and autograd_core, and compare what comes out."""
+
+import re
+
+import numpy as np
+import torch
+
+import autograd_core
+
+ENGINES = {"torch": torch, "autograd_core": autograd_core}
+ADDRESS = re.compile(r"0x[0-9a-f]+")
+
+
+def leaf(engine, array, requires_grad=True):
+    """The same values as a leaf tensor of either engine."""
+    t = engine.tensor(np.array(array, dtype=np.float32))
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def to_numpy(t):
+    return None if t is None else np.array(t.detach().tolist(), dtype=np.float64)
+
+
+def node_names(t):
+    """grad_fn's name and its next_functions' names: the first two levels of the graph."""
+    fn = t.grad_fn
+    if fn is None:
+        return None
+    return fn.name(), tuple(None if n is None else n.name() for n, _ in fn.next_functions)
+
+
+def run_both(fn):
+    """fn(engine) under each engine: what it returned, or the exception it raised."""
+    results = {}
+    for name, engine in ENGINES.items():
+        try:
+            results[name] = ("ok", fn(engine))
+        except Exception as error:  # noqa: BLE001 -- the error itself is the result compared
+            results[name] = ("error", (type(error).__name__, strip(str(error))))
+    return results["torch"], results["autograd_core"]
+
+
+def strip(message):
+    """torch's messages end with the C++ file that raised them; the reference has none."""
+    return re.sub(r"\s*\(Triggered internally at .*\)$", "", message, flags=re.S)
