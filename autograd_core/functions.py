@@ -14,7 +14,7 @@ import numpy as np
 
 from . import dtypes
 from .grad_mode import STATE
-from .graph import NO_GRAPH, Node
+from .graph import Node
 from .tensor import Tensor
 
 
@@ -31,11 +31,11 @@ class Function(Node):
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         if cls.promote:
             arrays = _promoted(cls, inputs, arrays)
-        record = STATE.grad_enabled and any(t._requires_grad for t in tensors)
-        if not record:
-            return Tensor._make(cls.forward(NO_GRAPH, *arrays))
         ctx = cls()
-        result = Tensor._make(cls.forward(ctx, *arrays), ctx)
+        out = cls.forward(ctx, *arrays)
+        if not (STATE.grad_enabled and any(t._requires_grad for t in tensors)):
+            return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
+        result = Tensor._make(out, ctx)
         ctx._next = tuple((t._edge(), 0) for t in tensors)
         ctx._meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
         if ctx._saved:  # remember versions, to catch a saved tensor changed in place later

@@ -25,16 +25,6 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-class _NoGraph:
-    """The ctx an op gets when nothing is recorded: saving is a no-op."""
-
-    def save_for_backward(self, *arrays):
-        pass
-
-
-NO_GRAPH = _NoGraph()
-
-
 class Node:
     """One step of the backward pass: it receives dL/d(output) and returns dL/d(each input).
 
@@ -93,6 +83,10 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    def _repr_pretty_(self, printer, cycle):
+        # Jupyter shows torch's nodes without "object" (IPython's default for C++ types)
+        printer.text(f"<{type(self).__name__} at {id(self):#x}>")
+
     # -- saving tensors -----------------------------------------------------------------
     def save_for_backward(self, *arrays):
         """Keep what backward needs; it is freed after backward unless retain_graph=True."""
@@ -124,8 +118,8 @@ class Node:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
-        grads = tuple(g if g is None else _fit(g, meta, self, i)
-                      for i, (g, meta) in enumerate(zip(grads, self._meta)))
+        grads = tuple(None if g is None or edge[0] is None else _fit(g, meta, self, i)
+                      for i, (g, meta, edge) in enumerate(zip(grads, self._meta, self._next)))
         for fn in self._hooks:
             new = fn(tuple(None if g is None else Tensor._wrap(g) for g in grads),
                      (Tensor._wrap(grad),))
@@ -172,12 +166,12 @@ def _modified_error(tensor, version, node):
     shape = list(tensor._data.shape)
     where = ""
     if tensor is node._output:  # a saved output is named after the node that saved it
-        where = f", which is output 0 of {_short_name(node)}"
+        where = f", which is output 0 of {_short_name(node)},"
     elif tensor.grad_fn is not None:
-        where = f", which is output 0 of {_short_name(tensor.grad_fn)}"
+        where = f", which is output 0 of {_short_name(tensor.grad_fn)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._legacy} {shape}]{where}, is at version "
+        f"operation: [torch.{tensor.dtype._legacy} {shape}]{where} is at version "
         f"{tensor._version}; expected version {version} instead. Hint: enable anomaly detection to "
         "find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
