@@ -27,27 +27,46 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs):
         """Run forward on the inputs' arrays; record a node when a gradient will be needed."""
-        tensors = [x for x in inputs if isinstance(x, Tensor)]
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-        if cls.promote:
+        tensors, arrays, needs_grad = [], [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                tensors.append(x)
+                arrays.append(x._data)
+                needs_grad = needs_grad or x._requires_grad
+            else:
+                arrays.append(x)
+        if cls.promote and (len(tensors) != 2 or tensors[0]._data.dtype is not tensors[1]._data.dtype
+                            or cls.to_float):
             arrays = _promoted(cls, inputs, arrays)
         ctx = cls()
+        ctx._saved = ()
         out = cls.forward(ctx, *arrays)
-        if not (STATE.grad_enabled and any(t._requires_grad for t in tensors)):
+        if not (needs_grad and STATE.grad_enabled):
             return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
         result = Tensor._make(out, ctx)
-        ctx._next = tuple((t._edge(), 0) for t in tensors)
-        ctx._meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
-        if ctx._saved:  # remember versions, to catch a saved tensor changed in place later
-            ctx._versions = [(t, t._vc[0]) for t in (*tensors, result)
-                             if any(t._data is s for s in ctx._saved)]
-            if any(result._data is s for s in ctx._saved):
-                ctx._output = result
+        ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
+                           for t in tensors])
+        ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+        if ctx._saved:
+            _track_versions(ctx, tensors, result)
         return result
 
 
+def _track_versions(ctx, tensors, result):
+    """Note the version of each saved tensor, to catch one changed in place before backward."""
+    versions = []  # flat: tensor, version, tensor, version, ... (fewer objects for the GC)
+    for t in (*tensors, result):
+        for saved in ctx._saved:
+            if t._data is saved:
+                versions += (t, t._version)
+                if t is result:
+                    ctx._output = result
+                break
+    ctx._versions = tuple(versions)
+
+
 def _promoted(cls, inputs, arrays):
-    kinds = {a.dtype for x, a in zip(inputs, arrays) if isinstance(x, Tensor)}
+    kinds = {x._data.dtype for x in inputs if isinstance(x, Tensor)}
     if len(kinds) == 1 and not (cls.to_float and next(iter(kinds)).kind in "biu"):
         return arrays
     target = dtypes.result_type(*[x for x in inputs if isinstance(x, Tensor)])

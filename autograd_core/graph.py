@@ -32,10 +32,14 @@ class Node:
     order; an input that needs no gradient is `(None, 0)`. A leaf's step is its `AccumulateGrad`.
     """
 
-    _saved = ()  # what forward kept for backward; None once freed
-    _versions = ()  # (tensor, version) of saved tensors, to catch in-place changes
-    _output = None  # set when forward saved its own output
+    # slots for what every node has, a __dict__ for what some ops keep (ctx.shape, ...)
+    __slots__ = ("_next", "_meta", "_saved", "_versions", "__dict__", "__weakref__")
+    # _next: the next node for each input (None where no gradient is needed)
+    # _meta: (shape, dtype) of each input, to fit the gradients to
+    # _saved: what forward kept for backward, None once freed
+    # _versions: tensor, version, tensor, version... of the saved tensors, to catch in-place changes
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
+    _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
 
     # the op's own two halves, written by each subclass in functions.py
     def forward(ctx, *args):
@@ -51,7 +55,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return self._next
+        return tuple([(node, 0) for node in self._next])
 
     @property
     def metadata(self):
@@ -73,6 +77,7 @@ class Node:
         return self._add_hook("_pre_hooks", fn)
 
     def _add_hook(self, kind, fn):
+        self._has_hooks = True
         hooks = self.__dict__.setdefault(kind, [])
         hooks.append(fn)
         return RemovableHandle(hooks, fn)
@@ -96,38 +101,59 @@ class Node:
     def saved_tensors(self):
         if self._saved is None:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
-        for tensor, version in self._versions:
+        versions = self._versions
+        for tensor, version in zip(versions[::2], versions[1::2]):
             if tensor._version != version:
                 raise RuntimeError(_modified_error(tensor, version, self))
         return self._saved
 
     # -- one step of the walk -----------------------------------------------------------
     def _apply(self, grad, retain_graph):
+        if self._has_hooks:
+            grad = self._run_pre_hooks(grad)
+        grads = self.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        fitted = []
+        for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
+            if g is None or child is None:  # torch computes no gradient an input can't use
+                fitted.append(None)
+                continue
+            if g.shape != shape:
+                g = unbroadcast(g, shape, self, i)
+            if g.dtype != dtype:
+                g = g.astype(dtype)
+            fitted.append(g)
+        if self._hooks:
+            fitted = self._run_hooks(fitted, grad)
+        if not retain_graph and self._saved:
+            self._saved = None
+            self._versions = ()
+        return fitted
+
+    def _run_pre_hooks(self, grad):
         from .tensor import Tensor
 
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
-            new = fn(Tensor._wrap(grad))
+            new = fn(Tensor._make(grad))
             if new is not None:
                 grad = new._data
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             tensor._accumulate(grad)
         for fn in self._pre_hooks:
-            new = fn((Tensor._wrap(grad),))
+            new = fn((Tensor._make(grad),))
             if new is not None:
                 grad = new[0]._data
-        grads = self.backward(grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        grads = tuple(None if g is None or edge[0] is None else _fit(g, meta, self, i)
-                      for i, (g, meta, edge) in enumerate(zip(grads, self._meta, self._next)))
+        return grad
+
+    def _run_hooks(self, grads, grad):
+        from .tensor import Tensor
+
         for fn in self._hooks:
-            new = fn(tuple(None if g is None else Tensor._wrap(g) for g in grads),
-                     (Tensor._wrap(grad),))
+            new = fn(tuple(None if g is None else Tensor._make(g) for g in grads),
+                     (Tensor._make(grad),))
             if new is not None:
-                grads = tuple(None if g is None else g._data for g in new)
-        if not retain_graph and self._saved:
-            self._saved = None
-            self._versions = ()
+                grads = [None if g is None else g._data for g in new]
         return grads
 
 
@@ -165,7 +191,7 @@ def unbroadcast(grad, shape, node=None, index=0):
 def _modified_error(tensor, version, node):
     shape = list(tensor._data.shape)
     where = ""
-    if tensor is node._output:  # a saved output is named after the node that saved it
+    if tensor is getattr(node, "_output", None):  # a saved output is named after its node
         where = f", which is output 0 of {_short_name(node)},"
     elif tensor.grad_fn is not None:
         where = f", which is output 0 of {_short_name(tensor.grad_fn)},"
@@ -193,8 +219,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._next = ()
-        self._meta = ()
+        self._next = self._meta = self._saved = ()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -211,15 +236,15 @@ def run_backward(roots, retain_graph, inputs=None):
     instead (torch.autograd.grad). Written as a loop over an explicit stack, not recursion, so
     a 100,000-step chain needs no deep Python stack.
     """
-    dependencies = {}
-    stack = [node for node, _ in roots]
-    seen = set(stack)
+    starts = [node for node, _ in roots]
+    dependencies = {}  # node -> how many gradients it still waits for
+    stack = list(starts)
     while stack:
-        for child, _ in stack.pop()._next:
+        for child in stack.pop()._next:
             if child is not None:
-                dependencies[child] = dependencies.get(child, 0) + 1
-                if child not in seen:
-                    seen.add(child)
+                count = dependencies.get(child, 0)
+                dependencies[child] = count + 1
+                if not count and child not in starts:
                     stack.append(child)
 
     captured = None
@@ -229,7 +254,8 @@ def run_backward(roots, retain_graph, inputs=None):
     for node, grad in roots:
         buffers[node] = buffers[node] + grad if node in buffers else grad
     ready = [node for node in buffers if node not in dependencies]
-    with _no_grad():
+    enabled, STATE.grad_enabled = STATE.grad_enabled, False  # backward itself is not recorded
+    try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
@@ -241,14 +267,17 @@ def run_backward(roots, retain_graph, inputs=None):
                 grads = (None,) * len(node._next)
             else:
                 grads = node._apply(grad, retain_graph)
-            for (child, _), g in zip(node._next, grads):
+            for child, g in zip(node._next, grads):
                 if child is None:
                     continue
                 if g is not None:
                     buffers[child] = buffers[child] + g if child in buffers else g
-                dependencies[child] -= 1
-                if dependencies[child] == 0:
+                left = dependencies[child] - 1
+                dependencies[child] = left
+                if not left:
                     ready.append(child)
+    finally:
+        STATE.grad_enabled = enabled
     if captured is not None:
         return [captured[_capture_point(t)] for t in inputs]
 
@@ -256,11 +285,3 @@ def run_backward(roots, retain_graph, inputs=None):
 def _capture_point(tensor):
     return tensor._grad_accumulator() if tensor.grad_fn is None else tensor.grad_fn
 
-
-class _no_grad:
-    # backward itself is never recorded (no create_graph)
-    def __enter__(self):
-        self.saved, STATE.grad_enabled = STATE.grad_enabled, False
-
-    def __exit__(self, *exc):
-        STATE.grad_enabled = self.saved

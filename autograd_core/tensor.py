@@ -9,7 +9,7 @@ import numpy as np
 from . import dtypes
 from ._tensor_str import tensor_repr
 from .grad_mode import STATE
-from .graph import AccumulateGrad, run_backward
+from .graph import AccumulateGrad
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -68,31 +68,36 @@ class Tensor:
     # -- construction (internal: fast, no checks) ----------------------------------------
     def _init(self, data, grad_fn, requires_grad=False):
         self._data = data
-        self._vc = [0]  # the version counter, shared by every tensor that shares this memory
+        self._vc = None  # the version counter (made on first use), shared by tensors sharing memory
         self._grad_fn = grad_fn
         self._requires_grad = requires_grad or grad_fn is not None
         self._grad = self._base = self._accumulator = None
         self._retains_grad = False
         self._inference = STATE.inference
 
-    @classmethod
-    def _make(cls, data, grad_fn=None, requires_grad=False):
+    @staticmethod
+    def _make(data, grad_fn=None, requires_grad=False):
+        # the hot path of every op: _init inlined
         self = object.__new__(Tensor)
-        self._init(data if type(data) is np.ndarray else np.asarray(data), grad_fn, requires_grad)
+        self._data = data if type(data) is np.ndarray else np.asarray(data)
+        self._vc = None
+        self._grad_fn = grad_fn
+        self._requires_grad = requires_grad or grad_fn is not None
+        self._grad = self._base = self._accumulator = None
+        self._retains_grad = False
+        self._inference = STATE.inference
         return self
-
-    _wrap = _make
 
     def _alias(self, data=None):
         """A new tensor over the same memory and version counter (detach, views)."""
         alias = Tensor._make(self._data if data is None else data)
-        alias._vc = self._vc
+        alias._vc = self._version_counter()
         return alias
 
     def _view(self, result):
         """Mark `result` as a view of self: shared memory, so a shared version counter."""
         if result._data.base is not None:
-            result._vc = self._vc
+            result._vc = self._version_counter()
             result._base = self._base if self._base is not None else self
         return result
 
@@ -143,7 +148,15 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
+        return 0 if self._vc is None else self._vc[0]
+
+    def _version_counter(self):
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self):
+        self._version_counter()[0] += 1
 
     def retain_grad(self):
         """Keep .grad on this non-leaf too (leaves keep it anyway)."""
@@ -153,6 +166,7 @@ class Tensor:
             return
         if not self._retains_grad:
             self._retains_grad = True
+            self._grad_fn._has_hooks = True
             self._grad_fn.__dict__.setdefault("_retained", []).append(self)
 
     def register_hook(self, hook):
@@ -183,7 +197,7 @@ class Tensor:
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype))  # owned, writable
         else:
             np.add(self._grad._data, grad, out=self._grad._data, casting="unsafe")
-            self._grad._vc[0] += 1
+            self._grad._bump_version()
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf in self's graph and add it into leaf.grad.
@@ -191,9 +205,7 @@ class Tensor:
         For a tensor with more than one element, pass `gradient` = v (same shape as self):
         the leaves then get v^T J, the vector-Jacobian product.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """The same memory, cut from the graph: no grad_fn, no requires_grad."""
@@ -502,10 +514,10 @@ class Tensor:
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
         if self.shape != other.shape:
+            n, m = self.numel(), other.numel()
             raise RuntimeError(
-                "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same "
-                "number of elements, but got %d and %d elements respectively"
-                % (self.numel(), other.numel(), self.numel(), other.numel()))
+                f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                f"number of elements, but got {n} and {m} elements respectively")
         return F.DotBackward0.apply(self, other)
 
     def mm(self, other):
@@ -706,7 +718,7 @@ class Tensor:
             raise RuntimeError(f"result type {result.dtype._legacy[:-6]} can't be cast to the "
                                f"desired output type {self.dtype._legacy[:-6]}")
         self._data[...] = result._data
-        self._vc[0] += 1
+        self._bump_version()
         if records:
             self._grad_fn, self._requires_grad = result._grad_fn, True
         return self
@@ -745,8 +757,12 @@ class Number(Tensor):
     __slots__ = ()
 
     def __init__(self, value, like):
-        dtype = dtypes.result_type(like, value)
-        Tensor._init(self, np.asarray(value, dtype.numpy), None)
+        own = like._data.dtype
+        if own.kind == "f" and type(value) in (float, int):  # the common case, kept fast
+            dtype = own
+        else:
+            dtype = dtypes.result_type(like, value).numpy
+        Tensor._init(self, np.asarray(value, dtype), None)
 
 
 def _size(args):
@@ -768,4 +784,5 @@ def matmul(a, b):
     raise NotImplementedError("autograd_core's matmul takes 1-d and 2-d tensors only")
 
 
-from . import functions as F  # noqa: E402  (the ops need Tensor defined first)
+from . import autograd  # noqa: E402  (these modules need Tensor defined first)
+from . import functions as F  # noqa: E402

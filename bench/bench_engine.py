@@ -1,0 +1,125 @@
+"""autograd_core against torch, in one run: time ratios on the lesson steps and deep chains,
+and peak memory of a 100,000-deep chain (each engine in a fresh process).
+
+    make bench          (or: .venv/bin/python bench/bench_engine.py)
+
+A ratio below 1 means autograd_core is faster (or smaller). Goals: <= 0.5 on the lesson steps,
+<= 1 on the chains and on memory.
+"""
+
+import statistics
+import subprocess
+import sys
+import timeit
+
+import torch
+
+import autograd_core
+
+ENGINES = {"torch": torch, "autograd_core": autograd_core}
+
+
+def blitz(T):
+    x = T.ones(2, 2, requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    out = z.mean()
+    out.backward()
+    return x.grad
+
+
+def d2l(T):
+    x = T.arange(4.0)
+    x.requires_grad_(True)
+    y = 2 * T.dot(x, x)
+    y.backward()
+    x.grad.zero_()
+    y = x.sum()
+    y.backward()
+    x.grad.zero_()
+    y = x * x
+    y.sum().backward()
+    x.grad.zero_()
+    u = (x * x).detach()
+    (u * x).sum().backward()
+    return x.grad
+
+
+def control_flow(T):
+    a = T.tensor(0.37, requires_grad=True)
+    b = a * 2
+    while b.norm() < 100:
+        b = b * 2
+    c = b if b.sum() > 0 else 100 * b
+    c.backward()
+    return a.grad
+
+
+def chain(depth):
+    def run(T):
+        x = T.ones(3, requires_grad=True)
+        y = x
+        for _ in range(depth):
+            y = y * 1.0
+        y.sum().backward()
+        return x.grad
+
+    run.__name__ = f"chain_{depth // 1000}k"
+    return run
+
+
+LESSON_STEPS = [blitz, d2l, control_flow]
+CHAINS = [chain(10_000), chain(100_000)]
+
+
+def best_time(fn, engine, number, repeat=7):
+    """Median over repeats of the per-call time, engines interleaved by the caller."""
+    return statistics.median(timeit.repeat(lambda: fn(engine), number=number, repeat=repeat)) / number
+
+
+MEMORY_PROBE = """
+import os
+import {module} as T
+
+def rss_kib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+x = T.ones(3, requires_grad=True)
+(x * 1.0).sum().backward()  # warm up: first-call allocations are not the graph's
+before = rss_kib()
+y = x
+for _ in range(100_000):
+    y = y * 1.0
+held = rss_kib() - before  # what the graph of a 100,000-step chain holds
+y.sum().backward()
+print(max(held, rss_kib() - before))
+"""
+
+
+def peak_memory_kib(module):
+    """Resident memory a 100,000-deep chain adds, in a fresh process per engine."""
+    code = MEMORY_PROBE.format(module=module)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+def main():
+    torch.set_num_threads(1)  # the lesson's tensors are tiny: threads only add overhead
+    rows = []
+    for fn in LESSON_STEPS + CHAINS:
+        number = 200 if fn in LESSON_STEPS else 1
+        times = {name: best_time(fn, engine, number, repeat=7 if number > 1 else 3)
+                 for name, engine in ENGINES.items()}
+        rows.append((fn.__name__, times["torch"], times["autograd_core"]))
+    memory = {name: peak_memory_kib(name) for name in ENGINES}
+    print(f"{'step':<16}{'torch':>12}{'autograd_core':>16}{'ratio':>9}")
+    for name, t_torch, t_core in rows:
+        print(f"{name:<16}{t_torch * 1e6:>10.1f}us{t_core * 1e6:>14.1f}us{t_core / t_torch:>9.2f}")
+    print(f"{'peak memory':<16}{memory['torch']:>10}KiB{memory['autograd_core']:>12}KiB"
+          f"{memory['autograd_core'] / max(memory['torch'], 1):>9.2f}")
+    print("(ratio = autograd_core / torch; goals: <= 0.50 on lesson steps, <= 1.00 on chains and memory)")
+
+
+if __name__ == "__main__":
+    main()
