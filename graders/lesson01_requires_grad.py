@@ -1,0 +1,118 @@
+"""Checks for lesson 01: tensors, leaves and requires_grad."""
+
+import numpy as np
+import torch
+
+from .checking import (
+    CheckFailed,
+    Mistake,
+    attributes,
+    call_student,
+    check,
+    check_value,
+    oracle,
+    read,
+    verdict,
+)
+
+_TORCH_TENSOR = torch.Tensor
+
+
+def _which_require_grad(T):
+    a = T.ones(3, requires_grad=True)
+    b = a * 2
+    c = T.ones(3)
+    d = c * a
+    e = c + 1
+    return [t.requires_grad for t in (a, b, c, d, e)]
+
+
+WHICH_MISTAKES = [
+    Mistake("requires_grad stays on the tensors you marked",
+            "It spreads: any op with at least one input that requires grad gives a result that "
+            "requires grad (b and d here), so that backward can reach a.",
+            lambda T: [True, False, False, False, False]),
+    Mistake("an op needs every input to require grad",
+            "One is enough: d = c * a requires grad because a does, even though c does not.",
+            lambda T: [True, True, False, False, False]),
+]
+
+
+@check
+def check_which_require_grad(answer):
+    """answer: requires_grad of (a, b, c, d, e), five booleans."""
+    check_value(answer, "requires_grad of a, b, c, d, e", _which_require_grad, WHICH_MISTAKES)
+    return "requires_grad spreads from a to everything computed from it."
+
+
+def _is_leaf(T):
+    x = T.ones(2, requires_grad=True)
+    y = x * 2
+    z = T.ones(2)
+    w = z * 2
+    return [t.is_leaf for t in (x, y, z, w)]
+
+
+LEAF_MISTAKES = [
+    Mistake("every result of an op is a non-leaf",
+            "Only results that require grad get a grad_fn. w = z * 2 records nothing (z needs no "
+            "gradient), so w is a leaf, like every tensor with requires_grad=False.",
+            lambda T: [True, False, True, False]),
+    Mistake("a tensor without requires_grad is not a leaf",
+            "By convention every tensor with requires_grad=False is a leaf: is_leaf means "
+            "'grad_fn is None'.",
+            lambda T: [True, False, False, False]),
+]
+
+
+@check
+def check_is_leaf(answer):
+    """answer: is_leaf of (x, y, z, w), four booleans."""
+    check_value(answer, "is_leaf of x, y, z, w", _is_leaf, LEAF_MISTAKES)
+    return "a leaf is a tensor with no grad_fn."
+
+
+def _parameter_problems(t, values):
+    """What is wrong with t as a float32 leaf that requires grad and holds values."""
+    if type(t) is not _TORCH_TENSOR:
+        return f"Expected a torch tensor, but got a {type(t).__name__}."
+    problems, a = [], attributes(t)
+    if a["dtype"] is not torch.float32:
+        problems.append(f"its dtype is {a['dtype']}, not torch.float32")
+    if not a["requires_grad"]:
+        problems.append("it does not require grad (requires_grad=True, or .requires_grad_())")
+    elif not a["is_leaf"]:
+        problems.append(
+            f"it is not a leaf: it was made by an op (grad_fn={type(a['grad_fn']).__name__}), so "
+            "backward will never fill its .grad. Create it with requires_grad=True, or call "
+            ".requires_grad_() on the finished tensor")
+    expected = oracle(lambda T: T.tensor(values, dtype=T.float32))
+    got = read(t)
+    if not problems:
+        verdict("the values of the tensor", got, expected)
+    return "; ".join(problems)
+
+
+@check
+def check_weights(w):
+    """w: a 2x3 float32 leaf of zeros that requires grad."""
+    problem = _parameter_problems(w, np.zeros((2, 3)).tolist())
+    if problem:
+        raise CheckFailed(f"Not yet: w should be a 2x3 float32 leaf of zeros that requires grad, "
+                          f"but {problem}.")
+    return "w is a leaf of zeros that requires grad: ready for training."
+
+
+VISIBLE_LISTS = [[[1, 2], [3, 4]], [0.5, -1.0, 2.0], [[7]]]
+HIDDEN_LISTS = VISIBLE_LISTS + [[0, 0, 0], [[1.5, -2], [0, 3], [4, 5]], [-3]]
+
+
+@check
+def check_make_parameter(make_parameter, hidden=False):
+    """make_parameter(values): a float32 leaf requiring grad, from a (nested) list of numbers."""
+    for values in HIDDEN_LISTS if hidden else VISIBLE_LISTS:
+        t = call_student(make_parameter, values)
+        problem = _parameter_problems(t, values)
+        if problem:
+            raise CheckFailed(f"Not yet: make_parameter({values}) returned a tensor, but {problem}.")
+    return "make_parameter turns any list of numbers into a trainable leaf."

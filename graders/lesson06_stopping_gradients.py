@@ -1,0 +1,114 @@
+"""Checks for lesson 06: no_grad, detach() and .data stop gradients; in-place updates."""
+
+import torch
+
+from .checking import (
+    CheckFailed,
+    Mistake,
+    attributes,
+    call_student,
+    check,
+    check_value,
+    inputs,
+    leaf,
+    oracle,
+    read,
+    verdict,
+)
+
+
+def _flags(T):
+    x = T.ones(3, requires_grad=True)
+    flags = [x.requires_grad, (x**2).requires_grad]
+    with T.no_grad():
+        flags.append((x**2).requires_grad)
+    flags += [x.detach().requires_grad, x.requires_grad]
+    return flags
+
+
+@check
+def check_flags(answer):
+    """answer: the five requires_grad values printed in exercise 1, in order."""
+    check_value(answer, "the five requires_grad values", _flags, [
+        Mistake("no_grad switches x off", "no_grad only stops *recording* new operations "
+                "inside the block; x itself still requires grad afterwards.",
+                lambda T: [True, True, False, False, False]),
+        Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
+                "it never requires grad.", lambda T: [True, True, False, True, True])])
+    return "no_grad stops recording; detach cuts one tensor loose; x is unchanged."
+
+
+def _d2l_detach(T, through=False):
+    x = T.arange(4.0, requires_grad=True)
+    y = x * x
+    u = y if through else y.detach()
+    (u * x).sum().backward()
+    return x.grad
+
+
+@check
+def check_detach_grad(answer):
+    """answer: x.grad for z = u * x with u = (x * x).detach(), x = arange(4.)."""
+    check_value(answer, "x.grad for z = u * x, u detached", _d2l_detach, [
+        Mistake("the gradient flows through detach", "u is a constant to autograd: dz/dx = u, "
+                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True))])
+    return "u is treated as a constant: dz/dx = u."
+
+
+@check
+def check_shared_memory(answer):
+    """answer: x[0].item() after d = x.detach(); d[0] = 100."""
+    check_value(answer, "x[0] after writing d[0] = 100", lambda T: _shared(T), [
+        Mistake("detach() copies", "detach() shares x's memory: writing into d writes into x. "
+                "Use x.detach().clone() for a copy.", lambda T: 1.0)])
+    return "detach() shares memory with x: no copy is made."
+
+
+def _shared(T):
+    x = T.tensor([1.0, 2.0, 3.0])
+    d = x.detach()
+    d[0] = 100.0
+    return x[0].item()
+
+
+def _after_step(T, values, lr):
+    w = leaf(T, values)
+    (w**2).sum().backward()
+    with T.no_grad():
+        w -= lr * w.grad
+    return w
+
+
+@check
+def check_sgd_step(sgd_step, hidden=False):
+    """sgd_step(w, lr): w -= lr * w.grad in place, without recording; then reset w.grad."""
+    for seed in (0, 1, 2) if hidden else (0,):
+        (values,) = inputs(seed, (3,) if seed != 1 else (2, 2))
+        lr = 0.1 * (seed + 1)
+        w = torch.tensor(values, requires_grad=True)
+        (w**2).sum().backward()
+        result = call_student(sgd_step, w, lr)
+        a = attributes(w)
+        if not (a["is_leaf"] and a["requires_grad"]):
+            raise CheckFailed("Not yet: after sgd_step, w is no longer a leaf that requires "
+                              "grad.\n\nThis looks like: an update that was recorded.\nWrap the "
+                              "update in `with torch.no_grad():`.")
+        if read(w) == values.tolist() and result is not None and result is not w:
+            raise CheckFailed(
+                "Not yet: w did not change; sgd_step returned a new tensor instead.\n\nThis "
+                "looks like: `w = w - lr * w.grad` inside the function.\nThat makes a new "
+                "tensor and only rebinds the local name; update the caller's w in place: "
+                "`w -= lr * w.grad` under torch.no_grad().")
+        verdict("w after one step", read(w), oracle(_after_step, values, lr))
+        grad = a["grad"]
+        if grad is not None and any(abs(g) > 0 for g in _flat(read(grad))):
+            raise CheckFailed("Not yet: w was updated, but w.grad still holds the old gradient."
+                              "\n\nThis looks like: a missing zero_().\nThe next backward would "
+                              "add to it: call w.grad.zero_() after the step.")
+    return "an in-place step under no_grad, and a clean .grad for the next one."
+
+
+def _flat(values):
+    if isinstance(values, list):
+        return [v for item in values for v in _flat(item)]
+    return [values]
