@@ -7,13 +7,17 @@ feedback can name the mistake behind it.
 
 Safe on a student's work: answers are only read (values copied out through functions captured
 at import, never through the answer's own methods or `==`), nothing is written to stderr
-(nbgrader scores any stderr output as a failed test), and warnings are swallowed.
+(nbgrader scores any stderr output as a failed test), and warnings are swallowed. Each module of
+checks ends with `seal(globals())`: its functions then look names up in a private copy of the
+module's namespace, so a student who patches `graders.checking.verdict` (or a lesson's helper)
+changes the module object, never what the checks call.
 """
 
 import contextlib
 import html
 import io
 import math
+import types
 import warnings
 
 import numpy as np
@@ -173,7 +177,8 @@ def verdict(what, got, expected, mistakes=(), args=()):
         lines.append(f"  expected {describe(expected)}, got {describe(got)}")
     elif isinstance(expected, list):
         lines.append(f"  expected {_short(expected)}\n  got      {_short(got)}")
-        lines += differences(got, expected)
+        if not any(type(e) is str for e in expected):
+            lines += differences(got, expected)
     else:
         lines.append(f"  expected {expected!r}, got {got!r}")
     for mistake in mistakes:
@@ -279,3 +284,28 @@ def leaf(T, values, requires_grad=True):
     """A fresh leaf of engine T from numpy values."""
     t = T.tensor(_np_array(values, dtype=np.float32))
     return t.requires_grad_() if requires_grad else t
+
+
+def seal(namespace):
+    """Give the module's functions a private snapshot of its globals (see the docstring above)."""
+    snapshot = dict(namespace)
+
+    def sealed(fn):
+        copy = types.FunctionType(fn.__code__, snapshot, fn.__name__, fn.__defaults__,
+                                  fn.__closure__)
+        copy.__kwdefaults__, copy.__qualname__ = fn.__kwdefaults__, fn.__qualname__
+        copy.__doc__, copy.__dict__ = fn.__doc__, dict(fn.__dict__)
+        return copy
+
+    for name, value in list(snapshot.items()):
+        if not isinstance(value, types.FunctionType):
+            continue
+        for cell in value.__closure__ or ():  # a @check wrapper holds the check itself
+            inner = cell.cell_contents
+            if isinstance(inner, types.FunctionType) and inner.__globals__ is namespace:
+                cell.cell_contents = sealed(inner)
+        if value.__globals__ is namespace:
+            snapshot[name] = namespace[name] = sealed(value)
+
+
+seal(globals())

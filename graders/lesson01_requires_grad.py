@@ -12,6 +12,7 @@ from .checking import (
     check_value,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -116,3 +117,6 @@ def check_make_parameter(make_parameter, hidden=False):
         if problem:
             raise CheckFailed(f"Not yet: make_parameter({values}) returned a tensor, but {problem}.")
     return "make_parameter turns any list of numbers into a trainable leaf."
+
+
+seal(globals())

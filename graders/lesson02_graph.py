@@ -14,6 +14,7 @@ from .checking import (
     leaf,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -128,3 +129,6 @@ def read_counts(answer):
     if type(answer) is not dict:
         raise CheckFailed(f"Expected a dict {{name: count}}, but got a {type(answer).__name__}.")
     return sorted([str(k).replace("torch::autograd::", ""), read(v)] for k, v in answer.items())
+
+
+seal(globals())

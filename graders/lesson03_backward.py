@@ -12,6 +12,7 @@ from .checking import (
     leaf,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -19,7 +20,7 @@ from .checking import (
 def _blitz(T, mean=True, square=True):
     x = T.ones(2, 2, requires_grad=True)
     y = x + 2
-    z = y * y * 3 if square else y * 3
+    z = y * y * 3 if square else y * y.detach() * 3  # not square: as if d(y^2)/dy were y
     out = z.mean() if mean else z.sum()
     out.backward()
     return x.grad
@@ -110,3 +111,6 @@ def check_grad_of(grad_of, hidden=False):
                     "This looks like: gradients accumulating between calls.\nEach call should "
                     "make its own leaf, so nothing is left over from the last backward.")
     return "grad_of works for any scalar function, and leaves x alone."
+
+
+seal(globals())

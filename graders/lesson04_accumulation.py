@@ -13,6 +13,7 @@ from .checking import (
     leaf,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -132,3 +133,6 @@ def check_average_grad(average_grad, hidden=False):
                             lambda T, v, b: _average(T, v, b, divide=False))],
                 args=(values, batches))
     return "accumulate over batches, divide once: what torch's accumulation is for."
+
+
+seal(globals())

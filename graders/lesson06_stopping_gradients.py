@@ -13,6 +13,7 @@ from .checking import (
     leaf,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -112,3 +113,6 @@ def _flat(values):
     if isinstance(values, list):
         return [v for item in values for v in _flat(item)]
     return [values]
+
+
+seal(globals())

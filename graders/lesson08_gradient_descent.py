@@ -14,6 +14,7 @@ from .checking import (
     leaf,
     oracle,
     read,
+    seal,
     verdict,
 )
 
@@ -116,3 +117,6 @@ def check_rebinding(answer):
         Mistake("zeros", "Nothing zeroes it: the new w is not a leaf, so its .grad is None.",
                 lambda T: "C")])
     return "rebinding w outside no_grad loses the leaf: update in place under no_grad."
+
+
+seal(globals())
