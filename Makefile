@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test lint bench clean
+.PHONY: lab test bench course clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,9 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# course/ is generated: edit solutions/, then run this and commit both
+course: $(VENV)/.installed
+	for lesson in solutions/*/; do \
+		$(BIN)/nbgrader generate_assignment $$(basename $$lesson) --no-db --force --log-level=WARN; \
+	done
