@@ -5,23 +5,33 @@ BIN    := $(VENV)/bin
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test bench course clean
+.PHONY: lab test bench course clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# reinstall whenever the pins change
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# reinstall whenever the pins change; student mode as on Binder (binder/student-mode.sh)
+$(VENV)/.installed: pyproject.toml binder/student-mode.sh | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	bash binder/student-mode.sh > /dev/null 2>&1
 	touch $@
 
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --notebook-dir=. course/00_index/00_index.ipynb
+	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=. course/00_index/00_index.ipynb
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Debian packages the tests need: chromium for the browser test (installed when run as root)
+system-deps:
+	@command -v chromium > /dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "chromium is missing: the browser test will be skipped (apt-get install chromium)"; \
+		fi; }
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py

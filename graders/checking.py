@@ -41,7 +41,14 @@ RTOL, ATOL = 1e-4, 1e-5
 
 
 class CheckFailed(AssertionError):
-    """A wrong answer: the message is written for the student."""
+    """A wrong answer: the message is written for the student.
+
+    In a notebook the full message is shown once, as an HTML box (show_failure); the traceback
+    is cut to its first line, with no code frames from the grader.
+    """
+
+    def _render_traceback_(self):  # IPython's hook for custom tracebacks
+        return [f"\x1b[1;31mCheckFailed\x1b[0m: {str(self).splitlines()[0]}"]
 
 
 class ReferenceError_(AssertionError):
