@@ -1,0 +1,12 @@
+"""Grading a class with nbgrader: in parallel, robust to anything a student submits, with a report.
+
+    python -m grading demo    # a synthetic class of students, made from the lessons
+    python -m grading grade   # autograde in N worker processes, then feedback, CSV and report
+
+    course.py     the nbgrader course: its directory, config and gradebook
+    demo.py       the demo class: right, partial, mistaken, broken and cheating submissions
+    autograde.py  autograde in parallel (and in shards, for several machines)
+    integrity.py  what no test can catch: tampering with checks, torch or tracebacks
+    feedback.py   feedback HTML without hidden tests
+    report.py     grades.csv and report.html with its plots
+"""

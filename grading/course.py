@@ -1,0 +1,106 @@
+"""The nbgrader course being graded: a directory with nbgrader_config.py, source and submitted/."""
+
+import json
+import os
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+REPO = Path(__file__).resolve().parents[1]
+
+DEMO_CONFIG = """\
+# The demo course: the lessons of {repo} as assignments, graded here.
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.source_directory = {source!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.Execute.timeout = {timeout}  # seconds per cell: an endless loop fails its cell, not the class
+c.Execute.startup_timeout = 120
+"""
+
+
+class Course:
+    """An nbgrader course directory, and how to talk to its gradebook."""
+
+    def __init__(self, root, db_url=None, timeout=None):
+        self.root = Path(root).resolve()
+        self.config = Config()
+        config_file = self.root / "nbgrader_config.py"
+        if config_file.exists():
+            self.config.merge(PyFileConfigLoader(config_file.name, str(self.root)).load_config())
+        self.config.CourseDirectory.root = str(self.root)
+        if db_url:
+            self.config.CourseDirectory.db_url = db_url
+        if timeout:
+            self.config.Execute.timeout = timeout
+
+    @classmethod
+    def create_demo(cls, root, db_url=None, timeout=30):
+        """A course whose assignments are this repository's lessons (solutions/ as source)."""
+        root = Path(root).resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+        (root / "nbgrader_config.py").write_text(DEMO_CONFIG.format(
+            repo=REPO, root=str(root), source=str(REPO / "solutions"), db_url=db_url,
+            timeout=timeout))
+        return cls(root)
+
+    @property
+    def db_url(self):
+        url = self.config.CourseDirectory.get("db_url")
+        return url if isinstance(url, str) and url else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def api(self, **config):
+        """nbgrader's API on this course (imported late: workers import it themselves)."""
+        from nbgrader.apps import NbGraderAPI
+
+        merged = Config(self.config)
+        merged.CourseDirectory.db_url = self.db_url
+        for key, value in config.items():
+            section, name = key.split(".")
+            merged[section][name] = value
+        return NbGraderAPI(config=merged)
+
+    def gradebook(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url)
+
+    def directory(self, name):
+        configured = self.config.CourseDirectory.get(f"{name}_directory")
+        path = Path(configured if isinstance(configured, str) else name)
+        return path if path.is_absolute() else self.root / path
+
+    def assignments(self):
+        return sorted(p.name for p in self.directory("source").iterdir() if p.is_dir())
+
+    def students(self):
+        submitted = self.directory("submitted")
+        return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
+
+    def submission(self, student, assignment):
+        """The notebooks a student handed in for an assignment."""
+        return sorted((self.directory("submitted") / student / assignment).glob("*.ipynb"))
+
+
+def read_notebook(path):
+    """A notebook, or a clear error saying why it cannot be read."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{Path(path).name} is not a valid notebook (not JSON: {error})") from None
+    except Exception as error:  # noqa: BLE001 -- nbformat raises many kinds
+        raise ValueError(f"{Path(path).name} is not a valid notebook ({error})") from None
+
+
+def environment():
+    """The environment for nbgrader: the venv's bin/ first (nbgrader shells out to alembic)."""
+    import sys
+
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    return env

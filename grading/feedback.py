@@ -1,0 +1,32 @@
+"""Feedback for students: nbgrader's HTML, with hidden tests and their traceback lines removed."""
+
+import re
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
+
+
+class HideTests(NbGraderPreprocessor):
+    """Strip hidden tests from test cells, and tracebacks down to their last line.
+
+    A traceback through a hidden test quotes the hidden line; the last line (the error and its
+    message -- the check's diagnosis) is what the student needs.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = HIDDEN.sub("", cell.source).rstrip()
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+def generate(course, assignment, student):
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    api = course.api(**{"GenerateFeedback.preprocessors": [GetGrades, HideTests,
+                                                          CSSHTMLHeaderPreprocessor]})
+    return api.generate_feedback(assignment, student)

@@ -1,0 +1,189 @@
+"""The class at a glance: grades.csv, report.html with its plots, and a summary table."""
+
+import csv
+import html
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: the report may be made on a machine without a display
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .course import read_notebook  # noqa: E402
+
+DIAGNOSIS = re.compile(r"This looks like: ([^.\n]+)\.")
+
+
+@dataclass
+class Row:
+    student: str
+    lesson: str
+    exercise: str
+    score: float | None
+    max_score: float
+    status: str
+    diagnosis: str = ""
+
+
+def collect(course, outcomes, findings):
+    """One row per (student, lesson, exercise) -- or one per submission that could not be graded."""
+    rows = []
+    with course.gradebook() as gradebook:
+        for outcome in outcomes:
+            voided = {f.grade_id: f.reason for f in findings.get((outcome.student,
+                                                                  outcome.assignment), [])}
+            if not outcome.status.startswith("graded"):
+                max_score = gradebook.find_assignment(outcome.assignment).max_score
+                rows.append(Row(outcome.student, outcome.assignment, "(all)", None, max_score,
+                                f"NOT GRADED: {outcome.status}", outcome.detail.splitlines()[-1]
+                                if outcome.detail else ""))
+                continue
+            diagnoses = _diagnoses(course, outcome.student, outcome.assignment)
+            submission = gradebook.find_submission(outcome.assignment, outcome.student)
+            for notebook in submission.notebooks:
+                for grade in sorted(notebook.grades, key=lambda g: g.cell.id):
+                    status = "needs manual grading" if grade.needs_manual_grade else outcome.status
+                    if grade.name in voided:
+                        status = f"scored 0: {voided[grade.name]}"
+                    rows.append(Row(outcome.student, outcome.assignment, grade.name, grade.score,
+                                    grade.max_score, status, diagnoses.get(grade.name, "")))
+    return rows
+
+
+def _diagnoses(course, student, assignment):
+    """The misconception each test cell's output names, from the autograded notebooks."""
+    found = {}
+    for path in sorted((course.directory("autograded") / student / assignment).glob("*.ipynb")):
+        for cell in read_notebook(path).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            text = " ".join(_output_text(o) for o in cell.get("outputs", []))
+            match = DIAGNOSIS.search(text)
+            if grade_id and match:
+                found[grade_id] = match.group(1)
+    return found
+
+
+def _output_text(output):
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue}"
+    if output.output_type == "stream":
+        return output.text
+    return " ".join(str(v) for v in output.get("data", {}).values())
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "lesson", "exercise", "score", "max_score", "status",
+                         "misconception"])
+        for r in rows:
+            writer.writerow([r.student, r.lesson, r.exercise, "" if r.score is None else r.score,
+                             r.max_score, r.status, r.diagnosis])
+
+
+def percent_table(rows):
+    """{student: {lesson: % of the autograded points, or why there are none}}."""
+    totals = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, ""]))
+    for r in rows:
+        if r.status == "needs manual grading":
+            continue  # the instructor's points come later, in formgrader
+        cell = totals[r.student][r.lesson]
+        if r.score is None and r.status.startswith("NOT GRADED"):
+            cell[2] = r.status.removeprefix("NOT GRADED: ")
+        cell[0] += r.score or 0.0
+        cell[1] += r.max_score
+    return {s: {lesson: (flag or round(100 * got / max(total, 1e-9)))
+                for lesson, (got, total, flag) in lessons.items()} for s, lessons in totals.items()}
+
+
+def summary(rows):
+    """The table printed at the end: % of the points per lesson, or why a lesson has none."""
+    table = percent_table(rows)
+    lessons = sorted({r.lesson for r in rows})
+    lines = ["student  " + " ".join(f"{lesson[:2]:>5}" for lesson in lessons) + "   flags"]
+    for student in sorted(table):
+        cells, flags = [], []
+        for lesson in lessons:
+            value = table[student].get(lesson, "")
+            cells.append(f"{value:>4}%" if isinstance(value, int) else "    !")
+            if not isinstance(value, int):
+                flags.append(f"{lesson[:2]}: {value}")
+        tampered = sorted({r.lesson[:2] for r in rows
+                           if r.student == student and r.status.startswith("scored 0")})
+        if tampered:
+            flags.append("tampering, scored 0 in " + " ".join(tampered))
+        lines.append(f"{student:<8} " + " ".join(cells) + "   " + "; ".join(flags))
+    return "\n".join(lines)
+
+
+def plots(rows, folder):
+    """Three pictures: scores per lesson, pass rate per exercise, misconceptions most seen."""
+    table = percent_table(rows)
+    lessons = sorted({r.lesson for r in rows})
+    fig, ax = plt.subplots(figsize=(9, 4))
+    data = [[v for v in (table[s].get(lesson) for s in table) if isinstance(v, int)]
+            for lesson in lessons]
+    ax.boxplot(data, tick_labels=[lesson[:2] for lesson in lessons])
+    for i, values in enumerate(data, 1):
+        ax.plot([i] * len(values), values, "o", alpha=0.4, color="#47a")
+    ax.set_ylabel("% of the points"), ax.set_xlabel("lesson")
+    ax.set_title("score distribution per lesson")
+    fig.tight_layout(), fig.savefig(folder / "scores.png", dpi=90), plt.close(fig)
+
+    passed, tried = Counter(), Counter()
+    for r in rows:
+        if r.exercise != "(all)" and r.status != "needs manual grading":
+            tried[r.exercise] += 1
+            passed[r.exercise] += (r.score or 0) >= r.max_score
+    exercises = sorted(tried)
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(exercises) + 1))
+    ax.barh(exercises, [100 * passed[e] / tried[e] for e in exercises], color="#4a7")
+    ax.invert_yaxis(), ax.set_xlabel("% of students with full points"), ax.set_xlim(0, 100)
+    ax.set_title("pass rate per exercise")
+    fig.tight_layout(), fig.savefig(folder / "pass_rate.png", dpi=90), plt.close(fig)
+
+    seen = Counter(r.diagnosis for r in rows if r.diagnosis and r.exercise != "(all)")
+    top = seen.most_common(12)
+    fig, ax = plt.subplots(figsize=(9, 0.35 * max(len(top), 1) + 1))
+    ax.barh([name for name, _ in top], [n for _, n in top], color="#d9534f")
+    ax.invert_yaxis(), ax.set_xlabel("answers showing it")
+    ax.set_title("misconceptions most seen in the class")
+    fig.tight_layout(), fig.savefig(folder / "misconceptions.png", dpi=90), plt.close(fig)
+    return seen
+
+
+def write_html(rows, seen, folder):
+    table = percent_table(rows)
+    lessons = sorted({r.lesson for r in rows})
+    head = "".join(f"<th>{html.escape(lesson)}</th>" for lesson in lessons)
+    body = []
+    for student in sorted(table):
+        cells = []
+        for lesson in lessons:
+            value = table[student].get(lesson, "")
+            cells.append(f"<td>{value}%</td>" if isinstance(value, int)
+                         else f'<td class="flag">{html.escape(str(value))}</td>')
+        body.append(f"<tr><th>{html.escape(student)}</th>{''.join(cells)}</tr>")
+    voided = [r for r in rows if r.status.startswith("scored 0")]
+    flags = "".join(f"<li>{html.escape(r.student)} · {html.escape(r.exercise)}: "
+                    f"{html.escape(r.status)}</li>" for r in voided)
+    (folder / "report.html").write_text(f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Class report</title><style>
+body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 3px 8px; }}
+td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
+</style></head><body>
+<h1>Class report</h1>
+<p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points; a red cell is
+a submission that could not be graded (it is not counted as 0). Details in
+<a href="grades.csv">grades.csv</a>; each student's feedback is in the course's feedback/.</p>
+<table><tr><th>student</th>{head}</tr>{''.join(body)}</table>
+<h2>Scores per lesson</h2><img src="scores.png" alt="score distribution per lesson">
+<h2>Pass rate per exercise</h2><img src="pass_rate.png" alt="pass rate per exercise">
+<h2>Misconceptions most seen</h2><img src="misconceptions.png" alt="misconceptions">
+<p>{sum(seen.values())} wrong answers matched a catalogued misconception.</p>
+<h2>Exercises scored 0 for tampering</h2><ul>{flags or "<li>none</li>"}</ul>
+</body></html>
+""")
