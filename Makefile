@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test bench course clean system-deps
+.PHONY: lab test grade bench course clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,20 +24,29 @@ test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Debian packages the tests need: chromium for the browser test (installed when run as root)
+# Debian packages the tests need (installed when run as root): chromium for the browser test,
+# postgresql for the gradebook-on-PostgreSQL test
 system-deps:
-	@command -v chromium > /dev/null || { \
+	@if ! command -v chromium > /dev/null || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql; \
 		else \
-			echo "chromium is missing: the browser test will be skipped (apt-get install chromium)"; \
-		fi; }
+			echo "chromium or postgresql missing: their tests will be skipped (apt-get install chromium postgresql)"; \
+		fi; \
+	fi
+
+# the instructor's workflow on the demo class: build/grading/report/report.html
+grade: $(VENV)/.installed
+	$(BIN)/python -m grading demo --root build/grading
+	$(BIN)/python -m grading grade --root build/grading
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_checks.py
+	$(BIN)/python bench/bench_grading.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build test-artifacts
 
 # course/ is generated: edit solutions/, then run this and commit both
 course: $(VENV)/.installed

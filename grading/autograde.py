@@ -99,11 +99,10 @@ def shard_of(students, shard):
     return [s for k, s in enumerate(sorted(students)) if k % n == i - 1]
 
 
-def grade_class(course, assignments, students, workers=2, log=print):
-    """Autograde every (student, assignment); returns the outcomes in a stable order."""
-    jobs = [(s, a) for s in students for a in assignments]
+def grade_class(course, jobs, workers=2, log=print):
+    """Autograde each (student, assignment) job; returns the outcomes in the jobs' order."""
     outcomes, start = [], time.perf_counter()
-    _ensure_gradebook(course, students)
+    _ensure_gradebook(course, sorted({student for student, _ in jobs}))
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
     initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"))
     with ProcessPoolExecutor(max(workers, 1), mp_context=context, initializer=_worker_init,

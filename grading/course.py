@@ -30,6 +30,9 @@ class Course:
         if config_file.exists():
             self.config.merge(PyFileConfigLoader(config_file.name, str(self.root)).load_config())
         self.config.CourseDirectory.root = str(self.root)
+        if not self.config.CourseDirectory.get("course_id"):
+            # nbgrader's tables default to "default_course"; PostgreSQL enforces the link
+            self.config.CourseDirectory.course_id = "default_course"
         if db_url:
             self.config.CourseDirectory.db_url = db_url
         if timeout:
@@ -65,7 +68,7 @@ class Course:
     def gradebook(self):
         from nbgrader.api import Gradebook
 
-        return Gradebook(self.db_url)
+        return Gradebook(self.db_url, self.config.CourseDirectory.course_id)
 
     def directory(self, name):
         configured = self.config.CourseDirectory.get(f"{name}_directory")
@@ -74,6 +77,15 @@ class Course:
 
     def assignments(self):
         return sorted(p.name for p in self.directory("source").iterdir() if p.is_dir())
+
+    def graded_assignments(self):
+        """The assignments with at least one graded cell (a course index has none)."""
+        def graded(assignment):
+            return any(c.metadata.get("nbgrader", {}).get("grade")
+                       for path in (self.directory("source") / assignment).glob("*.ipynb")
+                       for c in read_notebook(path).cells)
+
+        return [a for a in self.assignments() if graded(a)]
 
     def students(self):
         submitted = self.directory("submitted")

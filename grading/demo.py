@@ -151,7 +151,9 @@ def damage(nb, lesson_key, student):
             second.source = "y = 2 * torch.dot(x, x)\ny.backward()\nanswer_d2l = x.grad"
             nb.cells.insert(i, first)
         elif lesson_key == "l05":  # a duplicated test cell
-            nb.cells.insert(tests[1], copy.deepcopy(nb.cells[tests[1]]))
+            duplicate = copy.deepcopy(nb.cells[tests[1]])
+            duplicate.id = f"{duplicate.id}-copy"  # JupyterLab gives a pasted cell a new id
+            nb.cells.insert(tests[1], duplicate)
         elif lesson_key == "l06":  # a test cell turned into markdown
             cell = nb.cells[tests[0]]
             nb.cells[tests[0]] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
@@ -175,7 +177,7 @@ def make_class(course: Course, log=print):
         if not result["success"]:
             raise RuntimeError(f"generate_assignment {assignment} failed:\n{result['log']}")
     for student in STUDENTS:
-        for assignment in graded_assignments(course):
+        for assignment in course.graded_assignments():
             key = f"l{assignment[:2]}"
             for release in sorted((course.directory("release") / assignment).glob("*.ipynb")):
                 nb = damage(fill(nbformat.read(release, as_version=4), key, student), key, student)
@@ -187,8 +189,3 @@ def make_class(course: Course, log=print):
     malformed = submitted / "gus" / "03_backward" / "03_backward.ipynb"
     malformed.write_text(malformed.read_text()[:5000])  # cut off mid-file: not JSON any more
     return list(STUDENTS)
-
-
-def graded_assignments(course):
-    """The lessons with graded cells (the index has none)."""
-    return [a for a in course.assignments() if a != "00_index"]

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .course import read_notebook  # noqa: E402
 
-DIAGNOSIS = re.compile(r"This looks like: ([^.\n]+)\.")
+DIAGNOSIS = re.compile(r"This looks like: (.+?)\.(?=\s*\n|\s*$|<)")  # ends the line
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Row:
     max_score: float
     status: str
     diagnosis: str = ""
+    manual: bool = False  # a written answer, for the instructor to grade
 
 
 def collect(course, outcomes, findings):
@@ -48,7 +49,8 @@ def collect(course, outcomes, findings):
                     if grade.name in voided:
                         status = f"scored 0: {voided[grade.name]}"
                     rows.append(Row(outcome.student, outcome.assignment, grade.name, grade.score,
-                                    grade.max_score, status, diagnoses.get(grade.name, "")))
+                                    grade.max_score, status, diagnoses.get(grade.name, ""),
+                                    grade.cell.cell_type == "markdown"))
     return rows
 
 
@@ -58,7 +60,7 @@ def _diagnoses(course, student, assignment):
     for path in sorted((course.directory("autograded") / student / assignment).glob("*.ipynb")):
         for cell in read_notebook(path).cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            text = " ".join(_output_text(o) for o in cell.get("outputs", []))
+            text = "\n".join(_output_text(o) for o in cell.get("outputs", []))
             match = DIAGNOSIS.search(text)
             if grade_id and match:
                 found[grade_id] = match.group(1)
@@ -87,8 +89,8 @@ def percent_table(rows):
     """{student: {lesson: % of the autograded points, or why there are none}}."""
     totals = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, ""]))
     for r in rows:
-        if r.status == "needs manual grading":
-            continue  # the instructor's points come later, in formgrader
+        if r.manual or r.status == "needs manual grading":
+            continue  # written answers: the instructor's points come later, in formgrader
         cell = totals[r.student][r.lesson]
         if r.score is None and r.status.startswith("NOT GRADED"):
             cell[2] = r.status.removeprefix("NOT GRADED: ")
@@ -134,7 +136,7 @@ def plots(rows, folder):
 
     passed, tried = Counter(), Counter()
     for r in rows:
-        if r.exercise != "(all)" and r.status != "needs manual grading":
+        if r.exercise != "(all)" and not r.manual and r.status != "needs manual grading":
             tried[r.exercise] += 1
             passed[r.exercise] += (r.score or 0) >= r.max_score
     exercises = sorted(tried)
@@ -157,7 +159,7 @@ def plots(rows, folder):
 def write_html(rows, seen, folder):
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
-    head = "".join(f"<th>{html.escape(lesson)}</th>" for lesson in lessons)
+    head = "".join(f'<th title="{html.escape(lesson)}">{lesson[:2]}</th>' for lesson in lessons)
     body = []
     for student in sorted(table):
         cells = []
@@ -176,8 +178,9 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding
 td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
 </style></head><body>
 <h1>Class report</h1>
-<p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points; a red cell is
-a submission that could not be graded (it is not counted as 0). Details in
+<p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points (written
+answers are left to the instructor); a red cell is a submission that could not be graded -- it is
+not counted as 0. Details in
 <a href="grades.csv">grades.csv</a>; each student's feedback is in the course's feedback/.</p>
 <table><tr><th>student</th>{head}</tr>{''.join(body)}</table>
 <h2>Scores per lesson</h2><img src="scores.png" alt="score distribution per lesson">

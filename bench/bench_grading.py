@@ -1,0 +1,79 @@
+"""Parallel autograde against serial `nbgrader autograde`, on the same submissions, in one run.
+
+    .venv/bin/python bench/bench_grading.py [--students 8] [--workers 2]
+
+Both grade copies of one demo course; the grades must come out identical. Goal: at least 1.8x
+faster than serial on 2 cores.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from grading.autograde import grade_class  # noqa: E402
+from grading.course import Course, environment  # noqa: E402
+from grading.demo import make_class  # noqa: E402
+
+LESSONS = ["03_backward", "04_accumulation"]
+STUDENTS = ["ada", "ben", "cyd", "dee", "eli", "fay", "gus", "hal", "ivy", "jo", "kim", "lou",
+            "max", "ned", "oz", "pia", "quin"]
+
+
+def copy(course, target):
+    shutil.copytree(course.root, target)
+    config = (target / "nbgrader_config.py").read_text().replace(str(course.root), str(target))
+    (target / "nbgrader_config.py").write_text(config)
+    return Course(target)
+
+
+def scores(course, students):
+    with course.gradebook() as gradebook:
+        return {(s, a, g.name): g.auto_score for s in students for a in LESSONS
+                for nb in gradebook.find_submission(a, s).notebooks for g in nb.grades}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    os.environ.update(environment())
+    students = STUDENTS[:args.students]
+    with tempfile.TemporaryDirectory() as tmp:
+        pristine = Course.create_demo(Path(tmp) / "pristine", timeout=30)
+        make_class(pristine, log=lambda *a: None)
+        serial, parallel = copy(pristine, Path(tmp) / "serial"), copy(pristine, Path(tmp) / "parallel")
+
+        for student in set(STUDENTS) - set(students):  # grade the same class on both sides
+            for course in (serial, parallel):
+                shutil.rmtree(course.directory("submitted") / student)
+        start = time.perf_counter()
+        for lesson in LESSONS:  # nbgrader's own loop over the students, in one process
+            subprocess.run([Path(sys.executable).parent / "nbgrader", "autograde", lesson,
+                            "--log-level=ERROR"], cwd=serial.root, env=environment(),
+                           check=True, capture_output=True)
+        t_serial = time.perf_counter() - start
+
+        start = time.perf_counter()
+        grade_class(parallel, [(s, a) for s in students for a in LESSONS], workers=args.workers,
+                    log=lambda *a: None)
+        t_parallel = time.perf_counter() - start
+
+        same = scores(serial, students) == scores(parallel, students)
+    jobs = len(students) * len(LESSONS)
+    print(f"{jobs} submissions ({len(students)} students x {len(LESSONS)} lessons)")
+    print(f"serial nbgrader autograde   {t_serial:7.1f} s")
+    print(f"parallel, {args.workers} workers         {t_parallel:7.1f} s")
+    print(f"speed-up                    {t_serial / t_parallel:7.2f}x   (goal >= 1.8x on 2 cores)")
+    print(f"identical grades            {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The instructor's workflow on the demo class: parallel autograde, faults, cheats, feedback,
+report, re-grading, serial equivalence, and the gradebook on a real PostgreSQL server."""
+
+import csv
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import run
+from grading.course import Course, environment
+from grading.demo import make_class
+
+BIN = Path(sys.executable).parent
+# one submission per fault or cheat, and a few ordinary ones: every case, in under a minute
+JOBS = [
+    ("ada", "04_accumulation"), ("cyd", "04_accumulation"), ("fay", "04_accumulation"),
+    ("hal", "04_accumulation"), ("kim", "04_accumulation"), ("lou", "04_accumulation"),
+    ("ned", "04_accumulation"), ("oz", "04_accumulation"), ("quin", "04_accumulation"),
+    ("gus", "02_graph"), ("gus", "03_backward"), ("ivy", "02_graph"), ("jo", "01_requires_grad"),
+    ("jo", "05_vector_jacobian"), ("jo", "06_stopping_gradients"), ("max", "01_requires_grad"),
+    ("pia", "05_vector_jacobian"),
+]
+
+
+def quiet(*args):
+    pass
+
+
+@pytest.fixture(scope="module")
+def fresh_class(tmp_path_factory):
+    """The demo course with its class, not graded yet (a pristine copy for other tests)."""
+    root = tmp_path_factory.mktemp("pristine") / "course"
+    os.environ.update(environment())
+    course = Course.create_demo(root, timeout=10)
+    make_class(course, log=quiet)
+    return course
+
+
+def copy_course(course, target, db_url=None):
+    shutil.copytree(course.root, target)
+    config = (target / "nbgrader_config.py").read_text().replace(str(course.root), str(target))
+    (target / "nbgrader_config.py").write_text(config)
+    return Course(target, db_url=db_url)
+
+
+@pytest.fixture(scope="module")
+def graded(fresh_class, tmp_path_factory):
+    course = copy_course(fresh_class, tmp_path_factory.mktemp("graded") / "course")
+    outcomes = run.grade(course, JOBS, workers=2, log=quiet)
+    rows = run.report(course, log=quiet)
+    return course, {(o.student, o.assignment): o for o in outcomes}, rows
+
+
+def scores(rows, student, lesson):
+    return {r.exercise: (r.score, r.max_score, r.status) for r in rows
+            if r.student == student and r.lesson == lesson and not r.manual}
+
+
+def full(rows, student, lesson, but=()):
+    """Every autograded exercise at full points, except those in `but` (which score 0)."""
+    got = scores(rows, student, lesson)
+    assert got, f"no grades for {student}/{lesson}"
+    for exercise, (score, max_score, status) in got.items():
+        expected = 0 if exercise in but else max_score
+        assert score == expected, f"{student}/{exercise}: {score} ({status})"
+
+
+def test_right_wrong_and_blank_answers(graded):
+    _, _, rows = graded
+    full(rows, "ada", "04_accumulation")
+    full(rows, "cyd", "04_accumulation", but={"l04_three", "l04_seed", "l04_separate",
+                                              "l04_average"})
+    full(rows, "fay", "04_accumulation", but={"l04_three", "l04_seed", "l04_separate",
+                                              "l04_average"})
+    cyd = {r.exercise: r.diagnosis for r in rows if r.student == "cyd"}
+    assert cyd["l04_three"] == "each backward() replaces .grad"  # the check's diagnosis, recorded
+
+
+def test_a_dying_kernel_is_flagged_not_zeroed(graded):
+    _, outcomes, rows = graded
+    assert outcomes["hal", "04_accumulation"].status == "kernel died"
+    (row,) = [r for r in rows if r.student == "hal"]
+    assert row.score is None and row.status == "NOT GRADED: kernel died"
+
+
+def test_a_malformed_notebook_gets_a_clear_error_and_the_rest_is_graded(graded):
+    _, outcomes, rows = graded
+    outcome = outcomes["gus", "03_backward"]
+    assert outcome.status == "malformed notebook" and "not a valid notebook" in outcome.detail
+    full(rows, "gus", "02_graph", but={"l02_name"})  # a syntax error costs that exercise only
+
+
+def test_an_endless_loop_times_out_and_the_rest_is_graded(graded):
+    _, outcomes, rows = graded
+    assert outcomes["ivy", "02_graph"].status.startswith("graded")
+    full(rows, "ivy", "02_graph", but={"l02_count_nodes"})
+
+
+def test_deleted_split_duplicated_and_retyped_cells(graded):
+    course, _, rows = graded
+    deleted = scores(rows, "jo", "01_requires_grad")
+    assert deleted["l01_flags"][2] == "needs manual grading"  # nbgrader hands it to a human
+    full(rows, "jo", "05_vector_jacobian")  # the duplicated test cell counts once
+    full(rows, "jo", "06_stopping_gradients")  # the retyped test cell is restored
+    assert (course.directory("submitted") / "jo" / "05_vector_jacobian" / ".original").exists()
+
+
+def test_tampered_test_cells_are_restored(graded):
+    _, _, rows = graded
+    full(rows, "kim", "04_accumulation", but={"l04_three", "l04_seed"})
+
+
+def test_stderr_and_huge_outputs_cost_nothing(graded):
+    _, _, rows = graded
+    full(rows, "lou", "04_accumulation")
+    full(rows, "max", "01_requires_grad")
+
+
+def test_cheats_score_zero_on_the_exercises_they_touch(graded):
+    _, _, rows = graded
+    full(rows, "ned", "04_accumulation", but={"l04_three", "l04_seed"})
+    full(rows, "oz", "04_accumulation", but={"l04_three"})
+    full(rows, "pia", "05_vector_jacobian", but={"l05_ones"})
+    full(rows, "quin", "04_accumulation", but={"l04_average"})
+    assert scores(rows, "pia", "05_vector_jacobian")["l05_ones"][2].startswith("scored 0")
+
+
+def test_feedback_shows_diagnoses_never_hidden_tests(graded):
+    course, _, _ = graded
+    page = (course.directory("feedback") / "cyd" / "04_accumulation" /
+            "04_accumulation.html").read_text()
+    assert "This looks like" in page
+    assert "HIDDEN TESTS" not in page and "hidden=True" not in page
+
+
+def test_the_report_and_csv(graded):
+    course, _, rows = graded
+    folder = course.root / "report"
+    for name in ("grades.csv", "report.html", "scores.png", "pass_rate.png", "misconceptions.png"):
+        assert (folder / name).stat().st_size > 0
+    with open(folder / "grades.csv") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == len(rows)
+    assert any(r["status"] == "NOT GRADED: kernel died" for r in table)
+    assert "kernel died" in (folder / "report.html").read_text()
+
+
+def test_regrading_is_idempotent_and_keeps_manual_grades(graded):
+    course, _, rows = graded
+    with course.gradebook() as gradebook:  # the instructor grades a written answer
+        gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation", "ada").manual_score = 2
+        gradebook.db.commit()
+    again = [("ada", "04_accumulation"), ("oz", "04_accumulation"), ("hal", "04_accumulation")]
+    run.grade(course, again, workers=2, log=quiet)
+    rows_again = run.report(course, log=quiet)
+    before = {(r.student, r.exercise): (r.score, r.status) for r in rows if r.student != "ada"}
+    after = {(r.student, r.exercise): (r.score, r.status) for r in rows_again if r.student != "ada"}
+    assert after == before
+    why = [r for r in rows_again if r.student == "ada" and r.exercise == "l04_why"]
+    assert why[0].score == 2
+
+
+def gradebook_scores(course, pairs):
+    result = {}
+    with course.gradebook() as gradebook:
+        for student, assignment in pairs:
+            submission = gradebook.find_submission(assignment, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    result[student, grade.name] = grade.auto_score
+    return result
+
+
+def test_parallel_grades_equal_serial_nbgrader(graded, fresh_class, tmp_path):
+    """The same submissions through plain `nbgrader autograde`, one at a time."""
+    course, _, _ = graded
+    serial = copy_course(fresh_class, tmp_path / "serial")
+    pairs = [("ada", "04_accumulation"), ("cyd", "04_accumulation"), ("kim", "04_accumulation"),
+             ("quin", "04_accumulation")]
+    for student, assignment in pairs:
+        subprocess.run([BIN / "nbgrader", "autograde", assignment, f"--student={student}",
+                        "--log-level=ERROR"], cwd=serial.root, env=environment(), check=True,
+                       capture_output=True)
+    assert gradebook_scores(serial, pairs) == gradebook_scores(course, pairs)
+
+
+# -- the gradebook on PostgreSQL, graded in shards by "several machines" -----------------
+def postgres_bin():
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A real PostgreSQL server on 127.0.0.1, started and stopped here."""
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("Debian's postgresql is not installed (make test installs it as root)")
+    # not under pytest's private tmp: the server's own user must be able to reach it
+    data = Path(tempfile.mkdtemp(prefix="gradebook-pg-")) / "data"
+    as_postgres = []
+    if getpass.getuser() == "root":  # the server refuses to run as root
+        shutil.chown(data.parent, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run(as_postgres + [bindir / "initdb", "-D", data, "-U", "grader", "--auth=trust"],
+                   check=True, capture_output=True)
+    subprocess.run(as_postgres + [bindir / "pg_ctl", "-D", data, "-l", data.parent / "log",
+                                  "-o", f"-p {port} -k {data.parent} -h 127.0.0.1", "-w",
+                                  "start"], check=True, capture_output=True)
+    try:
+        subprocess.run([bindir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grader",
+                        "gradebook"], check=True, capture_output=True)
+        yield f"postgresql://grader@127.0.0.1:{port}/gradebook"
+    finally:
+        subprocess.run(as_postgres + [bindir / "pg_ctl", "-D", data, "-m", "fast", "stop"],
+                       capture_output=True)
+        shutil.rmtree(data.parent, ignore_errors=True)
+
+
+def test_postgres_gradebook_with_shards_on_two_machines(postgres, graded, tmp_path):
+    course, _, _ = graded
+    root = tmp_path / "course"
+    shared = Course.create_demo(root, db_url=postgres, timeout=10)
+    make_class(shared, log=quiet)
+    students = ["ada", "cyd", "kim", "quin"]
+    machines = [subprocess.Popen(
+        [sys.executable, "-m", "grading", "grade", "--root", root, "--shard", f"{i}/2",
+         "--students", *students, "--lessons", "04_accumulation", "--workers", "1",
+         "--no-report"], env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for i in (1, 2)]
+    for machine in machines:
+        out, _ = machine.communicate(timeout=600)
+        assert machine.returncode == 0, out.decode()[-2000:]
+    assert "grading 2 students" in out.decode()
+    report = subprocess.run([sys.executable, "-m", "grading", "report", "--root", root],
+                            env=environment(), capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr[-2000:]
+    pairs = [(s, "04_accumulation") for s in students]
+    assert gradebook_scores(Course(root), pairs) == gradebook_scores(course, pairs)
+    assert "gradebook.db" not in {p.name for p in root.iterdir()}  # it really used PostgreSQL
+
+
+def test_grading_a_directory_that_is_no_course_says_so(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "grading", "grade", "--root", tmp_path],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode != 0 and "not an nbgrader course" in result.stderr
+
+
+def test_the_demo_class_is_big_enough(fresh_class):
+    students = fresh_class.students()
+    assert len(students) >= 12
+    nb = nbformat.read(fresh_class.submission("ada", "04_accumulation")[0], as_version=4)
+    assert not any("raise NotImplementedError" in c.source for c in nb.cells
+                   if c.metadata.get("nbgrader", {}).get("solution"))
