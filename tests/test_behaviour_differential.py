@@ -172,7 +172,7 @@ SNIPPETS = {
     "mm errors": "torch.ones(2, 3) @ torch.ones(2, 3)",
     "dot errors": "torch.dot(torch.ones(2), torch.ones(3))",
     "mean int": "torch.tensor([1, 2]).mean()",
-    "T deprecation": "torch.ones(2, 3).T.shape, torch.ones(3).T.shape, torch.tensor(1.).T",
+    "T of a matrix": "torch.ones(2, 3).T.shape, torch.ones(2, 3, requires_grad=True).T",
 }
 
 
