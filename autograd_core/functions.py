@@ -391,7 +391,7 @@ class SumBackward0(Function):
         return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
-        return _sum_like(g, ctx.shape)
+        return np.full(ctx.shape, g, g.dtype)
 
 
 class SumBackward1(Function):
@@ -410,11 +410,13 @@ class MeanBackward0(Function):
     """z = (1/n) sum of all a_i;  dz/da_i = 1/n"""
 
     def forward(ctx, a):
-        ctx.shape = a.shape
-        return a.mean()
+        ctx.shape, ctx.n = a.shape, a.size
+        if not a.size:
+            return np.asarray(np.nan, a.dtype)  # torch's mean of nothing, without numpy's warning
+        return a.sum() / a.size  # what a.mean() computes, without its Python wrapper
 
     def backward(ctx, g):
-        return _sum_like(g / max(np.prod(ctx.shape, dtype=int), 1), ctx.shape)
+        return np.full(ctx.shape, g / max(ctx.n, 1), g.dtype)
 
 
 class MeanBackward1(Function):

@@ -35,7 +35,10 @@ def main(argv=None):
     if args.command == "demo":
         from .demo import make_class
 
-        course = Course.create_demo(args.root, db_url=args.db_url, timeout=args.timeout)
+        try:
+            course = Course.create_demo(args.root, db_url=args.db_url, timeout=args.timeout)
+        except FileExistsError as error:
+            parser.error(str(error))
         print(f"demo course in {course.root}: generating the lessons and a class of students")
         make_class(course)
         print(f"next: python -m grading grade --root {args.root}")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from traitlets.config import Config
@@ -40,9 +41,19 @@ class Course:
 
     @classmethod
     def create_demo(cls, root, db_url=None, timeout=30):
-        """A course whose assignments are this repository's lessons (solutions/ as source)."""
+        """A course whose assignments are this repository's lessons (solutions/ as source).
+
+        A previous demo in `root` is replaced; any other non-empty directory is left alone.
+        """
         root = Path(root).resolve()
+        marker = root / ".grading-demo"
+        if root.exists() and any(root.iterdir()):
+            if not marker.exists():
+                raise FileExistsError(f"{root} is not empty and holds no demo course: "
+                                      "refusing to overwrite it (choose another --root)")
+            shutil.rmtree(root)
         root.mkdir(parents=True, exist_ok=True)
+        marker.write_text("made by `python -m grading demo`; safe to delete\n")
         db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
         (root / "nbgrader_config.py").write_text(DEMO_CONFIG.format(
             repo=REPO, root=str(root), source=str(REPO / "solutions"), db_url=db_url,

@@ -257,6 +257,14 @@ def test_grading_a_directory_that_is_no_course_says_so(tmp_path):
     assert result.returncode != 0 and "not an nbgrader course" in result.stderr
 
 
+def test_the_demo_never_overwrites_a_directory_it_did_not_make(tmp_path):
+    (tmp_path / "precious.ipynb").write_text("{}")
+    result = subprocess.run([sys.executable, "-m", "grading", "demo", "--root", tmp_path],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode != 0 and "refusing to overwrite" in result.stderr
+    assert (tmp_path / "precious.ipynb").read_text() == "{}"
+
+
 def test_the_demo_class_is_big_enough(fresh_class):
     students = fresh_class.students()
     assert len(students) >= 12
