@@ -489,6 +489,11 @@ class LinalgVectorNormBackward0(Function):
     """z = sqrt(sum a_i**2);  dz/da = a / z  (0 where z = 0)"""
 
     def forward(ctx, a, dims, keepdim):
+        if dims is None and not keepdim:  # the common case, kept cheap: loops call it each turn
+            flat = a.reshape(-1)
+            z = np.sqrt(np.dot(flat, flat))
+            ctx.save_for_backward(a, z)
+            return z
         z = np.sqrt((a * a).sum(axis=dims, keepdims=True))
         ctx.save_for_backward(a, z)
         return z if keepdim else z.squeeze(axis=dims) if dims is not None else z.reshape(())

@@ -54,8 +54,11 @@ class Tensor:
     leaves d(output)/d(leaf) in each leaf's `.grad`.
     """
 
-    __slots__ = ("_data", "_vc", "_requires_grad", "_grad_fn", "_grad", "_base",
-                 "_accumulator", "_retains_grad", "_inference", "__weakref__")
+    # slots for what every tensor sets; the rest are class defaults, set per tensor only when
+    # they differ (in its __dict__, made on first use): making a tensor is every op's hot path
+    __slots__ = ("_data", "_vc", "_requires_grad", "_grad_fn", "__dict__", "__weakref__")
+    _grad = _base = _accumulator = None
+    _retains_grad = _inference = False
 
     def __init__(self, *data):
         # torch.Tensor(...) is the legacy constructor: always float32, sizes or data
@@ -71,9 +74,8 @@ class Tensor:
         self._vc = None  # the version counter (made on first use), shared by tensors sharing memory
         self._grad_fn = grad_fn
         self._requires_grad = requires_grad or grad_fn is not None
-        self._grad = self._base = self._accumulator = None
-        self._retains_grad = False
-        self._inference = STATE.inference
+        if STATE.inference:
+            self._inference = True
 
     @staticmethod
     def _make(data, grad_fn=None, requires_grad=False):
@@ -83,9 +85,8 @@ class Tensor:
         self._vc = None
         self._grad_fn = grad_fn
         self._requires_grad = requires_grad or grad_fn is not None
-        self._grad = self._base = self._accumulator = None
-        self._retains_grad = False
-        self._inference = STATE.inference
+        if STATE.inference:
+            self._inference = True
         return self
 
     def _alias(self, data=None):
@@ -747,7 +748,12 @@ class Tensor:
 
     def zero_(self):
         """Fill with zeros, in place: how a training loop resets .grad between steps."""
-        return self._inplace(F.ZeroBackward0)
+        if self._requires_grad and STATE.grad_enabled:
+            return self._inplace(F.ZeroBackward0)
+        self._check_inplace()
+        self._data.fill(0)  # a plain write: nothing to record (the usual x.grad.zero_())
+        self._bump_version()
+        return self
 
     def fill_(self, value):
         return self._inplace(F.FillBackward2, value)
@@ -772,7 +778,9 @@ class Number(Tensor):
             dtype = own
         else:
             dtype = dtypes.result_type(like, value).numpy
-        Tensor._init(self, np.asarray(value, dtype), None)
+        self._data = np.asarray(value, dtype)
+        self._vc = self._grad_fn = None
+        self._requires_grad = False
 
 
 def _size(args):

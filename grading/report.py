@@ -112,10 +112,14 @@ def summary(rows):
             cells.append(f"{value:>4}%" if isinstance(value, int) else "    !")
             if not isinstance(value, int):
                 flags.append(f"{lesson[:2]}: {value}")
-        tampered = sorted({r.lesson[:2] for r in rows
-                           if r.student == student and r.status.startswith("scored 0")})
+        mine = [r for r in rows if r.student == student]
+        tampered = sorted({r.lesson[:2] for r in mine if r.status.startswith("scored 0")})
         if tampered:
             flags.append("tampering, scored 0 in " + " ".join(tampered))
+        handed_over = sorted({r.lesson[:2] for r in mine  # e.g. a deleted test cell
+                              if not r.manual and r.status == "needs manual grading"})
+        if handed_over:
+            flags.append("a test to grade by hand in " + " ".join(handed_over))
         lines.append(f"{student:<8} " + " ".join(cells) + "   " + "; ".join(flags))
     return "\n".join(lines)
 
