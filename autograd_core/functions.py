@@ -667,6 +667,16 @@ class SelectBackward0(Function):
         return out
 
 
+class UnbindBackward0(SelectBackward0):
+    """z_i = a[i], for each i, when a tensor is iterated;  dL/da = dL/dz_i at i, zero elsewhere
+
+    (torch makes one node with an output per element; here each element gets its own node)
+    """
+
+    def forward(ctx, a, index):
+        return SelectBackward0.forward(ctx, a, 0, index)
+
+
 class SliceBackward0(SelectBackward0):
     """z = a[start:stop:step] along dim;  dL/da = dL/dz in those places, zero elsewhere"""
 

@@ -271,7 +271,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self._data)))
+        return (self._view(F.UnbindBackward0.apply(self, i)) for i in range(len(self._data)))
 
     # -- conversions ------------------------------------------------------------------------
     def item(self):

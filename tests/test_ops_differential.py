@@ -81,6 +81,7 @@ CASES = [
     Case("ExpandBackward0", lambda T, a: a.unsqueeze(0).expand(3, *a.shape)),
     Case("SelectBackward0", lambda T, a: a[0], "nonscalar"),
     Case("SelectBackward0", lambda T, a: a[-1, 0], "matrix"),
+    Case("UnbindBackward0", lambda T, a: list(a)[-1] * list(a)[0], "nonscalar"),
     Case("SliceBackward0", lambda T, a: a[1:], "nonscalar"),
     Case("SliceBackward0", lambda T, a: a[:, ::2], "matrix"),
     Case("IndexBackward0", lambda T, a: a[[0, 0, -1]], "nonscalar"),
