@@ -54,7 +54,15 @@ def main(argv=None):
         from .autograde import shard_of
 
         assignments = args.lessons or course.graded_assignments()
-        students = shard_of(args.students or course.students(), args.shard)
+        unknown = sorted(set(assignments) - set(course.assignments()))
+        unknown += sorted(set(args.students or []) - set(course.students()))
+        if unknown:
+            parser.error(f"not in {course.root}: {', '.join(unknown)} (lessons: "
+                         f"{' '.join(course.assignments())}; students: see submitted/)")
+        try:
+            students = shard_of(args.students or course.students(), args.shard)
+        except ValueError as error:
+            parser.error(str(error))
         print(f"grading {len(students)} students x {len(assignments)} lessons with "
               f"{args.workers} workers{f' (shard {args.shard})' if args.shard else ''}")
         run.grade(course, [(s, a) for s in students for a in assignments], args.workers)

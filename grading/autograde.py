@@ -93,9 +93,12 @@ def shard_of(students, shard):
     """Shard "i/n": every n-th student, starting at the i-th (1-based), in sorted order."""
     if not shard:
         return students
-    i, n = (int(part) for part in shard.split("/"))
+    try:
+        i, n = (int(part) for part in shard.split("/"))
+    except ValueError:
+        i = n = 0
     if not 1 <= i <= n:
-        raise ValueError(f"--shard {shard}: expected i/n with 1 <= i <= n")
+        raise ValueError(f"--shard {shard}: expected i/n with 1 <= i <= n, e.g. 1/3")
     return [s for k, s in enumerate(sorted(students)) if k % n == i - 1]
 
 

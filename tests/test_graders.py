@@ -114,7 +114,8 @@ class Impostor:
         return [0.0, 4.0, 8.0, 12.0]
 
 
-@pytest.mark.parametrize("cheat", [AlwaysEqual([1.0, 2.0]), Impostor(), object(), "12"])
+@pytest.mark.parametrize("cheat", [AlwaysEqual([1.0, 2.0]), Impostor(), object(), "12",
+                                   ["a", "b", "c", "d"], [[0.0], 4.0, 8.0, 12.0], {"x": 1}])
 def test_objects_that_claim_equality_are_refused(cheat):
     with pytest.raises(CheckFailed):
         l03.check_d2l_grad(cheat)

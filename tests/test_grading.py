@@ -257,6 +257,16 @@ def test_grading_a_directory_that_is_no_course_says_so(tmp_path):
     assert result.returncode != 0 and "not an nbgrader course" in result.stderr
 
 
+@pytest.mark.parametrize("args, says", [
+    (["--shard", "3/2"], "expected i/n"), (["--shard", "half"], "expected i/n"),
+    (["--lessons", "99_nothing"], "not in"), (["--students", "nobody"], "not in")])
+def test_bad_arguments_get_a_clear_error(fresh_class, args, says):
+    result = subprocess.run([sys.executable, "-m", "grading", "grade", "--root",
+                             fresh_class.root, *args], capture_output=True, text=True,
+                            env=environment())
+    assert result.returncode == 2 and says in result.stderr, result.stderr[-500:]
+
+
 def test_the_demo_never_overwrites_a_directory_it_did_not_make(tmp_path):
     (tmp_path / "precious.ipynb").write_text("{}")
     result = subprocess.run([sys.executable, "-m", "grading", "demo", "--root", tmp_path],
