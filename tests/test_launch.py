@@ -65,3 +65,16 @@ def test_binder_badge_opens_the_course_index():
 def test_readme_shows_the_two_commands_first():
     commands = re.findall(r"^make (\w+)", README, flags=re.M)
     assert commands[:2] == ["lab", "test"]
+
+
+def test_readme_engine_example_prints_what_it_says(capsys):
+    """The README's example runs, and prints the text in its comments."""
+    block = re.search(r"```python\n(.*?)```", README, flags=re.S).group(1)
+    code = "\n".join(line.split("#")[0] for line in block.splitlines() if "help(" not in line)
+    exec(code, {})
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line.split("# ", 1)[1] for line in block.splitlines()
+                if "# " in line and "help(" not in line]
+    assert len(printed) == len(promised)
+    for got, said in zip(printed, promised):
+        assert re.fullmatch(re.escape(said.strip()).replace(r"0x\.\.\.", "0x[0-9a-f]+"), got.strip())
