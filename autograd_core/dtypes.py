@@ -31,7 +31,6 @@ float32 = dtype("float32", np.float32, 2, "FloatTensor")
 float64 = dtype("float64", np.float64, 2, "DoubleTensor")
 
 ALL = (bool_, uint8, int32, int64, float32, float64)
-ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32, "bool": bool_}
 _BY_NUMPY = {d.numpy: d for d in ALL}
 
 default_float = float32

@@ -26,19 +26,6 @@ STUDENTS = ["ada", "ben", "cyd", "dee", "eli", "fay", "gus", "hal", "ivy", "jo",
             "max", "ned", "oz", "pia", "quin"]
 
 
-def copy(course, target):
-    shutil.copytree(course.root, target)
-    config = (target / "nbgrader_config.py").read_text().replace(str(course.root), str(target))
-    (target / "nbgrader_config.py").write_text(config)
-    return Course(target)
-
-
-def scores(course, students):
-    with course.gradebook() as gradebook:
-        return {(s, a, g.name): g.auto_score for s in students for a in LESSONS
-                for nb in gradebook.find_submission(a, s).notebooks for g in nb.grades}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=6)
@@ -49,7 +36,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         pristine = Course.create_demo(Path(tmp) / "pristine", timeout=30)
         make_class(pristine, log=lambda *a: None)
-        serial, parallel = copy(pristine, Path(tmp) / "serial"), copy(pristine, Path(tmp) / "parallel")
+        serial, parallel = pristine.copy(Path(tmp) / "serial"), pristine.copy(Path(tmp) / "parallel")
 
         for student in set(STUDENTS) - set(students):  # grade the same class on both sides
             for course in (serial, parallel):
@@ -62,13 +49,13 @@ def main():
         t_serial = time.perf_counter() - start
 
         start = time.perf_counter()
-        grade_class(parallel, [(s, a) for s in students for a in LESSONS], workers=args.workers,
-                    log=lambda *a: None)
+        grade_class(parallel, [(s, a) for s in students for a in LESSONS],
+                    workers=args.workers, log=lambda *a: None)
         t_parallel = time.perf_counter() - start
 
-        same = scores(serial, students) == scores(parallel, students)
-    jobs = len(students) * len(LESSONS)
-    print(f"{jobs} submissions ({len(students)} students x {len(LESSONS)} lessons)")
+        jobs = [(s, a) for s in students for a in LESSONS]
+        same = serial.auto_scores(jobs) == parallel.auto_scores(jobs)
+    print(f"{len(jobs)} submissions ({len(students)} students x {len(LESSONS)} lessons)")
     print(f"serial nbgrader autograde   {t_serial:7.1f} s")
     print(f"parallel, {args.workers} workers         {t_parallel:7.1f} s")
     print(f"speed-up                    {t_serial / t_parallel:7.2f}x   (goal >= 1.8x on 2 cores)")

@@ -87,8 +87,10 @@ def read(answer):
         return _core_tolist(answer)
     if kind is _NDARRAY and answer.dtype.kind in "biuf":
         return answer.tolist()
-    if kind in (bool, int, float) or isinstance(answer, np.generic) and type(answer).__module__ == "numpy":
-        return answer.item() if isinstance(answer, np.generic) else answer
+    if kind in (bool, int, float):
+        return answer
+    if isinstance(answer, np.generic) and kind.__module__ == "numpy":  # numpy's own scalars only
+        return answer.item()
     if kind in (list, tuple):
         return [read(a) for a in answer]
     if kind is str:

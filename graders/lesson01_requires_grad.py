@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from .checking import (
+    _TORCH_TENSOR,
     CheckFailed,
     Mistake,
     attributes,
@@ -15,8 +16,6 @@ from .checking import (
     seal,
     verdict,
 )
-
-_TORCH_TENSOR = torch.Tensor
 
 
 def _which_require_grad(T):
@@ -75,7 +74,7 @@ def check_is_leaf(answer):
 
 def _parameter_problems(t, values):
     """What is wrong with t as a float32 leaf that requires grad and holds values."""
-    if type(t) is not _TORCH_TENSOR:
+    if type(t) is not _TORCH_TENSOR:  # the class as captured by checking at import
         return f"Expected a torch tensor, but got a {type(t).__name__}."
     problems, a = [], attributes(t)
     if a["dtype"] is not torch.float32:

@@ -65,6 +65,22 @@ class Course:
         url = self.config.CourseDirectory.get("db_url")
         return url if isinstance(url, str) and url else f"sqlite:///{self.root / 'gradebook.db'}"
 
+    def copy(self, target):
+        """The same course in another directory (its config pointed there): a scratch copy."""
+        target = Path(target)
+        shutil.copytree(self.root, target)
+        config = target / "nbgrader_config.py"
+        config.write_text(config.read_text().replace(str(self.root), str(target)))
+        return Course(target)
+
+    def auto_scores(self, jobs):
+        """{(student, assignment, grade_id): autograder's score} for the graded jobs."""
+        with self.gradebook() as gradebook:
+            return {(student, assignment, grade.name): grade.auto_score
+                    for student, assignment in jobs
+                    for notebook in gradebook.find_submission(assignment, student).notebooks
+                    for grade in notebook.grades}
+
     def api(self, **config):
         """nbgrader's API on this course (imported late: workers import it themselves)."""
         from nbgrader.apps import NbGraderAPI

@@ -29,17 +29,6 @@ def node_names(t):
     return fn.name(), tuple(None if n is None else n.name() for n, _ in fn.next_functions)
 
 
-def run_both(fn):
-    """fn(engine) under each engine: what it returned, or the exception it raised."""
-    results = {}
-    for name, engine in ENGINES.items():
-        try:
-            results[name] = ("ok", fn(engine))
-        except Exception as error:  # noqa: BLE001 -- the error itself is the result compared
-            results[name] = ("error", (type(error).__name__, strip(str(error))))
-    return results["torch"], results["autograd_core"]
-
-
 def strip(message):
     """torch's messages end with the C++ file that raised them; the reference has none."""
     return re.sub(r"\s*\(Triggered internally at .*\)$", "", message, flags=re.S)

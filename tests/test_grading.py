@@ -44,16 +44,9 @@ def fresh_class(tmp_path_factory):
     return course
 
 
-def copy_course(course, target, db_url=None):
-    shutil.copytree(course.root, target)
-    config = (target / "nbgrader_config.py").read_text().replace(str(course.root), str(target))
-    (target / "nbgrader_config.py").write_text(config)
-    return Course(target, db_url=db_url)
-
-
 @pytest.fixture(scope="module")
 def graded(fresh_class, tmp_path_factory):
-    course = copy_course(fresh_class, tmp_path_factory.mktemp("graded") / "course")
+    course = fresh_class.copy(tmp_path_factory.mktemp("graded") / "course")
     outcomes = run.grade(course, JOBS, workers=2, log=quiet)
     rows = run.report(course, log=quiet)
     return course, {(o.student, o.assignment): o for o in outcomes}, rows
@@ -168,28 +161,17 @@ def test_regrading_is_idempotent_and_keeps_manual_grades(graded):
     assert why[0].score == 2
 
 
-def gradebook_scores(course, pairs):
-    result = {}
-    with course.gradebook() as gradebook:
-        for student, assignment in pairs:
-            submission = gradebook.find_submission(assignment, student)
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    result[student, grade.name] = grade.auto_score
-    return result
-
-
 def test_parallel_grades_equal_serial_nbgrader(graded, fresh_class, tmp_path):
     """The same submissions through plain `nbgrader autograde`, one at a time."""
     course, _, _ = graded
-    serial = copy_course(fresh_class, tmp_path / "serial")
+    serial = fresh_class.copy(tmp_path / "serial")
     pairs = [("ada", "04_accumulation"), ("cyd", "04_accumulation"), ("kim", "04_accumulation"),
              ("quin", "04_accumulation")]
     for student, assignment in pairs:
         subprocess.run([BIN / "nbgrader", "autograde", assignment, f"--student={student}",
                         "--log-level=ERROR"], cwd=serial.root, env=environment(), check=True,
                        capture_output=True)
-    assert gradebook_scores(serial, pairs) == gradebook_scores(course, pairs)
+    assert serial.auto_scores(pairs) == course.auto_scores(pairs)
 
 
 # -- the gradebook on PostgreSQL, graded in shards by "several machines" -----------------
@@ -247,7 +229,7 @@ def test_postgres_gradebook_with_shards_on_two_machines(postgres, graded, tmp_pa
                             env=environment(), capture_output=True, text=True, timeout=300)
     assert report.returncode == 0, report.stderr[-2000:]
     pairs = [(s, "04_accumulation") for s in students]
-    assert gradebook_scores(Course(root), pairs) == gradebook_scores(course, pairs)
+    assert Course(root).auto_scores(pairs) == course.auto_scores(pairs)
     assert "gradebook.db" not in {p.name for p in root.iterdir()}  # it really used PostgreSQL
 
 
