@@ -4,7 +4,7 @@ Each class is named after the grad_fn torch prints for that op, and *is* that gr
 in the graph is an instance of the class whose `backward` undoes its `forward`. So
 `help(y.grad_fn)` shows the derivative rule. `backward(ctx, g)` gets g = dL/d(output) and
 returns dL/d(input) for each tensor input, in order: a vector-Jacobian product. Gradients come
-back in whatever shape is natural; the engine sums broadcast axes away (graph._fit).
+back in whatever shape is natural; the engine sums broadcast axes away (graph.unbroadcast).
 
 Forward and backward work on numpy arrays; `apply` wraps the result in a Tensor and, when
 grad mode is on and some input requires grad, links the new node into the graph.
@@ -76,7 +76,8 @@ def _promoted(cls, inputs, arrays):
             for x, a in zip(inputs, arrays)]
 
 
-def _sum_like(grad, shape):
+def _broadcast_back(grad, shape):
+    """A reduction's gradient, copied back along the reduced dims: the adjoint of sum is broadcast."""
     return np.broadcast_to(grad, shape)
 
 
@@ -212,7 +213,7 @@ class PowBackward2(Function):
 # elementwise functions
 # ---------------------------------------------------------------------------------------
 class ExpBackward0(Function):
-    """z = exp(a);  dz/da = exp(a) = z"""
+    """z = exp(a);  dz/da = z"""
 
     def forward(ctx, a):
         z = np.exp(a)
@@ -289,7 +290,7 @@ class SigmoidBackward0(Function):
 
 
 class ReluBackward0(Function):
-    """z = max(a, 0);  dz/da = 1 where a > 0, else 0"""
+    """z = maximum(a, 0);  dz/da = (a > 0)"""
 
     def forward(ctx, a):
         z = np.maximum(a, 0)
@@ -302,7 +303,7 @@ class ReluBackward0(Function):
 
 
 class AbsBackward0(Function):
-    """z = |a|;  dz/da = sign(a)  (0 at a = 0)"""
+    """z = abs(a);  dz/da = sign(a)  (0 at a = 0)"""
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -314,7 +315,7 @@ class AbsBackward0(Function):
 
 
 class SqrtBackward0(Function):
-    """z = sqrt(a);  dz/da = 1 / (2 z)"""
+    """z = sqrt(a);  dz/da = 1 / (2 * z)"""
 
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
@@ -329,7 +330,7 @@ class SqrtBackward0(Function):
 
 
 class ClampBackward1(Function):
-    """z = min(max(a, lo), hi);  dz/da = 1 inside [lo, hi], else 0"""
+    """z = minimum(maximum(a, lo), hi);  dz/da = (lo <= a) & (a <= hi)"""
 
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a)
@@ -348,7 +349,7 @@ class ClampBackward1(Function):
 
 
 class ToCopyBackward0(Function):
-    """z = a converted to another dtype;  dz/da = 1 (converted back)"""
+    """z = a  (converted to dtype);  dz/da = 1  (converted back)"""
 
     def forward(ctx, a, dtype):
         return a.astype(dtype.numpy)
@@ -358,7 +359,7 @@ class ToCopyBackward0(Function):
 
 
 class CloneBackward0(Function):
-    """z = a copy of a;  dz/da = 1"""
+    """z = a  (a copy);  dz/da = 1"""
 
     def forward(ctx, a):
         return a.copy()
@@ -368,7 +369,7 @@ class CloneBackward0(Function):
 
 
 class WhereBackward0(Function):
-    """z = a where cond else b;  dz/da = cond, dz/db = not cond"""
+    """z = where(cond, a, b);  dz/da = cond, dz/db = ~cond"""
     promote = True
 
     def forward(ctx, a, b, cond):
@@ -384,7 +385,7 @@ class WhereBackward0(Function):
 # reductions
 # ---------------------------------------------------------------------------------------
 class SumBackward0(Function):
-    """z = sum of all a_i;  dz/da_i = 1"""
+    """z = sum(a);  dz/da = 1"""
 
     def forward(ctx, a):
         ctx.shape = a.shape
@@ -395,7 +396,7 @@ class SumBackward0(Function):
 
 
 class SumBackward1(Function):
-    """z = sum of a along dims;  dz/da = 1, copied back along the summed dims"""
+    """z = sum of a along dims;  dL/da = dL/dz, copied back along the summed dims"""
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims = a.shape, dims
@@ -403,11 +404,11 @@ class SumBackward1(Function):
                      dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
-        return _sum_like(np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g, ctx.shape)
+        return _broadcast_back(np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g, ctx.shape)
 
 
 class MeanBackward0(Function):
-    """z = (1/n) sum of all a_i;  dz/da_i = 1/n"""
+    """z = sum(a) / n;  dz/da = 1 / n"""
 
     def forward(ctx, a):
         ctx.shape, ctx.n = a.shape, a.size
@@ -420,7 +421,7 @@ class MeanBackward0(Function):
 
 
 class MeanBackward1(Function):
-    """z = mean of a along dims;  dz/da = 1/n, n the number of elements averaged"""
+    """z = mean of a along dims;  dL/da = dL/dz / n, copied back (n the elements averaged)"""
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims = a.shape, dims
@@ -429,7 +430,7 @@ class MeanBackward1(Function):
     def backward(ctx, g):
         n = np.prod([ctx.shape[d] for d in ctx.dims], dtype=int)
         g = np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g
-        return _sum_like(g / n, ctx.shape)
+        return _broadcast_back(g / n, ctx.shape)
 
 
 class _Extreme(Function):
@@ -447,12 +448,12 @@ class _Extreme(Function):
 
 
 class MaxBackward1(_Extreme):
-    """z = max(a);  dz/da_i = 1/k where a_i is one of the k maxima, else 0"""
+    """z = max(a);  dz/da = (a == z) / sum(a == z)  (ties share)"""
     reduce = staticmethod(np.max)
 
 
 class MinBackward1(_Extreme):
-    """z = min(a);  dz/da_i = 1/k where a_i is one of the k minima, else 0"""
+    """z = min(a);  dz/da = (a == z) / sum(a == z)  (ties share)"""
     reduce = staticmethod(np.min)
 
 
@@ -476,17 +477,17 @@ class _ExtremeAlong(Function):
 
 
 class MaxBackward0(_ExtremeAlong):
-    """values = max of a along dim;  dvalues/da = 1 at the argmax, else 0"""
+    """z = max of a along dim;  dL/da = dL/dz at the argmax, else 0"""
     arg = staticmethod(np.argmax)
 
 
 class MinBackward0(_ExtremeAlong):
-    """values = min of a along dim;  dvalues/da = 1 at the argmin, else 0"""
+    """z = min of a along dim;  dL/da = dL/dz at the argmin, else 0"""
     arg = staticmethod(np.argmin)
 
 
 class LinalgVectorNormBackward0(Function):
-    """z = sqrt(sum a_i**2);  dz/da = a / z  (0 where z = 0)"""
+    """z = sqrt(sum(a * a));  dz/da = a / z  (0 where z = 0)"""
 
     def forward(ctx, a, dims, keepdim):
         if dims is None and not keepdim:  # the common case, kept cheap: loops call it each turn
@@ -506,23 +507,29 @@ class LinalgVectorNormBackward0(Function):
 
 
 class StdBackward0(Function):
-    """z = sqrt(sum (a_i - mean)**2 / (n - 1));  dz/da = (a - mean) / ((n - 1) z)"""
+    """z = sqrt(sum((a - mean(a))**2) / (n - 1));  dz/da = (a - mean(a)) / ((n - 1) * z)"""
 
     def forward(ctx, a):
-        z = a.std(ddof=1)
-        ctx.save_for_backward(a, z)
-        return z
+        # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
+        wide = a.astype(np.float64)
+        centred = wide - wide.mean()
+        z = np.sqrt((centred * centred).sum() / (a.size - 1))
+        ctx.save_for_backward(a)
+        ctx.centred, ctx.std = centred, z
+        return np.asarray(z, a.dtype)
 
     def backward(ctx, g):
-        a, z = ctx.saved_tensors
-        return g * (a - a.mean()) / ((a.size - 1) * z) if z else np.zeros_like(a)
+        (a,) = ctx.saved_tensors  # checks that a was not changed in place
+        if not ctx.std:
+            return np.zeros_like(a)  # torch's gradient where every value is the same
+        return (g * (ctx.centred / ((a.size - 1) * ctx.std))).astype(a.dtype)
 
 
 # ---------------------------------------------------------------------------------------
 # linear algebra
 # ---------------------------------------------------------------------------------------
 class DotBackward0(Function):
-    """z = sum a_i b_i;  dz/da = b, dz/db = a"""
+    """z = sum(a * b);  dz/da = b, dz/db = a"""
     promote = True
 
     def forward(ctx, a, b):
@@ -535,7 +542,7 @@ class DotBackward0(Function):
 
 
 class MmBackward0(Function):
-    """Z = A @ B;  dL/dA = G @ B^T, dL/dB = A^T @ G"""
+    """z = a @ b;  dL/da = dL/dz @ b.T, dL/db = a.T @ dL/dz"""
     promote = True
 
     def forward(ctx, a, b):
@@ -548,7 +555,7 @@ class MmBackward0(Function):
 
 
 class MvBackward0(Function):
-    """z = A @ v;  dL/dA = outer(g, v), dL/dv = A^T @ g"""
+    """z = a @ v;  dL/da = outer(dL/dz, v), dL/dv = a.T @ dL/dz"""
     promote = True
 
     def forward(ctx, a, v):
@@ -613,7 +620,7 @@ class SqueezeBackward4(SqueezeBackward1):
 
 
 class TBackward0(Function):
-    """Z = A^T;  dL/dA = (dL/dZ)^T"""
+    """z = a.T;  dL/da = (dL/dz).T"""
 
     def forward(ctx, a):
         return a.T
@@ -655,7 +662,7 @@ class ExpandBackward0(Function):
 
 
 class SelectBackward0(Function):
-    """z = a[i] along dim;  dL/da = dL/dz at i, zero elsewhere"""
+    """z = a[index] along dim;  dL/da = dL/dz at index, zero elsewhere"""
 
     def forward(ctx, a, dim, index):
         ctx.shape, ctx.where = a.shape, (slice(None),) * dim + (index,)
@@ -668,7 +675,7 @@ class SelectBackward0(Function):
 
 
 class UnbindBackward0(SelectBackward0):
-    """z_i = a[i], for each i, when a tensor is iterated;  dL/da = dL/dz_i at i, zero elsewhere
+    """z = a[index]  (iterating a tensor);  dL/da = dL/dz at index, zero elsewhere
 
     (torch makes one node with an output per element; here each element gets its own node)
     """
@@ -697,11 +704,11 @@ class IndexBackward0(Function):
 
 
 class StackBackward0(Function):
-    """z = the inputs stacked along a new dim;  dL/d(input k) = dL/dz[k]"""
+    """z = the arrays stacked along a new dim;  dL/d(arrays[k]) = dL/dz[k]"""
     promote = True
 
-    def forward(ctx, *arrays_and_dim):
-        *arrays, ctx.dim = arrays_and_dim
+    def forward(ctx, *arrays):  # the arrays, then the dim
+        *arrays, ctx.dim = arrays
         return np.stack(arrays, axis=ctx.dim)
 
     def backward(ctx, g):
@@ -709,11 +716,11 @@ class StackBackward0(Function):
 
 
 class CatBackward0(Function):
-    """z = the inputs joined along dim;  dL/d(input k) = the slice of dL/dz that came from it"""
+    """z = the arrays joined along dim;  dL/d(arrays[k]) = the slice of dL/dz from arrays[k]"""
     promote = True
 
-    def forward(ctx, *arrays_and_dim):
-        *arrays, ctx.dim = arrays_and_dim
+    def forward(ctx, *arrays):  # the arrays, then the dim
+        *arrays, ctx.dim = arrays
         ctx.ends = np.cumsum([a.shape[ctx.dim] for a in arrays])[:-1]
         return np.concatenate(arrays, axis=ctx.dim)
 
@@ -725,7 +732,7 @@ class CatBackward0(Function):
 # in-place writes (Tensor._inplace runs them on a copy, then writes the result back)
 # ---------------------------------------------------------------------------------------
 class CopySlices(Function):
-    """a[index] = b;  dL/da = dL/dz with zeros at index, dL/db = dL/dz[index]"""
+    """z = a with z[index] = b;  dL/da = dL/dz with zeros at index, dL/db = dL/dz[index]"""
     promote = True
 
     def forward(ctx, a, b, index):
@@ -744,7 +751,7 @@ class CopySlices(Function):
 
 
 class ZeroBackward0(Function):
-    """z = 0;  dz/da = 0"""
+    """z = 0 * a;  dz/da = 0"""
 
     def forward(ctx, a):
         return np.zeros_like(a)
@@ -754,7 +761,7 @@ class ZeroBackward0(Function):
 
 
 class FillBackward2(ZeroBackward0):
-    """z = a constant;  dz/da = 0"""
+    """z = value + 0 * a;  dz/da = 0"""
 
     def forward(ctx, a, value):
         return np.full_like(a, value)

@@ -157,20 +157,6 @@ class Node:
         return grads
 
 
-def _fit(grad, meta, node, index):
-    """Bring a gradient back to its input's shape and dtype, as torch's engine does.
-
-    The adjoint of broadcasting is summing: an input broadcast along an axis gets the sum of the
-    gradients along it. Doing it here means no op's backward has to think about broadcasting.
-    """
-    shape, dtype = meta
-    if grad.shape != shape:
-        grad = unbroadcast(grad, shape, node, index)
-    if grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
-
-
 def unbroadcast(grad, shape, node=None, index=0):
     """Sum grad over the axes that broadcasting added or stretched, to get back to shape."""
     grad = np.asarray(grad)

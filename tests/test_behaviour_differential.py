@@ -186,7 +186,10 @@ def test_snippet_prints_the_same(name):
     assert outputs["autograd_core"] == outputs["torch"]
 
 
-finite = st.floats(-2.0**40, 2.0**40, width=32, allow_nan=False, allow_infinity=False)
+# no subnormals: torch's printer decides the format with float ops on the values, and whether a
+# subnormal counts as zero there depends on the CPU's denormals-are-zero state
+finite = st.floats(-2.0**40, 2.0**40, width=32, allow_nan=False, allow_infinity=False,
+                   allow_subnormal=False)
 nice = st.sampled_from([0.0, 1.0, -2.0, 0.5, 3.25, 1e-5, 12345.0, 0.1, -0.001, 1e9])
 any_shape = hnp.array_shapes(min_dims=0, max_dims=3, max_side=5)
 
