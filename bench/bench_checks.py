@@ -12,14 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graders.catalogue import EXERCISES  # noqa: E402  (the right answers, as students write them)
-from tests.test_graders import answer, check_of  # noqa: E402
+from graders.catalogue import EXERCISES, check_of, run_cell  # noqa: E402  (answers as students write them)
 
 
 def main():
     rows = []
     for grade_id, exercise in EXERCISES.items():
-        check, right = check_of(exercise), answer(exercise.right, exercise.answer)
+        check, right = check_of(exercise), run_cell(exercise.right, exercise.answer)
         times = []
         for _ in range(15):
             start = time.perf_counter()

@@ -5,6 +5,7 @@ run every right answer (it must pass) and every wrong one (it must fail with the
 by its key); the demo class of `python -m grading` is made of these cells.
 """
 
+import importlib
 from dataclasses import dataclass, field
 
 
@@ -20,6 +21,25 @@ class Exercise:
         return self.right.lstrip().startswith("def ")
 
 
+def run_cell(source, name):
+    """Run an answer cell's source as the notebook would (torch, and lesson 08's xs, ys, in
+    scope); return what it defines under name."""
+    import torch
+
+    from .lesson08_gradient_descent import data
+
+    xs, ys = (torch.tensor(a) for a in data())
+    namespace = {"torch": torch, "xs": xs, "ys": ys}
+    exec(source, namespace)
+    return namespace[name]
+
+
+def check_of(exercise):
+    """The check function an exercise is graded by."""
+    module, function = exercise.check.split(".")
+    return getattr(importlib.import_module(f"graders.{module}"), function)
+
+
 def _fn(source):
     return source.strip("\n")
 
@@ -28,17 +48,17 @@ EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
     "l01_flags": Exercise("lesson01_requires_grad.check_which_require_grad", "answer_flags",
                           "answer_flags = (True, True, False, True, False)", {
-        "stays on the tensors you marked": "answer_flags = (True, False, False, False, False)",
-        "needs every input": "answer_flags = (True, True, False, False, False)"}),
+        "requires_grad stays on the tensors you marked": "answer_flags = (True, False, False, False, False)",
+        "an op needs every input to require grad": "answer_flags = (True, True, False, False, False)"}),
     "l01_leaves": Exercise("lesson01_requires_grad.check_is_leaf", "answer_leaves",
                            "answer_leaves = (True, False, True, True)", {
         "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
-        "without requires_grad is not a leaf": "answer_leaves = (True, False, False, False)"}),
+        "a tensor without requires_grad is not a leaf": "answer_leaves = (True, False, False, False)"}),
     "l01_weights": Exercise("lesson01_requires_grad.check_weights", "w",
                             "w = torch.zeros(2, 3, requires_grad=True)", {
-        "does not require grad": "w = torch.zeros(2, 3)",
-        "not a leaf": "w = torch.zeros(2, 3, requires_grad=True) * 1",
-        "float64": "w = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)"}),
+        "a tensor that does not require grad": "w = torch.zeros(2, 3)",
+        "a result of an op, not a leaf": "w = torch.zeros(2, 3, requires_grad=True) * 1",
+        "a float64 tensor, not float32": "w = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)"}),
     "l01_make_parameter": Exercise(
         "lesson01_requires_grad.check_make_parameter", "make_parameter", _fn("""
 def make_parameter(values):
@@ -48,21 +68,21 @@ def make_parameter(values):
 def make_parameter(values):
     return torch.tensor(values, requires_grad=True)
 """),
-            "not a leaf": _fn("""
+            "a result of an op, not a leaf": _fn("""
 def make_parameter(values):
     return torch.tensor(values, dtype=torch.float32, requires_grad=True) * 1.0
 """)}),
     # -- 02 graph -----------------------------------------------------------------------
     "l02_name": Exercise("lesson02_graph.check_last_grad_fn", "answer_name",
                          'answer_name = "MeanBackward0"', {
-        "first operation": 'answer_name = "MulBackward0"'}),
+        "grad_fn names the first operation": 'answer_name = "MulBackward0"'}),
     "l02_next": Exercise("lesson02_graph.check_next_names", "answer_next",
                          'answer_next = ["MulBackward0", "AccumulateGrad"]', {
-        "no particular order": 'answer_next = ["AccumulateGrad", "MulBackward0"]',
-        "lists the leaves": 'answer_next = ["AccumulateGrad", "AccumulateGrad"]'}),
+        "next_functions in no particular order": 'answer_next = ["AccumulateGrad", "MulBackward0"]',
+        "next_functions lists the leaves": 'answer_next = ["AccumulateGrad", "AccumulateGrad"]'}),
     "l02_accumulators": Exercise("lesson02_graph.check_accumulator_count", "answer_accumulators",
                                  "answer_accumulators = 1", {
-        "one AccumulateGrad per use": "answer_accumulators = 2"}),
+        "one AccumulateGrad per use of x": "answer_accumulators = 2"}),
     "l02_count_nodes": Exercise("lesson02_graph.check_graph_counts", "count_nodes", _fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
@@ -75,7 +95,7 @@ def count_nodes(t):
         todo += [n for n, _ in node.next_functions]
     return counts
 """), {
-        "once per path": _fn("""
+        "counting a shared node once per path": _fn("""
 def count_nodes(t):
     counts, todo = {}, [t.grad_fn]
     while todo:
@@ -85,7 +105,7 @@ def count_nodes(t):
             todo += [n for n, _ in node.next_functions]
     return counts
 """),
-        "missing gradient or node": _fn("""
+        "a missing gradient or node (None)": _fn("""
 def count_nodes(t):
     counts, todo = {}, [t.grad_fn]
     while todo:
@@ -97,25 +117,25 @@ def count_nodes(t):
     # -- 03 backward ---------------------------------------------------------------------
     "l03_blitz": Exercise("lesson03_backward.check_blitz_grad", "answer_blitz",
                           "answer_blitz = torch.full((2, 2), 4.5)", {
-        "1/4 was dropped": "answer_blitz = torch.full((2, 2), 18.0)",
-        "value instead of the gradient": "answer_blitz = torch.full((2, 2), 27.0)",
-        "differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 2.25)",
-        "expected tensor of shape [2, 2]": "answer_blitz = 4.5"}),
+        "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 18.0)",
+        "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 27.0)",
+        "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 2.25)",
+        "a number where a tensor was expected": "answer_blitz = 4.5"}),
     "l03_d2l": Exercise("lesson03_backward.check_d2l_grad", "answer_d2l",
                         "answer_d2l = torch.tensor([0.0, 4.0, 8.0, 12.0])", {
-        "factor 2": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
-        "instead of its derivative": "answer_d2l = torch.tensor([0.0, 2.0, 8.0, 18.0])"}),
+        "the factor 2 in front was lost": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
+        "the values of 2 x^2 instead of its derivative": "answer_d2l = torch.tensor([0.0, 2.0, 8.0, 18.0])"}),
     "l03_cube": Exercise("lesson03_backward.check_cube_grad", "answer_cube",
                          "answer_cube = [3.0, 12.0]", {
         "the values x^3": "answer_cube = [1.0, 8.0]",
-        "without the square": "answer_cube = [3.0, 6.0]"}),
+        "the power rule without the square": "answer_cube = [3.0, 6.0]"}),
     "l03_grad_of": Exercise("lesson03_backward.check_grad_of", "grad_of", _fn("""
 def grad_of(f, x):
     x = x.detach().clone().requires_grad_()
     f(x).backward()
     return x.grad
 """), {
-        "in place": _fn("""
+        "differentiating the caller's tensor in place": _fn("""
 def grad_of(f, x):
     x.requires_grad_()
     f(x).backward()
@@ -124,11 +144,11 @@ def grad_of(f, x):
     # -- 04 accumulation -----------------------------------------------------------------
     "l04_three": Exercise("lesson04_accumulation.check_three_backwards", "answer_three",
                           "answer_three = torch.full((4,), 3.0)", {
-        "replaces .grad": "answer_three = torch.ones(4)",
-        "at [0]: expected 3, got 2": "answer_three = torch.full((4,), 2.0)"}),
+        "each backward() replaces .grad": "answer_three = torch.ones(4)",
+        "one backward() too few": "answer_three = torch.full((4,), 2.0)"}),
     "l04_seed": Exercise("lesson04_accumulation.check_seed_002", "answer_seed",
                          "answer_seed = torch.full((2, 2), 7.5)", {
-        "clean .grad": "answer_seed = torch.full((2, 2), 4.5)",
+        "out.backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 4.5)",
         "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.5)"}),
     "l04_separate": Exercise("lesson04_accumulation.check_separate_grads", "separate_grads", _fn("""
 def separate_grads(w, losses):
@@ -139,7 +159,7 @@ def separate_grads(w, losses):
         grads.append(w.grad.clone())
     return grads
 """), {
-        "no zero_() between": _fn("""
+        "no zero_() between the losses": _fn("""
 def separate_grads(w, losses):
     grads = []
     for loss in losses:
@@ -147,7 +167,7 @@ def separate_grads(w, losses):
         grads.append(w.grad.clone())
     return grads
 """),
-        "same .grad tensor": _fn("""
+        "the same .grad tensor appended every time": _fn("""
 def separate_grads(w, losses):
     grads = []
     for loss in losses:
@@ -180,7 +200,7 @@ def average_grad(w, batches, loss_fn):
     # -- 05 vector-Jacobian products -----------------------------------------------------
     "l05_ones": Exercise("lesson05_vector_jacobian.check_square_ones", "answer_ones",
                          "answer_ones = torch.tensor([2.0, 4.0, 6.0])", {
-        "values of y": "answer_ones = torch.tensor([1.0, 4.0, 9.0])",
+        "the values of y": "answer_ones = torch.tensor([1.0, 4.0, 9.0])",
         "the vector v itself": "answer_ones = torch.ones(3)"}),
     "l05_doubling": Exercise("lesson05_vector_jacobian.check_doubling", "answer_doubling",
                              "answer_doubling = 512 * torch.tensor([0.1, 1.0, 0.0001])", {
@@ -197,7 +217,7 @@ def jacobian(f, x):
         rows.append(x.grad.clone())
     return torch.stack(rows)
 """), {
-        "transposed": _fn("""
+        "the Jacobian transposed": _fn("""
 def jacobian(f, x):
     x = x.detach().requires_grad_()
     y = f(x)
@@ -230,7 +250,7 @@ def vjp(f, x, v):
     f(x).sum().backward()
     return x.grad
 """),
-        "non-scalar without a gradient": _fn("""
+        "backward() on a non-scalar without a gradient": _fn("""
 def vjp(f, x, v):
     x = x.detach().requires_grad_()
     f(x).backward()
@@ -239,11 +259,11 @@ def vjp(f, x, v):
     # -- 06 stopping gradients -----------------------------------------------------------
     "l06_flags": Exercise("lesson06_stopping_gradients.check_flags", "answer_flags",
                           "answer_flags = (True, True, False, False, True)", {
-        "switches x off": "answer_flags = (True, True, False, False, False)",
-        "detach() keeps": "answer_flags = (True, True, False, True, True)"}),
+        "no_grad switches x off": "answer_flags = (True, True, False, False, False)",
+        "detach() keeps requires_grad": "answer_flags = (True, True, False, True, True)"}),
     "l06_detach": Exercise("lesson06_stopping_gradients.check_detach_grad", "answer_detach",
                            "answer_detach = torch.tensor([0.0, 1.0, 4.0, 9.0])", {
-        "flows through detach": "answer_detach = torch.tensor([0.0, 3.0, 12.0, 27.0])"}),
+        "the gradient flows through detach": "answer_detach = torch.tensor([0.0, 3.0, 12.0, 27.0])"}),
     "l06_memory": Exercise("lesson06_stopping_gradients.check_shared_memory", "answer_memory",
                            "answer_memory = 100.0", {"detach() copies": "answer_memory = 1.0"}),
     "l06_sgd": Exercise("lesson06_stopping_gradients.check_sgd_step", "sgd_step", _fn("""
@@ -252,16 +272,16 @@ def sgd_step(w, lr):
         w -= lr * w.grad
     w.grad.zero_()
 """), {
-        "in-place update of a leaf": _fn("""
+        "an in-place operation on a leaf that requires grad": _fn("""
 def sgd_step(w, lr):
     w -= lr * w.grad
 """),
-        "rebinds the local": _fn("""
+        "`w = w - lr * w.grad` inside the function": _fn("""
 def sgd_step(w, lr):
     w = w - lr * w.grad
     return w
 """),
-        "missing zero_()": _fn("""
+        "a missing zero_()": _fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
         w -= lr * w.grad
@@ -269,19 +289,20 @@ def sgd_step(w, lr):
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("lesson07_control_flow.check_grad_positive", "answer_positive",
                              "answer_positive = 512.0", {
-        "not differentiated": "answer_positive = 0.0",
-        "other branch": "answer_positive = 51200.0"}),
+        "control flow is not differentiated": "answer_positive = 0.0",
+        "the other branch": "answer_positive = 51200.0"}),
     "l07_negative": Exercise("lesson07_control_flow.check_grad_negative", "answer_negative",
-                             "answer_negative = 51200.0", {"factor 100": "answer_negative = 512.0"}),
+                             "answer_negative = 51200.0", {
+        "the branch's factor 100 was dropped": "answer_negative = 512.0"}),
     "l07_recorded": Exercise("lesson07_control_flow.check_what_is_recorded", "answer_recorded",
                              'answer_recorded = "B"', {
-        "both branches": 'answer_recorded = "A"',
-        "condition is differentiated": 'answer_recorded = "c"'}),
+        "both branches are recorded": 'answer_recorded = "A"',
+        "the condition is differentiated": 'answer_recorded = "c"'}),
     "l07_my_abs": Exercise("lesson07_control_flow.check_my_abs", "my_abs", _fn("""
 def my_abs(x):
     return x if x > 0 else -x
 """), {
-        "left the graph": _fn("""
+        "a Python number left the graph": _fn("""
 def my_abs(x):
     return torch.tensor(abs(x.item()))
 """)}),
@@ -296,7 +317,7 @@ def mse(w, b, xs, ys):
 """)}),
     "l08_first": Exercise("lesson08_gradient_descent.check_first_step", "answer_first",
                           "answer_first = 0.2 * float((ys * xs).mean())", {
-        "step up the gradient": "answer_first = -0.2 * float((ys * xs).mean())"}),
+        "a step up the gradient": "answer_first = -0.2 * float((ys * xs).mean())"}),
     "l08_fit": Exercise("lesson08_gradient_descent.check_fit_line", "fit_line", _fn("""
 def fit_line(xs, ys, steps, lr):
     w = torch.zeros((), requires_grad=True)
@@ -310,7 +331,7 @@ def fit_line(xs, ys, steps, lr):
         b.grad.zero_()
     return w, b
 """), {
-        "no zero_()": _fn("""
+        "no zero_() between steps": _fn("""
 def fit_line(xs, ys, steps, lr):
     w = torch.zeros((), requires_grad=True)
     b = torch.zeros((), requires_grad=True)

@@ -3,11 +3,14 @@
 import torch
 
 from .checking import (
-    CheckFailed,
+    Diagnosis,
     Mistake,
+    attributes,
     call_student,
     check,
     check_value,
+    fail,
+    handout,
     inputs,
     leaf,
     oracle,
@@ -75,17 +78,31 @@ def check_cube_grad(answer):
     return "3x^2 at 1 and 2: [3, 12]."
 
 
-FUNCTIONS = [
+FUNCTIONS = (
     ("sum(x^3)", lambda t: (t**3).sum()),
     ("sum(sin(x) x)", lambda t: (t.sin() * t).sum()),
     ("mean(exp(x))", lambda t: t.exp().mean()),
-]
+)
 
 
 def _reference_grad(T, f, values):
     x = leaf(T, values)
     f(x).backward()
     return x.grad
+
+
+_IN_PLACE = Diagnosis(
+    "differentiating the caller's tensor in place",
+    "x.requires_grad_() switched on the caller's x. Work on a fresh leaf: "
+    "x = x.detach().clone().requires_grad_(), so the caller's x and its .grad stay as they were.")
+_LEFTOVER_GRAD = Diagnosis(
+    "a gradient left in the caller's x.grad",
+    "requires_grad is back to False, but backward filled the caller's x.grad and it is still "
+    "there. Work on a fresh leaf, x.detach().clone().requires_grad_(), and the caller's x is "
+    "never touched.")
+_ACCUMULATING = Diagnosis(
+    "gradients accumulating between calls",
+    "Each call should make its own leaf, so nothing is left over from the last backward.")
 
 
 @check
@@ -95,21 +112,20 @@ def check_grad_of(grad_of, hidden=False):
         (values,) = inputs(seed, (4,) if seed % 2 == 0 else (2, 3))
         for label, f in FUNCTIONS:
             x = torch.tensor(values)
-            got = read(call_student(grad_of, f, x))
-            if x.requires_grad or x.grad is not None:
-                raise CheckFailed(
-                    "Not yet: grad_of changed the x it was given (now requires_grad="
-                    f"{x.requires_grad}).\n\nThis looks like: differentiating the caller's "
-                    "tensor in place.\nWork on a fresh leaf: x = x.detach().clone()"
-                    ".requires_grad_(), so the caller's x and its .grad stay as they were.")
+            got = read(call_student(grad_of, handout(f), x))
+            a = attributes(x)
+            if a["requires_grad"]:
+                fail("grad_of changed the x it was given: it now requires grad.", _IN_PLACE)
+            if a["grad"] is not None:
+                fail("grad_of left a gradient in the x it was given (x.grad is set).",
+                     _LEFTOVER_GRAD)
+            verdict("grad_of did not change the values of x", read(x), values.tolist())
             expected = oracle(_reference_grad, f, values)
             verdict(f"grad_of({label}, x)", got, expected)
-            again = read(call_student(grad_of, f, x))
+            again = read(call_student(grad_of, handout(f), x))
             if again != got:
-                raise CheckFailed(
-                    "Not yet: calling grad_of twice with the same x gave a different answer.\n\n"
-                    "This looks like: gradients accumulating between calls.\nEach call should "
-                    "make its own leaf, so nothing is left over from the last backward.")
+                fail("calling grad_of twice with the same x gave a different answer.",
+                     _ACCUMULATING)
     return "grad_of works for any scalar function, and leaves x alone."
 
 

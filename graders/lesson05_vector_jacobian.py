@@ -2,7 +2,22 @@
 
 import torch
 
-from .checking import Mistake, call_student, check, check_value, inputs, leaf, oracle, read, seal, verdict
+from .checking import (
+    Diagnosis,
+    Mistake,
+    call_student,
+    check,
+    check_value,
+    counting_backwards,
+    fail,
+    handout,
+    inputs,
+    leaf,
+    oracle,
+    read,
+    seal,
+    verdict,
+)
 
 
 def _square_ones(T):
@@ -48,11 +63,11 @@ def check_doubling(answer):
     return "every doubling doubles the gradient too: 2^k v."
 
 
-FUNCTIONS = [
+FUNCTIONS = (
     ("x * x", lambda t: t * t, 4),
     ("sin(x) * sum(x)", lambda t: t.sin() * t.sum(), 3),
     ("x[:2] * sum(x)", lambda t: t[:2] * t.sum(), 3),
-]
+)
 
 
 def _jacobian(T, f, values, transpose=False, accumulate=False):
@@ -68,14 +83,14 @@ def _jacobian(T, f, values, transpose=False, accumulate=False):
     return J.t() if transpose else J
 
 
-JACOBIAN_MISTAKES = [
+JACOBIAN_MISTAKES = (
     Mistake("the Jacobian transposed", "Row i of J holds the derivatives of output y_i: "
             "J[i, j] = dy_i/dx_j. backward(e_i) gives row i.",
             lambda T, f, v: _jacobian(T, f, v, transpose=True)),
     Mistake("rows accumulated", "Each backward adds into x.grad: zero it (or use a fresh "
             "leaf) before computing the next row.",
             lambda T, f, v: _jacobian(T, f, v, accumulate=True)),
-]
+)
 
 
 @check
@@ -84,31 +99,56 @@ def check_jacobian(jacobian, hidden=False):
     for seed in (0, 1, 2) if hidden else (0,):
         for label, f, n in FUNCTIONS:
             (values,) = inputs(seed, (n,))
-            got = read(call_student(jacobian, f, torch.tensor(values)))
+            got = read(call_student(jacobian, handout(f), torch.tensor(values)))
             verdict(f"jacobian({label})", got, oracle(_jacobian, f, values), JACOBIAN_MISTAKES,
                     args=(f, values))
     return "one backward(e_i) per row: the whole Jacobian."
 
 
-def _vjp(T, f, values, v, ignore_v=False):
+def _vjp(T, f, values, v, ignore_v=False, transpose=False):
     x = leaf(T, values)
-    f(x).backward(T.ones(len(v)) if ignore_v else T.tensor(v))
+    y = f(x)
+    if transpose:  # J v instead of v^T J (square J only)
+        return _jacobian(T, f, values) @ T.tensor(v)
+    y.backward(T.ones(len(v)) if ignore_v else T.tensor(v))
     return x.grad
+
+
+VJP_MISTAKES = (
+    Mistake("v was ignored", "Pass v as backward's gradient: y.backward(v). "
+            "y.sum().backward() is the product with a vector of ones.",
+            lambda T, f, x, v: _vjp(T, f, x, v, ignore_v=True)),
+    Mistake("J v instead of v^T J", "backward(v) weights the *outputs*: it gives "
+            "sum_i v_i dy_i/dx_j, a row vector times J.",
+            lambda T, f, x, v: _vjp(T, f, x, v, transpose=True)),
+)
+_MANY_BACKWARDS = Diagnosis(
+    "the Jacobian built row by row", "The exercise asks for one backward pass: y.backward(v) "
+    "computes v^T J directly, without the m passes (one per row) that building J takes.")
+
+
+_NO_BACKWARD = Diagnosis(
+    "no backward through f", "Compute y = f(x) from a leaf that requires grad and call "
+    "y.backward(v): the exercise is about what backward computes.")
 
 
 @check
 def check_vjp(vjp, hidden=False):
-    """vjp(f, x, v): v^T J for f at x, with one backward call."""
+    """vjp(f, x, v): v^T J for f at x, with one backward call and no Jacobian."""
     for seed in (0, 1, 2) if hidden else (0,):
         for label, f, n in FUNCTIONS:
             values, = inputs(seed, (n,))
             m = len(f(torch.tensor(values)))
             (v,) = inputs(seed + 10, (m,))
-            got = read(call_student(vjp, f, torch.tensor(values), torch.tensor(v)))
-            verdict(f"vjp({label}, x, v)", got, oracle(_vjp, f, values, v), [
-                Mistake("v was ignored", "Pass v as backward's gradient: y.backward(v).",
-                        lambda T, f, x, v: _vjp(T, f, x, v, ignore_v=True))],
-                args=(f, values, v))
+            counted, backwards = counting_backwards(f)
+            got = read(call_student(vjp, counted, torch.tensor(values), torch.tensor(v)))
+            mistakes = VJP_MISTAKES if m == n else VJP_MISTAKES[:1]  # J v needs a square J
+            verdict(f"vjp({label}, x, v)", got, oracle(_vjp, f, values, v), mistakes,
+                    args=(f, values, v))
+            if backwards.count != 1:
+                fail(f"vjp({label}, x, v) is right, but took {backwards.count} backward passes "
+                     "through f's output, not one.",
+                     _MANY_BACKWARDS if backwards.count else _NO_BACKWARD)
     return "y.backward(v) is v^T J, without ever building J."
 
 

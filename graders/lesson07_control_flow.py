@@ -4,11 +4,15 @@ import torch
 
 from .checking import (
     CheckFailed,
+    Diagnosis,
     Mistake,
     attributes,
+    backward,
     call_student,
     check,
     check_value,
+    describe,
+    fail,
     inputs,
     leaf,
     oracle,
@@ -69,11 +73,25 @@ def check_what_is_recorded(answer):
     return "only the operations that ran are in the graph."
 
 
-def _abs_reference(T, value):
+def _abs_reference(T, value, swapped=False):
     x = leaf(T, value)
-    y = x if x > 0 else -x
+    y = (x if x > 0 else -x) if not swapped else (-x if x > 0 else x)
     y.backward()
     return [y.item(), x.grad.item()]
+
+
+ABS_MISTAKES = (
+    Mistake("the branches swapped", "For x > 0, |x| is x itself (gradient +1); for x < 0 it is "
+            "-x (gradient -1).", lambda T, v: _abs_reference(T, v, swapped=True)),
+)
+_LEFT_GRAPH = Diagnosis(
+    "a Python number left the graph", ".item(), float() or abs() on a Python number give values "
+    "autograd cannot see, and a new torch.tensor(...) is a fresh leaf with no link to x: compute "
+    "with the tensor itself (x or -x).")
+_NEGATED_IN_PLACE = (("leaf Variable that requires grad is being used in an in-place operation",
+                      Diagnosis("x negated in place", "x.neg_(), x *= -1 or x[...] = ... change "
+                                "the leaf itself, which autograd must not see changed. Return a "
+                                "new tensor: -x.")),)
 
 
 @check
@@ -83,17 +101,19 @@ def check_my_abs(my_abs, hidden=False):
         for value in inputs(seed, (), (), low=-3, high=3):
             value = float(value) if abs(value) > 0.1 else 0.5
             x = torch.tensor(value, requires_grad=True)
-            y = call_student(my_abs, x)
-            a = attributes(y)
-            if a["grad_fn"] is None and not a["requires_grad"]:
-                raise CheckFailed(
-                    f"Not yet: my_abs({value:.3f}) has no grad_fn, so no gradient can reach x."
-                    "\n\nThis looks like: a Python number left the graph.\n.item(), float() or "
-                    "abs() on a Python number give values autograd cannot see: compute with "
-                    "the tensor itself (x or -x).")
-            y.backward()
-            got = [read(y), read(x.grad)]
-            verdict(f"[my_abs(x), x.grad] at x = {value:.3f}", got, oracle(_abs_reference, value))
+            y = call_student(my_abs, x, errors=_NEGATED_IN_PLACE)
+            try:
+                a = attributes(y)
+            except CheckFailed:
+                fail(f"my_abs({value:.3f}) returned {describe(read(y))}, not a tensor.",
+                     _LEFT_GRAPH)
+            if a["grad_fn"] is None and y is not x:  # x itself is |x| for x > 0
+                fail(f"my_abs({value:.3f}) has no grad_fn, so no gradient can reach x.",
+                     _LEFT_GRAPH)
+            backward(y)
+            got = [read(y), read(attributes(x)["grad"])]
+            verdict(f"[my_abs(x), x.grad] at x = {value:.3f}", got,
+                    oracle(_abs_reference, value), ABS_MISTAKES, args=(value,))
     return "|x| through an if: the gradient is the sign of x."
 
 

@@ -14,30 +14,12 @@ import pytest
 import torch
 
 import graders.lesson01_requires_grad as l01
-import graders.lesson02_graph as l02
 import graders.lesson03_backward as l03
-import graders.lesson04_accumulation as l04
-import graders.lesson05_vector_jacobian as l05
-import graders.lesson06_stopping_gradients as l06
-import graders.lesson07_control_flow as l07
-import graders.lesson08_gradient_descent as l08
-from graders.catalogue import EXERCISES
-from graders.checking import CheckFailed
+from graders.catalogue import EXERCISES, check_of, run_cell
+from graders.checking import CheckFailed, Diagnosis, OraclesDisagree, Verdict
+from graders.lessons import LESSONS
 
-
-def answer(source, name):
-    """Run an answer cell's source as a notebook would; return what it defines."""
-    xs, ys = (torch.tensor(a) for a in l08.data())
-    namespace = {"torch": torch, "xs": xs, "ys": ys}
-    exec(source, namespace)
-    return namespace[name]
-
-
-def check_of(exercise):
-    module, function = exercise.check.split(".")
-    return getattr(importlib.import_module(f"graders.{module}"), function)
-
-
+answer = run_cell
 IDS = list(EXERCISES)
 
 
@@ -53,7 +35,7 @@ def stderr_watch():
 
 def test_every_check_is_in_the_catalogue():
     catalogued = {check_of(e) for e in EXERCISES.values()}
-    for module in (l01, l02, l03, l04, l05, l06, l07, l08):
+    for module in (importlib.import_module(lesson.module) for lesson in LESSONS):
         checks = {f for f in vars(module).values() if hasattr(f, "__wrapped__")}
         assert len(checks) >= 4 and checks <= catalogued, f"{module.__name__}: untested checks"
     assert all(len(e.mistakes) >= 1 for e in EXERCISES.values())
@@ -77,15 +59,18 @@ def test_each_wrong_answer_gets_its_diagnosis(grade_id):
     for diagnosis, source in exercise.mistakes.items():
         with stderr_watch() as err, pytest.raises(CheckFailed) as failure:
             check_of(exercise)(answer(source, exercise.answer))
-        assert diagnosis in str(failure.value), str(failure.value)
+        found = failure.value.verdict.diagnosis
+        assert found is not None and found.mistake == diagnosis, str(failure.value)
+        assert failure.value.verdict.check == exercise.check.split(".")[1]
+        assert not failure.value.verdict.passed
         assert err.getvalue() == ""
 
 
 @pytest.mark.parametrize("wrong", [np.zeros((2, 3)), "w"], ids=["numpy", "str"])
 def test_wrong_types_are_refused(wrong):
-    with pytest.raises(CheckFailed, match="Expected a"):
+    with pytest.raises(CheckFailed, match="expected a"):
         l01.check_weights(wrong)
-    with pytest.raises(CheckFailed, match="Expected a function"):
+    with pytest.raises(CheckFailed, match="expected a function"):
         l01.check_make_parameter(wrong)
 
 
@@ -154,5 +139,13 @@ def test_a_warning_in_student_code_never_reaches_stderr():
 def test_the_oracles_disagreeing_blames_the_course(monkeypatch):
     from graders import checking
 
-    with pytest.raises(checking.ReferenceError_, match="bug in the course"):
+    with pytest.raises(OraclesDisagree, match="bug in the course"):
         checking.oracle(lambda T: 1.0 if T is torch else 2.0)
+
+
+def test_the_text_is_rendered_from_the_verdict():
+    diagnosis = Diagnosis("the sign flipped", "Subtract.")
+    failure = CheckFailed(Verdict("check_x", False, "w after one step.", diagnosis))
+    assert str(failure) == "Not yet: w after one step.\n\nThis looks like: the sign flipped.\nSubtract."
+    assert failure.verdict.diagnosis == diagnosis
+    assert str(CheckFailed(Verdict("check_x", False, "w."))) == "Not yet: w."
