@@ -19,7 +19,9 @@ import io
 import math
 import types
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -32,8 +34,9 @@ _torch_tolist, _torch_detach = torch.Tensor.tolist, torch.Tensor.detach
 _register_hook, _torch_backward = torch.Tensor.register_hook, torch.Tensor.backward
 _core_tolist = autograd_core.Tensor.tolist
 _ATTRS = ("requires_grad", "is_leaf", "grad_fn", "dtype", "grad")
-_DESCRIPTORS = {kind: {name: getattr(kind, name) for name in _ATTRS}
-                for kind in (torch.Tensor, autograd_core.Tensor)}
+_DESCRIPTORS = MappingProxyType({
+    kind: MappingProxyType({name: getattr(kind, name) for name in _ATTRS})
+    for kind in (torch.Tensor, autograd_core.Tensor)})
 _np_array, _isclose, _isfinite = np.array, math.isclose, math.isfinite
 _ENGINES = (("torch", torch), ("autograd_core", autograd_core))
 _catch_warnings, _redirect_stderr = warnings.catch_warnings, contextlib.redirect_stderr
@@ -97,6 +100,7 @@ class OraclesDisagree(AssertionError):
     the student."""
 
 
+@dataclass(frozen=True)
 class Mistake:
     """A known misconception: its name, a hint, and the answer it leads to.
 
@@ -104,10 +108,9 @@ class Mistake:
     `zero_()`); it runs on both engines like the real scenario.
     """
 
-    __slots__ = ("name", "hint", "scenario")
-
-    def __init__(self, name, hint, scenario):
-        self.name, self.hint, self.scenario = name, hint, scenario
+    name: str
+    hint: str
+    scenario: Callable
 
     @property
     def diagnosis(self):
@@ -143,9 +146,17 @@ def read(answer):
         return [read(a) for a in answer]
     if kind is str:
         return str.strip(answer)
+    if answer is None:  # data too: a missing .grad, or None in next_functions
+        return None
     if kind is dict:  # names to values; the keys must be text
         return {_key(k): read(v) for k, v in dict.items(answer)}
     fail(f"expected a tensor or a number here, but got a {kind.__name__}.")
+
+
+_NONE = Diagnosis(
+    "None where a value was expected", ".grad is None on a tensor made by an op (a non-leaf) "
+    "and on a leaf before a backward reaches it; a function without `return` gives None too. "
+    "Read .grad of the leaf, after backward().")
 
 
 def _key(k):
@@ -173,6 +184,8 @@ def close(got, expected):
     """Element by element, with float tolerance: shapes must agree exactly."""
     if type(expected) is str:
         return type(got) is str and str.upper(got) == str.upper(expected)
+    if expected is None:
+        return got is None
     if isinstance(expected, list):
         return isinstance(got, list) and len(got) == len(expected) and all(
             close(g, e) for g, e in zip(got, expected))
@@ -232,7 +245,8 @@ def check_value(answer, what, scenario, mistakes=()):
     try:
         verdict(what, read(answer), oracle(scenario), mistakes)
     except CheckFailed as failure:
-        if failure.verdict.diagnosis is None and _in_graph(answer):
+        catalogued = failure.verdict.diagnosis in [m.diagnosis for m in mistakes]
+        if not catalogued and _in_graph(answer):  # more telling than the analyser's reading
             fail(failure.verdict.message, _STILL_IN_GRAPH)
         raise
 
@@ -286,6 +300,8 @@ def analyse(got, expected):
     """How a wrong answer differs from the expected one, when no catalogued mistake matched:
     a constant factor, a flipped sign, a power of two, a transpose, a shape from broadcasting,
     right values at wrong places. None when nothing simple explains it."""
+    if _has_none(got) and not _has_none(expected):
+        return _NONE
     try:
         return _analyse(got, expected) if _numbers(got) and _numbers(expected) else None
     except ValueError:  # ragged lists: no array to compare
@@ -321,6 +337,10 @@ _NOT_FINITE = Diagnosis("a nan or inf in the answer", "An entry is not a finite 
                         "a division by zero, or a log or sqrt of a value outside its domain.")
 _ALL_ZERO = Diagnosis("all zeros", "Every entry is 0: .grad was read before backward() ran, or "
                       "zeroed after it. Zero it before a backward, read it after.")
+
+
+def _has_none(values):
+    return values is None or isinstance(values, list) and any(map(_has_none, values))
 
 
 def _numbers(values):

@@ -34,6 +34,9 @@ WHICH_MISTAKES = (
     Mistake("an op needs every input to require grad",
             "One is enough: d = c * a requires grad because a does, even though c does not.",
             lambda T: [True, True, False, False, False]),
+    Mistake("tensors require grad by default", "torch.ones, torch.zeros and torch.tensor make "
+            "tensors that need no gradient unless you pass requires_grad=True: c does not, and "
+            "so neither does e = c + 1.", lambda T: [True] * 5),
 )
 
 
@@ -61,6 +64,9 @@ LEAF_MISTAKES = (
             "By convention every tensor with requires_grad=False is a leaf: is_leaf means "
             "'grad_fn is None'.",
             lambda T: [True, False, False, False]),
+    Mistake("a tensor that requires grad is not a leaf", "x was made by you, not by an op: it is "
+            "a leaf, the kind of tensor whose .grad backward fills.",
+            lambda T: [False, False, True, True]),
 )
 
 

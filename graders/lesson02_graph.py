@@ -44,13 +44,23 @@ def _last_grad_fn(T):
     return node_name(((x * 2 + 1).mean()).grad_fn)
 
 
+LAST_MISTAKES = (
+    Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
+            "that made *this* tensor: the last one, mean. The earlier ops are further down, "
+            "in next_functions.", lambda T: "MulBackward0"),
+    Mistake("the op before mean", "mean() is an op like + and *: it records its own node, "
+            "MeanBackward0, and that is the last one.", lambda T: "AddBackward0"),
+    Mistake("mean recorded as a sum", "mean has its own node, MeanBackward0 (its backward "
+            "divides by the number of elements).", lambda T: "SumBackward0"),
+    Mistake("the name without its number", "torch's node names end with a version number: "
+            "print(y.grad_fn) shows it.", lambda T: "MeanBackward"),
+)
+
+
 @check
 def check_last_grad_fn(answer):
     """answer: the class name of y.grad_fn for y = (x * 2 + 1).mean(), as a string."""
-    check_value(answer, "the name of y.grad_fn", _last_grad_fn, [
-        Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
-                "that made *this* tensor: the last one, mean. The earlier ops are further down, "
-                "in next_functions.", lambda T: "MulBackward0")])
+    check_value(answer, "the name of y.grad_fn", _last_grad_fn, LAST_MISTAKES)
     return "grad_fn is the node of the last op: MeanBackward0."
 
 
@@ -71,7 +81,10 @@ def check_next_names(answer):
                 lambda T: ["AccumulateGrad", "MulBackward0"]),
         Mistake("next_functions lists the leaves", "It lists the *next nodes*: x * w is a node "
                 "(MulBackward0); only b, used directly, shows its AccumulateGrad.",
-                lambda T: ["AccumulateGrad", "AccumulateGrad"])])
+                lambda T: ["AccumulateGrad", "AccumulateGrad"]),
+        Mistake("a leaf taken for None", "None stands for an input that needs no gradient "
+                "(w here, which is not in the list at all). b requires grad, so it has a node: "
+                "AccumulateGrad.", lambda T: ["MulBackward0", None])])
     return "next_functions follow the arguments of the op, in order."
 
 
@@ -88,7 +101,11 @@ def check_accumulator_count(answer):
     check_value(answer, "the number of AccumulateGrad nodes", _blitz_accumulators, [
         Mistake("one AccumulateGrad per use of x", "There is one per *leaf*, shared by every op "
                 "that uses it: all paths from out end in the same node, which adds their "
-                "gradients into x.grad.", lambda T: 2)])
+                "gradients into x.grad.", lambda T: 2),
+        Mistake("no AccumulateGrad in a graph of ops", "Every leaf that requires grad ends the "
+                "graph in an AccumulateGrad node, the one that writes x.grad.", lambda T: 0),
+        Mistake("one AccumulateGrad per element", "x is one tensor with four entries: one "
+                "leaf, one node.", lambda T: 4)])
     return "one leaf, one AccumulateGrad, however often x is used."
 
 
@@ -112,6 +129,9 @@ _ONCE_PER_PATH = Diagnosis(
     "counting a shared node once per path",
     "In y * y both inputs lead to the same node; keep a set of the nodes already seen and "
     "count each once.")
+_NONE_COUNTED = Diagnosis(
+    "None counted as a node", "next_functions holds None for an input that needs no gradient "
+    "(b in the first graph): skip it, it is not a node.")
 _NAME_METHOD = Diagnosis(
     "node.name() instead of type(node).__name__",
     "torch's name() spells the leaves' node \"torch::autograd::AccumulateGrad\"; the exercise "
@@ -132,6 +152,8 @@ def check_graph_counts(count_nodes, hidden=False):
                 fail(f"the keys should be class names, but got {[k for k, _ in got]}.",
                      _NAME_METHOD)
             per_path = oracle(lambda T, b=build: sorted(graph_counts(b(T), distinct=False).items()))
+            if any(k == "NoneType" for k, _ in got):
+                fail(f"the counts {got} include a NoneType.", _NONE_COUNTED)
             if got == per_path:
                 fail(f"the counts {got} should be {expected}.", _ONCE_PER_PATH)
             verdict("the node counts", got, expected)

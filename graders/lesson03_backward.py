@@ -20,13 +20,21 @@ from .checking import (
 )
 
 
-def _blitz(T, mean=True, square=True):
+def _blitz(T, mean=True, square=True, times=1):
     x = T.ones(2, 2, requires_grad=True)
     y = x + 2
     z = y * y * 3 if square else y * y.detach() * 3  # not square: as if d(y^2)/dy were y
     out = z.mean() if mean else z.sum()
-    out.backward()
+    for _ in range(times):
+        out.backward(retain_graph=True)
     return x.grad
+
+
+def _twice(name):
+    """Running a backward cell a second time: .grad accumulates."""
+    return f"{name} run twice", ("Running the cell again adds the gradient a second time: "
+                                 ".grad accumulates. Restart from a fresh leaf (or zero .grad) "
+                                 "before each backward.")
 
 
 @check
@@ -39,14 +47,16 @@ def check_blitz_grad(answer):
         Mistake("the value instead of the gradient", "27 is z's value; .grad holds the "
                 "derivative d out / dx.", lambda T: T.full((2, 2), 27.0)),
         Mistake("(x + 2)^2 differentiated as (x + 2)", "The chain rule gives 2 (x + 2) for the "
-                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False))])
+                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False)),
+        Mistake(*_twice("out.backward()"), lambda T: _blitz(T, times=2))])
     return "d out/dx_i = 3 (x_i + 2) / 2 = 4.5 at x = 1."
 
 
-def _d2l(T, factor=2.0):
+def _d2l(T, factor=2.0, times=1):
     x = T.arange(4.0, requires_grad=True)
     y = factor * T.dot(x, x)
-    y.backward()
+    for _ in range(times):
+        y.backward(retain_graph=True)
     return x.grad
 
 
@@ -57,13 +67,16 @@ def check_d2l_grad(answer):
         Mistake("the factor 2 in front was lost", "y = 2 x.x, so dy/dx = 2 * 2x = 4x.",
                 lambda T: _d2l(T, factor=1.0)),
         Mistake("the values of 2 x^2 instead of its derivative", "backward fills .grad with "
-                "dy/dx = 4x, not with the summands of y.", lambda T: 2 * T.arange(4.0) ** 2)])
+                "dy/dx = 4x, not with the summands of y.", lambda T: 2 * T.arange(4.0) ** 2),
+        Mistake(*_twice("y.backward()"), lambda T: _d2l(T, times=2))])
     return "dy/dx = 4x: autograd agrees with the calculus."
 
 
-def _cube(T):
+def _cube(T, times=1):
     x = T.tensor([1.0, 2.0], requires_grad=True)
-    (x**3).sum().backward()
+    y = (x**3).sum()
+    for _ in range(times):
+        y.backward(retain_graph=True)
     return x.grad
 
 
@@ -74,7 +87,8 @@ def check_cube_grad(answer):
         Mistake("the values x^3", "The gradient is 3x^2, not x^3.",
                 lambda T: T.tensor([1.0, 8.0])),
         Mistake("the power rule without the square", "d/dx x^3 = 3x^2, so [3, 12].",
-                lambda T: T.tensor([3.0, 6.0]))])
+                lambda T: T.tensor([3.0, 6.0])),
+        Mistake(*_twice("backward()"), lambda T: _cube(T, times=2))])
     return "3x^2 at 1 and 2: [3, 12]."
 
 

@@ -66,7 +66,10 @@ def check_seed_002(answer):
                             lambda T: _seed_002(T, accumulate=False)),
                     Mistake("zero_() was overlooked", "x.grad.zero_() wiped y's 1 before "
                             "t.backward(i), so only 3 + 4.5 remain.",
-                            lambda T: _seed_002(T, zero=False))])
+                            lambda T: _seed_002(T, zero=False)),
+                    Mistake("out.backward() left out", "t.backward(i) leaves 3, and "
+                            "out.backward() then adds its 4.5: 7.5.",
+                            lambda T: T.full((2, 2), 3.0))])
     return "3 left by t, plus 4.5 from out: 7.5, the number seed 002 puzzled over."
 
 

@@ -34,11 +34,13 @@ def check_square_ones(answer):
         Mistake("the values of y", "backward(v) fills x.grad with v^T J; here J is diagonal "
                 "with 2x on it, so ones^T J = 2x.", lambda T: T.tensor([1.0, 4.0, 9.0])),
         Mistake("the vector v itself", "v only weights the rows of the Jacobian; the "
-                "derivative 2x still multiplies in.", lambda T: T.ones(3))])
+                "derivative 2x still multiplies in.", lambda T: T.ones(3)),
+        Mistake("d(x * x)/dx taken as x", "Both factors depend on x: the product rule gives "
+                "x + x = 2x.", lambda T: T.tensor([1.0, 2.0, 3.0]))])
     return "ones^T J = 2x: the same as y.sum().backward()."
 
 
-V = [0.1, 1.0, 0.0001]
+V = (0.1, 1.0, 0.0001)
 
 
 def _doubling(T, shift=0, use_v=True):
@@ -58,6 +60,9 @@ def check_doubling(answer):
         Mistake("one doubling too few", "y = x * 2 already doubles once before the loop: count "
                 "it too. The gradient is 2^k v with k the total number of doublings.",
                 lambda T: _doubling(T, shift=-1)),
+        Mistake("one doubling too many", "The loop stops as soon as the norm reaches 1000: the "
+                "last y already passed it, so there is no further doubling.",
+                lambda T: _doubling(T, shift=1)),
         Mistake("v was left out", "backward(v) weights each output: the gradient is 2^k * v, "
                 "not 2^k.", lambda T: _doubling(T, use_v=False))])
     return "every doubling doubles the gradient too: 2^k v."

@@ -36,7 +36,10 @@ def check_flags(answer):
                 "inside the block; x itself still requires grad afterwards.",
                 lambda T: [True, True, False, False, False]),
         Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
-                "it never requires grad.", lambda T: [True, True, False, True, True])])
+                "it never requires grad.", lambda T: [True, True, False, True, True]),
+        Mistake("no_grad has no effect", "Inside `with torch.no_grad():` nothing is recorded: "
+                "x**2 computed there does not require grad.",
+                lambda T: [True, True, True, False, True])])
     return "no_grad stops recording; detach cuts one tensor loose; x is unchanged."
 
 
@@ -53,7 +56,11 @@ def check_detach_grad(answer):
     """answer: x.grad for z = u * x with u = (x * x).detach(), x = arange(4.)."""
     check_value(answer, "x.grad for z = u * x, u detached", _d2l_detach, [
         Mistake("the gradient flows through detach", "u is a constant to autograd: dz/dx = u, "
-                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True))])
+                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True)),
+        Mistake("the derivative of u = x * x", "z = u * x with u a constant: dz/dx = u = x^2, "
+                "not du/dx.", lambda T: 2 * T.arange(4.0)),
+        Mistake("detach stops every gradient", "detach cuts only u's path; z still depends on "
+                "x through its second factor: dz/dx = u.", lambda T: T.zeros(4))])
     return "u is treated as a constant: dz/dx = u."
 
 

@@ -31,9 +31,11 @@ def f(a):
     return c
 
 
-def _grad_at(T, value, branch=True):
+def _grad_at(T, value, branch=True, value_of_d=False):
     a = T.tensor(value, requires_grad=True)
     d = f(a)
+    if value_of_d:
+        return d
     d.backward()
     if not branch:  # the grad without the branch's factor
         return a.grad / 100 if value < 0 else a.grad * 100
@@ -48,7 +50,11 @@ def check_grad_positive(answer):
                 "autograd records the multiplications that actually ran, and differentiates "
                 "those. a.grad = d / a.", lambda T: 0.0),
         Mistake("the other branch", "b.sum() > 0 here, so c = b: no factor 100.",
-                lambda T: _grad_at(T, 0.3, branch=False))])
+                lambda T: _grad_at(T, 0.3, branch=False)),
+        Mistake("the value of d instead of its gradient", "a.grad is dd/da = d / a = 2^k, not d.",
+                lambda T: _grad_at(T, 0.3, value_of_d=True)),
+        Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
+                lambda T: _grad_at(T, 0.3) / 2)])
     return "f(a) = 2^k a along the path taken, so a.grad = 2^k = d / a."
 
 
@@ -58,7 +64,12 @@ def check_grad_negative(answer):
     check_value(answer, "a.grad at a = -0.3", lambda T: _grad_at(T, -0.3), [
         Mistake("the branch's factor 100 was dropped", "b.sum() < 0, so c = 100 * b: the "
                 "recorded path includes the multiplication by 100.",
-                lambda T: _grad_at(T, -0.3, branch=False))])
+                lambda T: _grad_at(T, -0.3, branch=False)),
+        Mistake("a negative gradient for a negative a", "d = 100 * 2^k * a is linear in a: its "
+                "slope 100 * 2^k is positive, whatever the sign of a.",
+                lambda T: -_grad_at(T, -0.3)),
+        Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
+                lambda T: _grad_at(T, -0.3) / 2)])
     return "the branch taken decides the gradient: 100 * 2^k."
 
 

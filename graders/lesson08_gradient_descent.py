@@ -110,7 +110,9 @@ def check_first_step(answer):
         Mistake("a step up the gradient", "Gradient *descent* subtracts: w -= lr * w.grad.",
                 lambda T: _first_step(T, sign=-1.0)),
         Mistake("the step without lr", "The step is lr * w.grad: 0.1 times the gradient.",
-                lambda T: _first_step(T, sign=10.0))])
+                lambda T: _first_step(T, sign=10.0)),
+        Mistake("the gradient instead of the new w", "The question is w after the step, "
+                "0 - lr * w.grad, not w.grad itself.", lambda T: _first_step(T, sign=-10.0))])
     return "one step downhill: w moves towards the slope of the data."
 
 
@@ -128,8 +130,8 @@ FIT_MISTAKES = (
             lambda T, *a: _fit(T, *a, sign=-1.0)),
 )
 # the same rule on every input; the hidden cases only add data, step counts and rates
-VISIBLE_FITS = ((0, 200, 0.5), (1, 50, 0.3))
-HIDDEN_FITS = VISIBLE_FITS + ((2, 300, 0.2), (3, 20, 0.1))
+VISIBLE_FITS = ((0, 30, 0.5),)  # few steps: after 200, a b.grad never zeroed has caught up
+HIDDEN_FITS = VISIBLE_FITS + ((1, 50, 0.3), (2, 300, 0.2), (3, 20, 0.1))
 
 
 @check

@@ -5,19 +5,30 @@ the checks are tested on what they will actually see.
 """
 
 import contextlib
+import dataclasses
 import importlib
 import io
 import sys
+import types
+from types import MappingProxyType
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graders.lesson01_requires_grad as l01
+import graders.lesson02_graph as l02
 import graders.lesson03_backward as l03
-from graders.catalogue import EXERCISES, check_of, run_cell
-from graders.checking import CheckFailed, Diagnosis, OraclesDisagree, Verdict
-from graders.lessons import LESSONS
+import graders.lesson04_accumulation as l04
+import graders.lesson05_vector_jacobian as l05
+import graders.lesson07_control_flow as l07
+from graders.catalogue import EXERCISES, check_of, feedback_figures, run_cell, wrong_answers
+from graders.checking import CheckFailed, Diagnosis, OraclesDisagree, Verdict, analyse
+from graders.lessons import LESSONS, lesson_of
+
+from .held_out_answers import HELD_OUT
 
 answer = run_cell
 IDS = list(EXERCISES)
@@ -33,12 +44,18 @@ def stderr_watch():
         sys.stderr = saved
 
 
+MULTIPLE_CHOICE = {"l07_recorded", "l08_rebinding"}  # three options: two wrong answers at most
+
+
 def test_every_check_is_in_the_catalogue():
     catalogued = {check_of(e) for e in EXERCISES.values()}
     for module in (importlib.import_module(lesson.module) for lesson in LESSONS):
         checks = {f for f in vars(module).values() if hasattr(f, "__wrapped__")}
         assert len(checks) >= 4 and checks <= catalogued, f"{module.__name__}: untested checks"
-    assert all(len(e.mistakes) >= 1 for e in EXERCISES.values())
+    for grade_id, exercise in EXERCISES.items():
+        assert len(exercise.mistakes) >= (2 if grade_id in MULTIPLE_CHOICE else 3), grade_id
+        assert exercise.alternatives, f"{grade_id}: no right answer written another way"
+        assert exercise.right not in exercise.alternatives
 
 
 @pytest.mark.parametrize("grade_id", IDS)
@@ -54,7 +71,19 @@ def test_right_answer_passes(grade_id, capsys):
 
 
 @pytest.mark.parametrize("grade_id", IDS)
+def test_alternative_right_answers_pass(grade_id, capsys):
+    exercise = EXERCISES[grade_id]
+    for source in exercise.alternatives:
+        check_of(exercise)(answer(source, exercise.answer))
+        if exercise.function:
+            check_of(exercise)(answer(source, exercise.answer), hidden=True)
+    assert capsys.readouterr().out.count("✓") == len(exercise.alternatives) * (
+        2 if exercise.function else 1)
+
+
+@pytest.mark.parametrize("grade_id", IDS)
 def test_each_wrong_answer_gets_its_diagnosis(grade_id):
+    """On the visible check: what hidden tests would catch, the student learns in the notebook."""
     exercise = EXERCISES[grade_id]
     for diagnosis, source in exercise.mistakes.items():
         with stderr_watch() as err, pytest.raises(CheckFailed) as failure:
@@ -149,3 +178,185 @@ def test_the_text_is_rendered_from_the_verdict():
     assert str(failure) == "Not yet: w after one step.\n\nThis looks like: the sign flipped.\nSubtract."
     assert failure.verdict.diagnosis == diagnosis
     assert str(CheckFailed(Verdict("check_x", False, "w."))) == "Not yet: w."
+
+
+def test_hidden_tests_add_inputs_not_rules():
+    """A wrong answer fails the hidden tests with the diagnosis the visible check gave."""
+    for exercise in (e for e in EXERCISES.values() if e.function):
+        for diagnosis, source in exercise.mistakes.items():
+            with pytest.raises(CheckFailed) as failure:
+                check_of(exercise)(answer(source, exercise.answer), hidden=True)
+            assert failure.value.verdict.diagnosis.mistake == diagnosis
+
+
+def test_held_out_wrong_answers_are_refused_and_mostly_named(capsys):
+    figures = feedback_figures(HELD_OUT)
+    with capsys.disabled():
+        print("\nheld-out wrong answers:", {k: dict(v) for k, v in figures.items()})
+    assert figures["all"]["accepted"] == 0
+    assert figures["all"]["named"] >= 0.8 * sum(figures["all"].values())
+
+
+def test_no_catalogued_wrong_answer_is_accepted():
+    figures = feedback_figures(wrong_answers())["all"]
+    assert figures["accepted"] == 0 and figures["generic"] == 0, figures
+
+
+# -- issue 11: each defect, as a test ------------------------------------------------------
+
+def test_count_nodes_wants_class_names_not_name():
+    right = answer(EXERCISES["l02_count_nodes"].right, "count_nodes")
+
+    def with_name(t):
+        counts = right(t)
+        return {("torch::autograd::" + k if k == "AccumulateGrad" else k): v
+                for k, v in counts.items()}
+
+    with pytest.raises(CheckFailed) as failure:
+        l02.check_graph_counts(with_name)
+    assert failure.value.verdict.diagnosis.mistake == "node.name() instead of type(node).__name__"
+
+
+def test_separate_grads_ignores_a_gradient_w_holds_on_entry():
+    seen = []
+
+    def spy(w, losses):
+        seen.append(None if w.grad is None else w.grad.tolist())
+        return answer(EXERCISES["l04_separate"].right, "separate_grads")(w, losses)
+
+    l04.check_separate_grads(spy)
+    assert seen[0] is None and seen[1] == [l04.CARRIED] * 3
+
+
+def test_vjp_counts_backward_passes_through_the_engine():
+    def one_backward_per_row(f, x, v):
+        x = x.detach().requires_grad_()
+        y = f(x)
+        rows = []
+        for i in range(len(y)):
+            (row,) = torch.autograd.grad(y[i], x, retain_graph=True)
+            rows.append(row)
+        return v @ torch.stack(rows)
+
+    with pytest.raises(CheckFailed) as failure:
+        l05.check_vjp(one_backward_per_row)
+    assert failure.value.verdict.diagnosis.mistake == "the Jacobian built row by row"
+
+
+def test_my_abs_hint_never_advises_no_grad():
+    with pytest.raises(CheckFailed) as failure:
+        l07.check_my_abs(answer(EXERCISES["l07_my_abs"].mistakes["x negated in place"], "my_abs"))
+    assert "no_grad" not in failure.value.verdict.diagnosis.hint
+
+
+def test_grad_of_blames_the_leftover_grad_not_the_flag():
+    source = EXERCISES["l03_grad_of"].mistakes["a gradient left in the caller's x.grad"]
+    with pytest.raises(CheckFailed) as failure:
+        l03.check_grad_of(answer(source, "grad_of"))
+    assert "x.grad" in failure.value.verdict.message
+    assert "requires grad" not in failure.value.verdict.message
+
+
+def _mutable_parts(value, seen):
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, list | dict | set | bytearray):
+        return [value]
+    if isinstance(value, tuple):
+        return [p for item in value for p in _mutable_parts(item, seen)]
+    if isinstance(value, MappingProxyType):
+        return [p for item in value.values() for p in _mutable_parts(item, seen)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        assert type(value).__dataclass_params__.frozen, value
+        return [p for f in dataclasses.fields(value)
+                for p in _mutable_parts(getattr(value, f.name), seen)]
+    return []
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.grade_prefix)
+def test_module_data_cannot_be_mutated(lesson):
+    import graders.checking
+
+    for module in (importlib.import_module(lesson.module), graders.checking):
+        for name, value in vars(module).items():
+            if name.startswith("__") or isinstance(value, types.ModuleType):
+                continue
+            assert _mutable_parts(value, set()) == [], f"{module.__name__}.{name} is mutable"
+
+
+def test_a_check_handing_out_our_functions_keeps_its_own():
+    def vandal(f, x):
+        f.__code__ = (lambda t: t.sum() * 0).__code__
+        return answer(EXERCISES["l03_grad_of"].right, "grad_of")(f, x)
+
+    with pytest.raises(CheckFailed):  # the copy was changed, not the function the oracle runs
+        l03.check_grad_of(vandal)
+    assert l03.FUNCTIONS[0][1](torch.ones(2)).item() == 2.0
+
+
+# -- the general analyser -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("got", "expected", "mistake"), [
+    ([2.0, 4.0, 6.0], [1.0, 2.0, 3.0], "a factor 2^1 off"),
+    ([0.5, 1.0], [1.0, 2.0], "a factor 2^-1 off"),
+    ([-1.0, 2.0], [1.0, -2.0], "the sign flipped"),
+    ([3.0, 6.0], [1.0, 2.0], "a constant factor (3x)"),
+    ([1.0, -2.0, 3.0], [1.0, 2.0, 3.0], "the sign wrong at some entries"),
+    ([3.0, 1.0, 2.0], [1.0, 2.0, 3.0], "the right values at the wrong places"),
+    ([[1.0, 3.0], [2.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]], None),  # same shape: a permutation
+    ([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]], [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], "the transpose"),
+    ([[1.0, 2.0], [1.0, 2.0]], [1.0, 2.0], "a shape that broadcasting produced"),
+    ([1.0, 2.0, 3.0, 4.0], [[1.0, 2.0], [3.0, 4.0]], "the right numbers in the wrong shape"),
+    (4.5, [4.5, 4.5], "a number where a tensor was expected"),
+    ([4.5], 4.5, "a tensor where a number was expected"),
+    ([0.0, 0.0], [1.0, 2.0], "all zeros"),
+    ([float("nan"), 1.0], [1.0, 1.0], "a nan or inf in the answer"),
+    ([None, 1.0], [1.0, 1.0], "None where a value was expected"),
+    ([1.3, 0.2], [1.0, 2.0], None),  # nothing simple: no diagnosis rather than a wrong one
+    (0.37, 1.0, None),  # one number off by an odd factor says nothing
+])
+def test_the_analyser_names_what_is_off(got, expected, mistake):
+    found = analyse(got, expected)
+    if mistake is None:
+        assert found is None or found.mistake == "the right values at the wrong places"
+    else:
+        assert found is not None and found.mistake == mistake
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-100, 100).filter(lambda v: abs(v) > 0.01), min_size=2, max_size=6),
+       st.sampled_from([-1.0, 0.5, 2.0, 4.0, 3.0]))
+def test_the_analyser_finds_any_constant_factor(values, factor):
+    found = analyse([factor * v for v in values], values)
+    assert found is not None
+    assert found.mistake in {"the sign flipped", "a factor 2^-1 off", "a factor 2^1 off",
+                             "a factor 2^2 off", "a constant factor (3x)"}
+
+
+def test_a_gradient_answer_that_requires_grad_is_named():
+    x = torch.arange(4.0, requires_grad=True)
+    with pytest.raises(CheckFailed) as failure:
+        l03.check_d2l_grad(x * 3)
+    assert failure.value.verdict.diagnosis.mistake == "a tensor that still requires grad"
+
+
+# -- one name per lesson --------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling", ["04_accumulation", "lesson04_accumulation", "l04",
+                                      "l04_separate", "graders.lesson04_accumulation"])
+def test_every_spelling_names_its_lesson(spelling):
+    lesson = lesson_of(spelling)
+    assert (lesson.number, lesson.slug, lesson.name, lesson.module, lesson.grade_prefix) == (
+        4, "accumulation", "04_accumulation", "graders.lesson04_accumulation", "l04")
+
+
+@pytest.mark.parametrize("wrong", ["l99", "04_accumulations", "lesson4", "", "accumulation"])
+def test_an_unknown_lesson_is_a_clear_error(wrong):
+    with pytest.raises(ValueError, match="no lesson is called"):
+        lesson_of(wrong)
+
+
+def test_every_grade_id_names_a_lesson():
+    for grade_id, exercise in EXERCISES.items():
+        assert lesson_of(grade_id).module == f"graders.{exercise.check.split('.')[0]}"
