@@ -2,8 +2,14 @@
 
 A check computes its expected answer by running the lesson's scenario -- written once, taking
 the engine module as `T` -- on real torch and on autograd_core. The student's answer must match
-both. A wrong answer is compared with what each catalogued misconception would give, so the
-feedback can name the mistake behind it.
+both. A wrong answer is compared with what each catalogued misconception would give, else read
+by a general analyser (a constant factor, a flipped sign, a transpose, ...), so the feedback can
+name the mistake behind it. A failure is data: CheckFailed.verdict is a Verdict whose diagnosis
+is a Diagnosis (or None); `render` is the one place it becomes text.
+
+The trust boundary: a check touches a student's objects only through read(), attributes(),
+call_student(), backward() and counting_backwards(); what they return is plain data (or the
+student's own object, passed on to another of them). Everything else is deterministic given that.
 
 Safe on a student's work: answers are only read (values copied out through functions captured
 at import, never through the answer's own methods or `==`), nothing is written to stderr
@@ -166,14 +172,23 @@ def _key(k):
 
 
 def attributes(t):
-    """engine, requires_grad, is_leaf, grad_fn, dtype and grad of a tensor, read through descriptors
-    captured at import (a monkeypatched Tensor.requires_grad cannot lie to a check)."""
+    """A tensor's autograd state as plain data, read through descriptors captured at import (a
+    monkeypatched Tensor.requires_grad cannot lie to a check):
+
+    engine "torch" or "autograd_core"; requires_grad, is_leaf: bools; grad_fn: the class name of
+    its node ("MulBackward0") or None; dtype: "torch.float32", ...; grad: its values as read()
+    gives them, or None.
+    """
     descriptors = _DESCRIPTORS.get(type(t))
     if descriptors is None:
         fail(f"expected a tensor here, but got a {type(t).__name__}.")
     with quiet():  # reading .grad of a non-leaf warns
         found = {name: d.__get__(t, type(t)) for name, d in descriptors.items()}
-    return found | {"engine": "torch" if type(t) is _TORCH_TENSOR else "autograd_core"}
+    node, grad = found["grad_fn"], found["grad"]
+    return {"engine": "torch" if type(t) is _TORCH_TENSOR else "autograd_core",
+            "requires_grad": bool(found["requires_grad"]), "is_leaf": bool(found["is_leaf"]),
+            "grad_fn": None if node is None else type(node).__name__,
+            "dtype": str(found["dtype"]), "grad": None if grad is None else read(grad)}
 
 
 def as_array(values):
@@ -228,16 +243,26 @@ def describe(values):
 
 def differences(got, expected, limit=6):
     """Where got and expected differ, element by element: lines for the message."""
-    flat_g, flat_e = as_array(got).reshape(-1), as_array(expected).reshape(-1)
+    as_array(got), as_array(expected)  # numbers all through, or a TypeError/ValueError
     shape = shape_of(expected)
     lines = []
-    for i, (g, e) in enumerate(zip(flat_g, flat_e)):
-        if not close(float(g), float(e)):
+    for i, (g, e) in enumerate(zip(flatten(got), flatten(expected))):
+        if not close(g, e):
             where = np.unravel_index(i, shape) if shape else ()
-            lines.append(f"    at {list(map(int, where))}: expected {e:.6g}, got {g:.6g}")
+            lines.append(f"    at {list(map(int, where))}: expected {_number(e)}, got {_number(g)}")
     if len(lines) > limit:
         lines = lines[:limit] + [f"    ... and {len(lines) - limit} more"]
     return lines
+
+
+def flatten(values):
+    if isinstance(values, list):
+        return [v for item in values for v in flatten(item)]
+    return [values]
+
+
+def _number(value):
+    return repr(value) if type(value) is bool else f"{value:.6g}"
 
 
 def check_value(answer, what, scenario, mistakes=()):
@@ -373,8 +398,8 @@ def _factor_mistake(c, several):
         k = round(k)
         many = "few" if k < 0 else "many"
         return Diagnosis(f"a factor 2^{k} off", f"{every.capitalize()} {c:g}x the expected "
-                         f"value: a power of two off, as if {abs(k)} doubling(s) or "
-                         f"backward() call(s) were counted one too {many}.")
+                         f"value, a power of two: count again the doublings (or the backward() "
+                         f"calls, or the factors 2), {abs(k)} too {many}.")
     small = abs(c) if abs(c) >= 1 else 1 / abs(c) if c else 0
     if not several and not _isclose(small, round(small), rel_tol=1e-3):
         return None  # one number off by an odd factor: the factor says nothing
@@ -486,6 +511,10 @@ KNOWN_ERRORS = (
         "`w = w - lr * w.grad` records the update and makes w a new, non-leaf tensor, whose "
         ".grad backward never fills. Update in place under no_grad: "
         "`with torch.no_grad(): w -= lr * w.grad`.")),
+    ("'NoneType' object has no attribute 'zero_'", Diagnosis(
+        "zero_() on a .grad that is still None",
+        ".grad is None until the first backward reaches the leaf: check `if w.grad is not None:` "
+        "before w.grad.zero_(), or reset with `w.grad = None` instead.")),
     ("'NoneType' object has no attribute", Diagnosis(
         "a missing gradient or node (None)",
         ".grad is None until a backward reaches a leaf, and stays None on non-leaves; "

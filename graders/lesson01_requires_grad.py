@@ -1,6 +1,5 @@
 """Checks for lesson 01: tensors, leaves and requires_grad."""
 
-import torch
 
 from .checking import (
     Diagnosis,
@@ -84,9 +83,9 @@ def _parameter_problem(t, values):
     if a["engine"] != "torch":
         return "it is an autograd_core tensor", Diagnosis(
             "a tensor of the wrong engine", "This lesson runs on real torch: use torch.tensor.")
-    if a["dtype"] is not torch.float32:
+    if a["dtype"] != "torch.float32":
         return f"its dtype is {a['dtype']}", Diagnosis(
-            f"a {str(a['dtype']).removeprefix('torch.')} tensor, not float32",
+            f"a {a['dtype'].removeprefix('torch.')} tensor, not float32",
             "Parameters are float32: pass dtype=torch.float32 (a numpy array or "
             "torch.float64 keeps 64 bits; integers cannot require grad at all).")
     if not a["requires_grad"]:
@@ -94,7 +93,7 @@ def _parameter_problem(t, values):
             "a tensor that does not require grad",
             "Create it with requires_grad=True, or call .requires_grad_() on it.")
     if not a["is_leaf"]:
-        return (f"it was made by an op (grad_fn={type(a['grad_fn']).__name__})", Diagnosis(
+        return (f"it was made by an op (grad_fn={a['grad_fn']})", Diagnosis(
             "a result of an op, not a leaf",
             "backward never fills .grad of a tensor made by an op. Create it with "
             "requires_grad=True, or call .requires_grad_() on the finished tensor, "

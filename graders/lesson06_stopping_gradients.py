@@ -10,6 +10,7 @@ from .checking import (
     check,
     check_value,
     fail,
+    flatten,
     inputs,
     leaf,
     oracle,
@@ -121,23 +122,17 @@ def check_sgd_step(sgd_step, hidden=False):
         a = attributes(w)
         if not (a["is_leaf"] and a["requires_grad"]):
             fail("after sgd_step, w is no longer a leaf that requires grad.", _RECORDED)
-        grad = None if a["grad"] is None else read(a["grad"])
+        grad = a["grad"]
         if read(w) == values.tolist():  # the caller's w never moved
-            if grad is not None and not any(_flat(grad)):
+            if grad is not None and not any(flatten(grad)):
                 fail("w did not change, and w.grad is all zeros.", _ZEROED_FIRST)
             returned = "; sgd_step returned a new tensor instead" if result is not None else ""
             fail(f"w did not change{returned}.", _REBOUND)
         verdict("w after one step", read(w), oracle(_after_step, values, lr), STEP_MISTAKES,
                 args=(values, lr))
-        if grad is not None and any(abs(g) > 0 for g in _flat(grad)):
+        if grad is not None and any(abs(g) > 0 for g in flatten(grad)):
             fail("w was updated, but w.grad still holds the old gradient.", _NOT_ZEROED)
     return "an in-place step under no_grad, and a clean .grad for the next one."
-
-
-def _flat(values):
-    if isinstance(values, list):
-        return [v for item in values for v in _flat(item)]
-    return [values]
 
 
 seal(globals())

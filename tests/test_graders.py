@@ -25,7 +25,15 @@ import graders.lesson04_accumulation as l04
 import graders.lesson05_vector_jacobian as l05
 import graders.lesson07_control_flow as l07
 from graders.catalogue import EXERCISES, check_of, feedback_figures, run_cell, wrong_answers
-from graders.checking import CheckFailed, Diagnosis, OraclesDisagree, Verdict, analyse
+from graders.checking import (
+    CheckFailed,
+    Diagnosis,
+    OraclesDisagree,
+    Verdict,
+    analyse,
+    attributes,
+    counting_backwards,
+)
 from graders.lessons import LESSONS, lesson_of
 
 from .held_out_answers import HELD_OUT
@@ -360,3 +368,29 @@ def test_an_unknown_lesson_is_a_clear_error(wrong):
 def test_every_grade_id_names_a_lesson():
     for grade_id, exercise in EXERCISES.items():
         assert lesson_of(grade_id).module == f"graders.{exercise.check.split('.')[0]}"
+
+
+def test_attributes_are_plain_data():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert attributes(x * 2) == {"engine": "torch", "requires_grad": True, "is_leaf": False,
+                                 "grad_fn": "MulBackward0", "dtype": "torch.float32", "grad": None}
+    assert attributes(x)["grad"] == [2.0, 4.0] and attributes(x)["grad_fn"] is None
+
+
+def test_a_fresh_leaf_is_not_an_abs_of_x():
+    def fresh_leaf(x):
+        return torch.tensor(abs(x.item()), requires_grad=True)
+
+    with pytest.raises(CheckFailed) as failure:
+        l07.check_my_abs(fresh_leaf)
+    assert failure.value.verdict.diagnosis.mistake == "a Python number left the graph"
+
+
+def test_counting_backwards_counts_every_pass():
+    f, counter = counting_backwards(lambda t: t * t)
+    x = torch.ones(3, requires_grad=True)
+    y = f(x)
+    y.backward(torch.ones(3), retain_graph=True)
+    torch.autograd.grad(y, x, torch.ones(3))
+    assert counter.count == 2
