@@ -98,13 +98,20 @@ JACOBIAN_MISTAKES = (
 )
 
 
+_NON_SCALAR = "grad can be implicitly created only for scalar outputs"
+_ROW_ERRORS = ((_NON_SCALAR, Diagnosis(
+    "backward() on a non-scalar without a gradient", "Row i of J is what backward(e_i) gives, "
+    "with e_i the i-th basis vector: y.backward(torch.eye(m)[i], retain_graph=True).")),)
+
+
 @check
 def check_jacobian(jacobian, hidden=False):
     """jacobian(f, x): the m x n matrix dy_i/dx_j, one backward per row."""
     for seed in (0, 1, 2) if hidden else (0,):
         for label, f, n in FUNCTIONS:
             (values,) = inputs(seed, (n,))
-            got = read(call_student(jacobian, handout(f), torch.tensor(values)))
+            got = read(call_student(jacobian, handout(f), torch.tensor(values),
+                                    errors=_ROW_ERRORS))
             verdict(f"jacobian({label})", got, oracle(_jacobian, f, values), JACOBIAN_MISTAKES,
                     args=(f, values))
     return "one backward(e_i) per row: the whole Jacobian."
@@ -137,6 +144,11 @@ _NO_BACKWARD = Diagnosis(
     "y.backward(v): the exercise is about what backward computes.")
 
 
+_VJP_ERRORS = ((_NON_SCALAR, Diagnosis(
+    "backward() on a non-scalar without a gradient", "Pass v as the gradient: y.backward(v). "
+    "(Reducing first with y.sum() would weight every output by 1, not by v.)")),)
+
+
 @check
 def check_vjp(vjp, hidden=False):
     """vjp(f, x, v): v^T J for f at x, with one backward call and no Jacobian."""
@@ -146,7 +158,8 @@ def check_vjp(vjp, hidden=False):
             m = len(f(torch.tensor(values)))
             (v,) = inputs(seed + 10, (m,))
             counted, backwards = counting_backwards(f)
-            got = read(call_student(vjp, counted, torch.tensor(values), torch.tensor(v)))
+            got = read(call_student(vjp, counted, torch.tensor(values), torch.tensor(v),
+                                    errors=_VJP_ERRORS))
             mistakes = VJP_MISTAKES if m == n else VJP_MISTAKES[:1]  # J v needs a square J
             verdict(f"vjp({label}, x, v)", got, oracle(_vjp, f, values, v), mistakes,
                     args=(f, values, v))

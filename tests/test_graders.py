@@ -394,3 +394,15 @@ def test_counting_backwards_counts_every_pass():
     y.backward(torch.ones(3), retain_graph=True)
     torch.autograd.grad(y, x, torch.ones(3))
     assert counter.count == 2
+
+
+def test_vjp_hint_never_advises_reducing_first():
+    def no_gradient(f, x, v):
+        x = x.detach().requires_grad_()
+        f(x).backward()
+        return x.grad
+
+    with pytest.raises(CheckFailed) as failure:
+        l05.check_vjp(no_gradient)
+    assert "y.backward(v)" in failure.value.verdict.diagnosis.hint
+    assert "y.sum().backward()." not in failure.value.verdict.diagnosis.hint
