@@ -406,3 +406,16 @@ def test_vjp_hint_never_advises_reducing_first():
         l05.check_vjp(no_gradient)
     assert "y.backward(v)" in failure.value.verdict.diagnosis.hint
     assert "y.sum().backward()." not in failure.value.verdict.diagnosis.hint
+
+
+ODD_ANSWERS = [None, "", {}, [], 0, [None], {"a": None}, lambda *a: None, lambda *a: 1 / 0,
+               lambda *a: [None], lambda *a: {}, lambda *a: "x", torch.tensor([])]
+
+
+@pytest.mark.parametrize("grade_id", IDS)
+def test_odd_answers_get_feedback_never_a_crash(grade_id):
+    check = check_of(EXERCISES[grade_id])
+    for odd in ODD_ANSWERS:
+        with pytest.raises(CheckFailed) as failure:
+            check(odd)
+        assert failure.value.verdict.message, odd
