@@ -419,3 +419,17 @@ def test_odd_answers_get_feedback_never_a_crash(grade_id):
         with pytest.raises(CheckFailed) as failure:
             check(odd)
         assert failure.value.verdict.message, odd
+
+
+UPDATES = {"l06_sgd", "l08_fit"}  # the only exercises where no_grad is the fix
+
+
+def test_no_grad_is_advised_only_where_it_is_right():
+    cases = wrong_answers() + list(HELD_OUT)
+    for grade_id, source in cases:
+        exercise = EXERCISES[grade_id]
+        with pytest.raises(CheckFailed) as failure:
+            check_of(exercise)(answer(source, exercise.answer))
+        diagnosis = failure.value.verdict.diagnosis
+        if diagnosis is not None and grade_id not in UPDATES:
+            assert "wrap" not in diagnosis.hint.lower(), (grade_id, diagnosis)
