@@ -14,6 +14,7 @@ class Exercise:
     answer: str  # the name the answer cell defines
     right: str
     mistakes: dict = field(default_factory=dict)  # words of the diagnosis -> answer cell source
+    also_right: tuple = ()  # other right answers, written differently from ours
 
     @property
     def function(self):
@@ -337,4 +338,172 @@ def fit_line(xs, ys, steps, lr):
     "l08_rebinding": Exercise("lesson08_gradient_descent.check_rebinding", "answer_rebinding",
                               'answer_rebinding = "A"', {
         "the new gradient": 'answer_rebinding = "B"', "zeros": 'answer_rebinding = "C"'}),
+    # -- 09 gradients of gradients -------------------------------------------------------
+    "l09_second": Exercise("lesson09_gradients_of_gradients.check_second_value", "answer_second",
+                           "answer_second = 27.0", {
+        "the first derivative": "answer_second = 4 * 1.5 ** 3",
+        "the value of the function": "answer_second = 1.5 ** 4",
+        "one derivative too many": "answer_second = 24 * 1.5"},
+        also_right=("answer_second = 12 * 1.5 ** 2",
+                    "answer_second = torch.tensor(27.)")),
+    "l09_accumulated": Exercise("lesson09_gradients_of_gradients.check_accumulated",
+                                "answer_accumulated", "answer_accumulated = 13.0", {
+        "replaces .grad": "answer_accumulated = 8.0",
+        "adds nothing": "answer_accumulated = 5.0"},
+        also_right=("answer_accumulated = (3 + 2) + (6 + 2)",)),
+    "l09_second_derivative": Exercise(
+        "lesson09_gradients_of_gradients.check_second_derivative", "second_derivative", _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return h
+"""), {
+            "computed without create_graph=True": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return h
+"""),
+            "or detached afterwards": _fn("""
+def second_derivative(f, x):
+    x.requires_grad_()
+    f(x).sum().backward(create_graph=True)
+    g = x.grad.detach()
+    x.grad = None
+    g.sum().backward()
+    return x.grad
+"""),
+            "requires_grad_() on a detached gradient": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    g = g.detach().requires_grad_()
+    return torch.autograd.grad(g.sum(), x)[0]
+"""),
+            "first derivative added into the second": _fn("""
+def second_derivative(f, x):
+    x.requires_grad_()
+    f(x).sum().backward(create_graph=True)
+    x.grad.sum().backward()
+    return x.grad
+"""),
+            "This looks like: the first derivative.": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    return torch.autograd.grad(f(x).sum(), x, create_graph=True)[0]
+""")},
+        also_right=(_fn("""
+def second_derivative(f, x):
+    x = x.clone().requires_grad_(True)
+    f(x).sum().backward(create_graph=True)
+    first = x.grad
+    x.grad = None
+    first.sum().backward()
+    return x.grad
+"""), _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, grad_outputs=torch.ones_like(x), create_graph=True)
+    (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(x))
+    return h.detach()
+"""))),
+    "l09_hvp": Exercise("lesson09_gradients_of_gradients.check_hvp", "hvp", _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (hv,) = torch.autograd.grad((g * v).sum(), x)
+    return hv
+"""), {
+        "computed without create_graph=True": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x)
+    return torch.autograd.grad(g @ v, x)[0]
+"""),
+        "first derivative added into the second": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    f(x).backward(create_graph=True)
+    torch.dot(x.grad, v).backward()
+    return x.grad
+"""),
+        "v multiplied in after differentiating": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g.sum(), x)[0] * v
+"""),
+        "v left out": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g.sum(), x)[0]
+""")},
+        also_right=(_fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x, grad_outputs=v)[0]
+"""), _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    f(x).backward(create_graph=True)
+    g, x.grad = x.grad, None
+    (g @ v).backward()
+    return x.grad
+"""))),
+    "l09_newton": Exercise("lesson09_gradients_of_gradients.check_newton_step", "newton_step",
+                           _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return (x - slope / curvature).detach()
+"""), {
+        "computed without create_graph=True": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x - slope / curvature
+"""),
+        "first derivative added into the second": _fn("""
+def newton_step(f, x):
+    x.requires_grad_()
+    f(x).backward(create_graph=True)
+    slope = x.grad.item()
+    x.grad.backward()
+    return x.item() - slope / x.grad.item()
+"""),
+        "a gradient step, not a Newton step": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x)
+    return x - slope
+"""),
+        "the ratio upside down": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x - curvature / slope
+"""),
+        "a step uphill": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x + slope / curvature
+""")},
+        also_right=(_fn("""
+def newton_step(f, x):
+    x = x.clone().requires_grad_()
+    f(x).backward(create_graph=True)
+    slope = x.grad.clone()
+    x.grad = None
+    slope.backward()
+    return x.item() - slope.item() / x.grad.item()
+"""),)),
 }

@@ -81,6 +81,19 @@ def test_each_wrong_answer_gets_its_diagnosis(grade_id):
         assert err.getvalue() == ""
 
 
+@pytest.mark.parametrize("grade_id", [g for g, e in EXERCISES.items() if e.also_right])
+def test_right_answers_written_differently_pass(grade_id, capsys):
+    exercise = EXERCISES[grade_id]
+    check = check_of(exercise)
+    for source in exercise.also_right:
+        with stderr_watch() as err:
+            check(answer(source, exercise.answer))
+            if exercise.function:
+                check(answer(source, exercise.answer), hidden=True)
+        assert err.getvalue() == ""
+        assert capsys.readouterr().out.startswith("✓"), source
+
+
 @pytest.mark.parametrize("wrong", [np.zeros((2, 3)), "w"], ids=["numpy", "str"])
 def test_wrong_types_are_refused(wrong):
     with pytest.raises(CheckFailed, match="Expected a"):
