@@ -393,6 +393,12 @@ def second_derivative(f, x):
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     return torch.autograd.grad(f(x).sum(), x, create_graph=True)[0]
+"""),
+            "as if it were a scalar": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x)[0]
 """)},
         also_right=(_fn("""
 def second_derivative(f, x):
@@ -440,6 +446,12 @@ def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
     return torch.autograd.grad(g.sum(), x)[0]
+"""),
+        "differentiated without v": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x)[0] @ v
 """)},
         also_right=(_fn("""
 def hvp(f, x, v):
@@ -476,6 +488,13 @@ def newton_step(f, x):
     slope = x.grad.item()
     x.grad.backward()
     return x.item() - slope / x.grad.item()
+"""),
+        "turned into a Python number": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    slope = torch.autograd.grad(f(x), x, create_graph=True)[0].item()
+    curvature = torch.autograd.grad(slope, x)[0]
+    return x - slope / curvature
 """),
         "a gradient step, not a Newton step": _fn("""
 def newton_step(f, x):

@@ -132,8 +132,10 @@ ELEMENTWISE = [  # f acts on each element alone, so f(x).sum() has every f'(x_i)
 
 
 def _second(T, f, values, create_graph=True, detach=False, new_leaf=False, order=2,
-            accumulate=False):
+            accumulate=False, summed=True):
     x = leaf(T, values)
+    if not summed:  # a vector handed to grad as if it were a scalar
+        return _grad(T, f(x), x)
     if accumulate:  # first and second derivative through x.grad, no reset in between
         f(x).sum().backward(create_graph=True)
         x.grad.sum().backward()
@@ -154,6 +156,10 @@ SECOND_MISTAKES = [
     Mistake("the first derivative", "One autograd.grad gives f'(x); differentiate that "
             "result once more (its sum, as each f'(x_i) depends on x_i only).",
             lambda T, f, v: _second(T, f, v, order=1)),
+    Mistake("a vector differentiated as if it were a scalar", "f(x) and its gradient hold one "
+            "number per element. Differentiate their sum -- each term depends on its own x_i "
+            "only -- or pass grad_outputs=torch.ones_like(x).",
+            lambda T, f, v: _second(T, f, v, summed=False)),
 ]
 
 
@@ -176,7 +182,7 @@ def _cubic(x):
 
 
 def _hvp(T, values, v_values, create_graph=True, v_after=False, v_ignored=False,
-         accumulate=False):
+         accumulate=False, unweighted=False):
     x, v = leaf(T, values), leaf(T, v_values, requires_grad=False)
     if accumulate:
         _cubic(x).backward(create_graph=True)
@@ -185,6 +191,8 @@ def _hvp(T, values, v_values, create_graph=True, v_after=False, v_ignored=False,
     g = _grad(T, _cubic(x), x, create_graph=create_graph)
     if v_after:
         return _grad(T, g.sum(), x) * v
+    if unweighted:
+        return _grad(T, g, x)
     return _grad(T, g.sum() if v_ignored else (g * v).sum(), x)
 
 
@@ -197,6 +205,9 @@ HVP_MISTAKES = [
             lambda T, x, v: _hvp(T, x, v, v_after=True)),
     Mistake("v left out", "Differentiating g.sum() gives H times a vector of ones. Weight the "
             "gradient by v first: (g * v).sum().", lambda T, x, v: _hvp(T, x, v, v_ignored=True)),
+    Mistake("the gradient vector differentiated without v", "The gradient g is a vector, so "
+            "grad needs to know how to weight it: differentiate (g * v).sum(), or pass "
+            "grad_outputs=v.", lambda T, x, v: _hvp(T, x, v, unweighted=True)),
 ]
 
 
@@ -227,6 +238,8 @@ def _newton(T, f, value, create_graph=True, kind="newton"):
         x.grad.backward()
         return x - first / x.grad
     first = _grad(T, f(x), x, create_graph=create_graph)
+    if kind == "item":  # a Python number has no graph to differentiate
+        return _grad(T, first.item(), x)
     second = _grad(T, first, x)
     step = {"newton": first / second, "gradient": first, "upside down": second / first,
             "uphill": -first / second}[kind]
@@ -235,6 +248,10 @@ def _newton(T, f, value, create_graph=True, kind="newton"):
 
 NEWTON_MISTAKES = [
     Mistake(*NO_GRAPH, lambda T, f, v: _newton(T, f, v, create_graph=False)),
+    Mistake("a gradient turned into a Python number", ".item() gives a float: it has no "
+            "graph, so autograd cannot differentiate it again. Keep the slope a tensor "
+            "(create_graph=True) until both derivatives are taken.",
+            lambda T, f, v: _newton(T, f, v, kind="item")),
     Mistake(*ACCUMULATED, lambda T, f, v: _newton(T, f, v, kind="accumulate")),
     Mistake("a gradient step, not a Newton step", "Newton divides the slope by the "
             "curvature: x - f'(x) / f''(x).", lambda T, f, v: _newton(T, f, v, kind="gradient")),
