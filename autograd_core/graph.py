@@ -103,9 +103,27 @@ class Node:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
         versions = self._versions
         for tensor, version in zip(versions[::2], versions[1::2]):
-            if tensor._version != version:
+            if tensor is not None and tensor._version != version:
                 raise RuntimeError(_modified_error(tensor, version, self))
+        if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
+            return self._saved_as_tensors()
         return self._saved
+
+    def _saved_as_tensors(self):
+        """The tensors the saved arrays came from (constants for arrays no tensor holds)."""
+        from .dtypes import from_numpy
+        from .tensor import Tensor
+
+        tensors = []
+        for saved, source in zip(self._saved, self._versions[::2]):
+            if source is None:
+                is_array = isinstance(saved, (np.ndarray, np.generic))
+                tensors.append(Tensor._make(saved) if is_array else saved)
+            elif saved.dtype != source._data.dtype:  # saved after type promotion
+                tensors.append(source.to(from_numpy(saved.dtype)))
+            else:
+                tensors.append(source)
+        return tuple(tensors)
 
     # -- one step of the walk -----------------------------------------------------------
     def _apply(self, grad, retain_graph):
@@ -114,6 +132,7 @@ class Node:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
+        recording = STATE.grad_enabled  # create_graph: the gradients are tensors
         fitted = []
         for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
             if g is None or child is None:  # torch computes no gradient an input can't use
@@ -121,7 +140,12 @@ class Node:
                 continue
             if g.shape != shape:
                 g = unbroadcast(g, shape, self, i)
-            if g.dtype != dtype:
+            if recording:
+                if g._data.dtype != dtype:
+                    from .dtypes import from_numpy
+
+                    g = g.to(from_numpy(dtype))
+            elif g.dtype != dtype:
                 g = g.astype(dtype)
             fitted.append(g)
         if self._hooks:
@@ -132,60 +156,72 @@ class Node:
         return fitted
 
     def _run_pre_hooks(self, grad):
-        from .tensor import Tensor
-
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
-            new = fn(Tensor._make(grad))
+            new = fn(_as_tensor(grad))
             if new is not None:
-                grad = new._data
+                grad = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             tensor._accumulate(grad)
         for fn in self._pre_hooks:
-            new = fn((Tensor._make(grad),))
+            new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = new[0]._data
+                grad = _as_gradient(new[0])
         return grad
 
     def _run_hooks(self, grads, grad):
-        from .tensor import Tensor
-
         for fn in self._hooks:
-            new = fn(tuple(None if g is None else Tensor._make(g) for g in grads),
-                     (Tensor._make(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else g._data for g in new]
+                grads = [None if g is None else _as_gradient(g) for g in new]
         return grads
 
 
-def _fit(grad, meta, node, index):
-    """Bring a gradient back to its input's shape and dtype, as torch's engine does.
+def _as_tensor(grad):
+    """A gradient as hooks see it: a tensor (it already is one under create_graph)."""
+    from .tensor import Tensor
 
-    The adjoint of broadcasting is summing: an input broadcast along an axis gets the sum of the
-    gradients along it. Doing it here means no op's backward has to think about broadcasting.
-    """
-    shape, dtype = meta
-    if grad.shape != shape:
-        grad = unbroadcast(grad, shape, node, index)
-    if grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
+    return grad if isinstance(grad, Tensor) else Tensor._make(grad)
+
+
+def _as_gradient(tensor):
+    """A hook's tensor as the walk carries it: an array, or the tensor under create_graph."""
+    return tensor if STATE.grad_enabled else tensor._data
 
 
 def unbroadcast(grad, shape, node=None, index=0):
     """Sum grad over the axes that broadcasting added or stretched, to get back to shape."""
+    if not isinstance(grad, (np.ndarray, np.generic)):  # a tensor: create_graph
+        return _sum_to(grad, shape, node, index)
     grad = np.asarray(grad)
     extra = grad.ndim - len(shape)
-    if extra < 0 or any(n not in (1, grad.shape[extra + i]) for i, n in enumerate(shape)):
-        raise RuntimeError(
-            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
-            f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
-        )
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    stretched = _stretched(grad.shape, shape, node, index)
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))
     if stretched:
         grad = grad.sum(axis=tuple(i - extra for i in stretched), keepdims=True)
     return grad.reshape(shape)
+
+
+def _stretched(grad_shape, shape, node, index):
+    """The axes of grad_shape that broadcasting stretched from a 1 in shape."""
+    extra = len(grad_shape) - len(shape)
+    if extra < 0 or any(n not in (1, grad_shape[extra + i]) for i, n in enumerate(shape)):
+        raise RuntimeError(
+            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
+            f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
+        )
+    return tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1)
+
+
+def _sum_to(grad, shape, node, index):
+    """unbroadcast, recorded (create_graph): as torch's sum_to, one sum keeping dims, then a view."""
+    extra = grad.ndim - len(shape)
+    dims = list(range(max(extra, 0))) + list(_stretched(tuple(grad.shape), shape, node, index))
+    if not shape:
+        return grad.sum()
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.view(shape) if extra else grad
 
 
 def _modified_error(tensor, version, node):
@@ -229,12 +265,14 @@ class AccumulateGrad(Node):
         return ()
 
 
-def run_backward(roots, retain_graph, inputs=None):
+def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     """Walk the graph from `roots` [(node, grad), ...] in dependency order.
 
     With `inputs` (tensors), nothing is accumulated: the gradients reaching them are returned
     instead (torch.autograd.grad). Written as a loop over an explicit stack, not recursion, so
-    a 100,000-step chain needs no deep Python stack.
+    a 100,000-step chain needs no deep Python stack. Usually the walk carries numpy arrays and
+    records nothing; with `create_graph` it carries tensors and records the ops of every
+    backward formula, so the gradients it produces can be differentiated again.
     """
     starts = [node for node, _ in roots]
     dependencies = {}  # node -> how many gradients it still waits for
@@ -254,13 +292,16 @@ def run_backward(roots, retain_graph, inputs=None):
     for node, grad in roots:
         buffers[node] = buffers[node] + grad if node in buffers else grad
     ready = [node for node in buffers if node not in dependencies]
-    enabled, STATE.grad_enabled = STATE.grad_enabled, False  # backward itself is not recorded
+    enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
+    # torch is silent where a formula meets 0/0 or overflows: so is the walk
+    errors = np.seterr(divide="ignore", invalid="ignore", over="ignore")
     try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
-            if captured is not None and node in captured:
-                captured[node] = grad
+            if captured is not None:  # autograd.grad: fill no .grad, return the inputs' gradients
+                if node in captured:
+                    captured[node] = grad
                 if isinstance(node, AccumulateGrad):
                     continue
             if grad is None:  # no gradient reached this node: its inputs get none either
@@ -278,6 +319,7 @@ def run_backward(roots, retain_graph, inputs=None):
                     ready.append(child)
     finally:
         STATE.grad_enabled = enabled
+        np.seterr(**errors)
     if captured is not None:
         return [captured[_capture_point(t)] for t in inputs]
 

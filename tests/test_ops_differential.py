@@ -121,16 +121,31 @@ SHAPES = {
 }
 
 
+# values are drawn on a grid of multiples of 1/64 in [low, high]: exactly representable in float32,
+# so no draw is subnormal (torch's float32 arithmetic on subnormals depends on the CPU's
+# flush-to-zero state, so no engine can match it everywhere), no two values are nearer than 1/64
+# (a near-tie at a kink or in std's a - mean is decided by rounding, not by the op), and nothing
+# overflows (|x| <= 3 keeps exp, pow and norm far below float32's limit).
+GRID = 64
+
+
+def grid_values(shape, low, high):
+    steps = st.integers(int(np.ceil(low * GRID)), int(np.floor(high * GRID)))
+    return hnp.arrays(np.int32, shape, elements=steps).map(
+        lambda k: (k / GRID).astype(np.float32))
+
+
 @st.composite
 def case_inputs(draw, case):
     arrays = []
     for shape in draw(SHAPES[case.shapes]):
-        values = draw(hnp.arrays(np.float32, shape, elements=st.floats(
-            case.low, case.high, width=32, allow_nan=False, allow_infinity=False)))
+        values = draw(grid_values(shape, case.low, case.high))
         if case.away_from_zero:
             values = np.where(np.abs(values) < 0.1, np.float32(0.5), values)
         if case.op in ("MaxBackward1", "MinBackward1", "MaxBackward0", "MinBackward0"):
             values = values + np.arange(values.size, dtype=np.float32).reshape(shape) * 7  # no ties
+        if case.op == "StdBackward0" and np.ptp(values) == 0:
+            values[0] += 1  # a spread of 0 is tested on its own (test_std_of_tiny_or_no_spread)
         arrays.append(values.astype(np.float32))
     seed = draw(st.integers(0, 2**31 - 1))
     return arrays, seed
@@ -139,8 +154,9 @@ def case_inputs(draw, case):
 def run(engine, case, arrays, seed):
     leaves = [leaf(engine, a) for a in arrays]
     out = case.fn(engine, *leaves)
-    upstream = np.random.default_rng(seed).uniform(-1, 1, size=tuple(out.shape))
-    out.backward(engine.tensor(upstream.astype(np.float32)).to(out.dtype))
+    # the upstream gradient is on the grid too, drawn from the seed once out's shape is known
+    steps = np.random.default_rng(seed).integers(-GRID, GRID + 1, size=tuple(out.shape))
+    out.backward(engine.tensor((steps / GRID).astype(np.float32)).to(out.dtype))
     return out, [t.grad for t in leaves]
 
 
@@ -183,3 +199,13 @@ def test_second_backward_fails_exactly_when_torch_does(case):
         except RuntimeError as error:
             outcome[name] = str(error)
     assert outcome["autograd_core"] == outcome["torch"]
+
+
+@pytest.mark.parametrize("values", [[1.0, 1.0, 1.0], [0.0, 1e-30], [0.0, 1e-19, 2e-19], [5.0, 5.0]])
+def test_std_of_tiny_or_no_spread(values):
+    """std accumulates in float64 as torch does: a tiny spread still has its gradient."""
+    (t_out, t_grads), (c_out, c_grads) = (
+        run(engine, Case("StdBackward0", lambda T, a: a.std()), [np.array(values, np.float32)], 0)
+        for engine in ENGINES.values())
+    np.testing.assert_allclose(to_numpy(c_out), to_numpy(t_out), rtol=1e-6)
+    np.testing.assert_allclose(to_numpy(c_grads[0]), to_numpy(t_grads[0]), rtol=1e-5, atol=1e-7)

@@ -1,4 +1,8 @@
-"""Every code cell of the learners' seed notebooks prints the same under both engines."""
+"""Every code cell of the learners' seed notebooks prints the same under both engines.
+
+The seeds live beside the repository (`../shared/seeds`), on the course's CI machine only: on any
+other clone these tests skip, saying where they looked.
+"""
 
 import re
 from pathlib import Path
@@ -12,9 +16,11 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 HELP_MEMBER = re.compile(r"^ \|  (\w+)", re.M)
 
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no learners' seed notebooks at {SEEDS}")
 
-def test_the_seeds_are_here():
-    assert len(SEED_FILES) >= 5, f"expected the learners' notebooks in {SEEDS}"
+
+def test_the_seeds_are_all_here():
+    assert len(SEED_FILES) >= 5, f"expected at least 5 seed notebooks in {SEEDS}"
 
 
 @pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.name[:3])
