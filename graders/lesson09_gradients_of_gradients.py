@@ -24,6 +24,7 @@ def _grad(T, output, x, create_graph=False):
 
 
 # -- the misconceptions of this lesson, shared by its checks -------------------------------
+# (each check builds its Mistakes inside a function, so their scenarios see the sealed namespace)
 
 NO_GRAPH = ("a gradient with no graph behind it",
             "The first gradient was computed without create_graph=True (or detached "
@@ -50,7 +51,7 @@ def _error_of(scenario, *args):
     return None
 
 
-def check_function(fn, student_args, what, scenario, mistakes, args):
+def _checked_call(fn, student_args, what, scenario, mistakes, args):
     """Call a student's function and compare what it returns with scenario(T, *args) on both
     engines. A wrong value is named after the misconception giving the same value; an error,
     after the misconception whose scenario raises the very same error."""
@@ -148,19 +149,20 @@ def _second(T, f, values, create_graph=True, detach=False, new_leaf=False, order
     return g if order == 1 else _grad(T, g.sum(), x)
 
 
-SECOND_MISTAKES = [
-    Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, create_graph=False)),
-    Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, detach=True)),
-    Mistake(*NEW_LEAF, lambda T, f, v: _second(T, f, v, new_leaf=True)),
-    Mistake(*ACCUMULATED, lambda T, f, v: _second(T, f, v, accumulate=True)),
-    Mistake("the first derivative", "One autograd.grad gives f'(x); differentiate that "
-            "result once more (its sum, as each f'(x_i) depends on x_i only).",
-            lambda T, f, v: _second(T, f, v, order=1)),
-    Mistake("a vector differentiated as if it were a scalar", "f(x) and its gradient hold one "
-            "number per element. Differentiate their sum -- each term depends on its own x_i "
-            "only -- or pass grad_outputs=torch.ones_like(x).",
-            lambda T, f, v: _second(T, f, v, summed=False)),
-]
+def _second_mistakes():
+    return [
+        Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, create_graph=False)),
+        Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, detach=True)),
+        Mistake(*NEW_LEAF, lambda T, f, v: _second(T, f, v, new_leaf=True)),
+        Mistake(*ACCUMULATED, lambda T, f, v: _second(T, f, v, accumulate=True)),
+        Mistake("the first derivative", "One autograd.grad gives f'(x); differentiate that "
+                "result once more (its sum, as each f'(x_i) depends on x_i only).",
+                lambda T, f, v: _second(T, f, v, order=1)),
+        Mistake("a vector differentiated as if it were a scalar", "f(x) and its gradient hold one "
+                "number per element. Differentiate their sum -- each term depends on its own x_i "
+                "only -- or pass grad_outputs=torch.ones_like(x).",
+                lambda T, f, v: _second(T, f, v, summed=False)),
+    ]
 
 
 @check
@@ -169,9 +171,9 @@ def check_second_derivative(second_derivative, hidden=False):
     cases = [(0, 0, (4,))] + ([(1, 1, (6,)), (2, 2, (3,)), (3, 0, (1,))] if hidden else [])
     for seed, which, shape in cases:
         f, (values,) = ELEMENTWISE[which], inputs(seed, shape, low=-1.5, high=1.5)
-        check_function(second_derivative, (f, torch.tensor(values)),
+        _checked_call(second_derivative, (f, torch.tensor(values)),
                        f"f''(x) for x = {[round(v, 3) for v in values.tolist()]}",
-                       _second, SECOND_MISTAKES, (f, values))
+                       _second, _second_mistakes(), (f, values))
     return "create_graph=True keeps the first gradient differentiable."
 
 
@@ -196,19 +198,20 @@ def _hvp(T, values, v_values, create_graph=True, v_after=False, v_ignored=False,
     return _grad(T, g.sum() if v_ignored else (g * v).sum(), x)
 
 
-HVP_MISTAKES = [
-    Mistake(*NO_GRAPH, lambda T, x, v: _hvp(T, x, v, create_graph=False)),
-    Mistake(*ACCUMULATED, lambda T, x, v: _hvp(T, x, v, accumulate=True)),
-    Mistake("v multiplied in after differentiating", "H v is the gradient of g . v: take the "
-            "dot product of the gradient with v first, then differentiate. grad(g.sum()) * v "
-            "multiplies the row sums of H by v instead.",
-            lambda T, x, v: _hvp(T, x, v, v_after=True)),
-    Mistake("v left out", "Differentiating g.sum() gives H times a vector of ones. Weight the "
-            "gradient by v first: (g * v).sum().", lambda T, x, v: _hvp(T, x, v, v_ignored=True)),
-    Mistake("the gradient vector differentiated without v", "The gradient g is a vector, so "
-            "grad needs to know how to weight it: differentiate (g * v).sum(), or pass "
-            "grad_outputs=v.", lambda T, x, v: _hvp(T, x, v, unweighted=True)),
-]
+def _hvp_mistakes():
+    return [
+        Mistake(*NO_GRAPH, lambda T, x, v: _hvp(T, x, v, create_graph=False)),
+        Mistake(*ACCUMULATED, lambda T, x, v: _hvp(T, x, v, accumulate=True)),
+        Mistake("v multiplied in after differentiating", "H v is the gradient of g . v: take the "
+                "dot product of the gradient with v first, then differentiate. grad(g.sum()) * v "
+                "multiplies the row sums of H by v instead.",
+                lambda T, x, v: _hvp(T, x, v, v_after=True)),
+        Mistake("v left out", "Differentiating g.sum() gives H times a vector of ones. Weight the "
+                "gradient by v first: (g * v).sum().", lambda T, x, v: _hvp(T, x, v, v_ignored=True)),
+        Mistake("the gradient vector differentiated without v", "The gradient g is a vector, so "
+                "grad needs to know how to weight it: differentiate (g * v).sum(), or pass "
+                "grad_outputs=v.", lambda T, x, v: _hvp(T, x, v, unweighted=True)),
+    ]
 
 
 @check
@@ -217,8 +220,8 @@ def check_hvp(hvp, hidden=False):
     for seed, n in [(0, 3)] + ([(1, 5), (2, 2), (3, 8)] if hidden else []):
         values, v_values = inputs(seed, (n,), (n,))
         args = (values, v_values)
-        check_function(hvp, (_cubic, torch.tensor(values), torch.tensor(v_values)),
-                       f"H v for n = {n}", _hvp, HVP_MISTAKES, args)
+        _checked_call(hvp, (_cubic, torch.tensor(values), torch.tensor(v_values)),
+                       f"H v for n = {n}", _hvp, _hvp_mistakes(), args)
     return "two backward passes, no n-by-n matrix: H v = grad(grad(f) . v)."
 
 
@@ -246,20 +249,21 @@ def _newton(T, f, value, create_graph=True, kind="newton"):
     return (x - step).detach()
 
 
-NEWTON_MISTAKES = [
-    Mistake(*NO_GRAPH, lambda T, f, v: _newton(T, f, v, create_graph=False)),
-    Mistake("a gradient turned into a Python number", ".item() gives a float: it has no "
-            "graph, so autograd cannot differentiate it again. Keep the slope a tensor "
-            "(create_graph=True) until both derivatives are taken.",
-            lambda T, f, v: _newton(T, f, v, kind="item")),
-    Mistake(*ACCUMULATED, lambda T, f, v: _newton(T, f, v, kind="accumulate")),
-    Mistake("a gradient step, not a Newton step", "Newton divides the slope by the "
-            "curvature: x - f'(x) / f''(x).", lambda T, f, v: _newton(T, f, v, kind="gradient")),
-    Mistake("the ratio upside down", "The step is f'(x) / f''(x): slope over curvature.",
-            lambda T, f, v: _newton(T, f, v, kind="upside down")),
-    Mistake("a step uphill", "Newton subtracts the step: x - f'(x) / f''(x).",
-            lambda T, f, v: _newton(T, f, v, kind="uphill")),
-]
+def _newton_mistakes():
+    return [
+        Mistake(*NO_GRAPH, lambda T, f, v: _newton(T, f, v, create_graph=False)),
+        Mistake("a gradient turned into a Python number", ".item() gives a float: it has no "
+                "graph, so autograd cannot differentiate it again. Keep the slope a tensor "
+                "(create_graph=True) until both derivatives are taken.",
+                lambda T, f, v: _newton(T, f, v, kind="item")),
+        Mistake(*ACCUMULATED, lambda T, f, v: _newton(T, f, v, kind="accumulate")),
+        Mistake("a gradient step, not a Newton step", "Newton divides the slope by the "
+                "curvature: x - f'(x) / f''(x).", lambda T, f, v: _newton(T, f, v, kind="gradient")),
+        Mistake("the ratio upside down", "The step is f'(x) / f''(x): slope over curvature.",
+                lambda T, f, v: _newton(T, f, v, kind="upside down")),
+        Mistake("a step uphill", "Newton subtracts the step: x - f'(x) / f''(x).",
+                lambda T, f, v: _newton(T, f, v, kind="uphill")),
+    ]
 
 
 @check
@@ -268,9 +272,9 @@ def check_newton_step(newton_step, hidden=False):
     cases = [(0, 0)] + ([(1, 1), (2, 0), (3, 1)] if hidden else [])
     for seed, which in cases:
         f, (value,) = CONVEX[which], inputs(seed, (), low=0.5, high=2.0)
-        check_function(newton_step, (f, torch.tensor(value)),
+        _checked_call(newton_step, (f, torch.tensor(value)),
                        f"the new x after one step from x = {float(value):.4f}",
-                       _newton, NEWTON_MISTAKES, (f, value))
+                       _newton, _newton_mistakes(), (f, value))
     return "one Newton step: slope over curvature, both from autograd."
 
 
