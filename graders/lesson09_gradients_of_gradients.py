@@ -172,8 +172,8 @@ def check_second_derivative(second_derivative, hidden=False):
     for seed, which, shape in cases:
         f, (values,) = ELEMENTWISE[which], inputs(seed, shape, low=-1.5, high=1.5)
         _checked_call(second_derivative, (f, torch.tensor(values)),
-                       f"f''(x) for x = {[round(v, 3) for v in values.tolist()]}",
-                       _second, _second_mistakes(), (f, values))
+                      f"f''(x) for x = {[round(v, 3) for v in values.tolist()]}",
+                      _second, _second_mistakes(), (f, values))
     return "create_graph=True keeps the first gradient differentiable."
 
 
@@ -221,7 +221,7 @@ def check_hvp(hvp, hidden=False):
         values, v_values = inputs(seed, (n,), (n,))
         args = (values, v_values)
         _checked_call(hvp, (_cubic, torch.tensor(values), torch.tensor(v_values)),
-                       f"H v for n = {n}", _hvp, _hvp_mistakes(), args)
+                      f"H v for n = {n}", _hvp, _hvp_mistakes(), args)
     return "two backward passes, no n-by-n matrix: H v = grad(grad(f) . v)."
 
 
@@ -273,8 +273,8 @@ def check_newton_step(newton_step, hidden=False):
     for seed, which in cases:
         f, (value,) = CONVEX[which], inputs(seed, (), low=0.5, high=2.0)
         _checked_call(newton_step, (f, torch.tensor(value)),
-                       f"the new x after one step from x = {float(value):.4f}",
-                       _newton, _newton_mistakes(), (f, value))
+                      f"the new x after one step from x = {float(value):.4f}",
+                      _newton, _newton_mistakes(), (f, value))
     return "one Newton step: slope over curvature, both from autograd."
 
 
