@@ -59,8 +59,9 @@ def _checked_call(fn, student_args, what, scenario, mistakes, args):
     try:
         result = call_student(fn, *student_args)
     except CheckFailed as failure:
+        raised = Exception.__str__(failure)  # not a __str__ the student's own CheckFailed defines
         for mistake, error in errors:
-            if error is not None and error in str(failure):
+            if error is not None and error in raised:
                 raise CheckFailed(f"Your function raised {error}\n\nThis looks like: "
                                   f"{mistake.name}.\n{mistake.hint}") from None
         raise
