@@ -414,6 +414,9 @@ def second_derivative(f, x):
     (g,) = torch.autograd.grad(f(x), x, grad_outputs=torch.ones_like(x), create_graph=True)
     (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(x))
     return h.detach()
+"""), _fn("""
+def second_derivative(f, x):
+    return torch.func.vmap(torch.func.grad(torch.func.grad(f)))(x)
 """))),
     "l09_hvp": Exercise("lesson09_gradients_of_gradients.check_hvp", "hvp", _fn("""
 def hvp(f, x, v):
@@ -465,6 +468,9 @@ def hvp(f, x, v):
     g, x.grad = x.grad, None
     (g @ v).backward()
     return x.grad
+"""), _fn("""
+def hvp(f, x, v):
+    return torch.autograd.functional.hvp(f, x, v)[1]
 """))),
     "l09_newton": Exercise("lesson09_gradients_of_gradients.check_newton_step", "newton_step",
                            _fn("""
