@@ -166,12 +166,17 @@ def _second_mistakes():
     ]
 
 
+def second_inputs(hidden):
+    """(f, x) of each case: the visible one, then the hidden ones (new x, new f)."""
+    cases = [(0, 0, (4,))] + ([(1, 1, (6,)), (2, 2, (3,)), (3, 0, (1,))] if hidden else [])
+    return [(ELEMENTWISE[which], inputs(seed, shape, low=-1.5, high=1.5)[0])
+            for seed, which, shape in cases]
+
+
 @check
 def check_second_derivative(second_derivative, hidden=False):
     """second_derivative(f, x): f''(x_i) for each element of the 1-d tensor x."""
-    cases = [(0, 0, (4,))] + ([(1, 1, (6,)), (2, 2, (3,)), (3, 0, (1,))] if hidden else [])
-    for seed, which, shape in cases:
-        f, (values,) = ELEMENTWISE[which], inputs(seed, shape, low=-1.5, high=1.5)
+    for f, values in second_inputs(hidden):
         _checked_call(second_derivative, (f, torch.tensor(values)),
                       f"f''(x) for x = {[round(v, 3) for v in values.tolist()]}",
                       _second, _second_mistakes(), (f, values))
@@ -215,14 +220,18 @@ def _hvp_mistakes():
     ]
 
 
+def hvp_inputs(hidden):
+    """(x, v) of each case: the visible one, then the hidden ones."""
+    sizes = [(0, 3)] + ([(1, 5), (2, 2), (3, 8)] if hidden else [])
+    return [tuple(inputs(seed, (n,), (n,))) for seed, n in sizes]
+
+
 @check
 def check_hvp(hvp, hidden=False):
     """hvp(f, x, v): the Hessian of f at x times v, without building the Hessian."""
-    for seed, n in [(0, 3)] + ([(1, 5), (2, 2), (3, 8)] if hidden else []):
-        values, v_values = inputs(seed, (n,), (n,))
-        args = (values, v_values)
+    for values, v_values in hvp_inputs(hidden):
         _checked_call(hvp, (_cubic, torch.tensor(values), torch.tensor(v_values)),
-                      f"H v for n = {n}", _hvp, _hvp_mistakes(), args)
+                      f"H v for n = {len(values)}", _hvp, _hvp_mistakes(), (values, v_values))
     return "two backward passes, no n-by-n matrix: H v = grad(grad(f) . v)."
 
 
@@ -267,12 +276,16 @@ def _newton_mistakes():
     ]
 
 
+def newton_inputs(hidden):
+    """(f, x) of each case: the visible one, then the hidden ones (new x, new f)."""
+    cases = [(0, 0)] + ([(1, 1), (2, 0), (3, 1)] if hidden else [])
+    return [(CONVEX[which], inputs(seed, (), low=0.5, high=2.0)[0]) for seed, which in cases]
+
+
 @check
 def check_newton_step(newton_step, hidden=False):
     """newton_step(f, x): x - f'(x) / f''(x) for a 0-d tensor x."""
-    cases = [(0, 0)] + ([(1, 1), (2, 0), (3, 1)] if hidden else [])
-    for seed, which in cases:
-        f, (value,) = CONVEX[which], inputs(seed, (), low=0.5, high=2.0)
+    for f, value in newton_inputs(hidden):
         _checked_call(newton_step, (f, torch.tensor(value)),
                       f"the new x after one step from x = {float(value):.4f}",
                       _newton, _newton_mistakes(), (f, value))
