@@ -165,15 +165,28 @@ class Node:
         for fn in self._pre_hooks:
             new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = _as_gradient(new[0])
+                grad = _as_gradient(_checked(fn, new, (grad,))[0])
         return grad
 
     def _run_hooks(self, grads, grad):
         for fn in self._hooks:
             new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else _as_gradient(g) for g in new]
+                grads = [None if g is None else _as_gradient(g) for g in _checked(fn, new, grads)]
         return grads
+
+
+def _checked(fn, new, old):
+    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
+                           f"of values (got {len(new)}, but expected {len(old)})")
+    for g, was in zip(new, old):
+        if was is None and g is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    return new
 
 
 def _as_tensor(grad):
