@@ -49,7 +49,11 @@ class Function(Node):
         result = Tensor._make(out, ctx)
         ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
                            for t in tensors])
-        ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+        shape, dtype = result._data.shape, result._data.dtype
+        for t in tensors:  # a gradient to fit to its input? (fewer objects when none is)
+            if t._requires_grad and (t._data.shape != shape or t._data.dtype != dtype):
+                ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+                break
         if ctx._saved:
             _track_saved(ctx, inputs, arrays, out, result)
         return result
@@ -75,7 +79,7 @@ def _track_saved(ctx, inputs, arrays, out, result):
             source = ctx._output = result
         else:
             for x, array in zip(inputs, arrays):
-                if array is saved and isinstance(x, Tensor):
+                if array is saved and isinstance(x, Tensor) and type(x) is not Number:
                     source = x
                     break
         if source is not None and source._inference and not STATE.inference:
