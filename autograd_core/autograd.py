@@ -24,6 +24,10 @@ def _roots(outputs, grad_outputs, create_graph):
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    for grad in grad_outputs:
+        if grad is not None and not isinstance(grad, Tensor):
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}")
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
         if out._edge() is None:

@@ -49,7 +49,11 @@ class Function(Node):
         result = Tensor._make(out, ctx)
         ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
                            for t in tensors])
-        ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+        shape, dtype = result._data.shape, result._data.dtype
+        for t in tensors:  # a gradient to fit to its input? (fewer objects when none is)
+            if t._requires_grad and (t._data.shape != shape or t._data.dtype != dtype):
+                ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+                break
         if ctx._saved:
             _track_saved(ctx, inputs, arrays, out, result)
         return result
@@ -75,11 +79,20 @@ def _track_saved(ctx, inputs, arrays, out, result):
             source = ctx._output = result
         else:
             for x, array in zip(inputs, arrays):
-                if array is saved and isinstance(x, Tensor):
+                if array is saved and isinstance(x, Tensor) and type(x) is not Number:
                     source = x
                     break
+        if source is not None and source._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_SAVE_ERROR)
         sources += (source, 0 if source is None else source._version)
     ctx._versions = tuple(sources)
+
+
+INFERENCE_SAVE_ERROR = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
+    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
 
 
 def _promoted(cls, inputs, arrays):
@@ -276,7 +289,7 @@ class ReciprocalBackward0(Function):
     """z = 1 / a;  dz/da = -z**2"""
 
     def forward(ctx, a):
-        z = np.reciprocal(a.astype(np.result_type(a.dtype, np.float32)))
+        z = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
         ctx.save_for_backward(z)
         return z
 
@@ -291,7 +304,9 @@ class PowBackward0(Function):
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
         ctx.exponent = p
-        return a ** np.asarray(p, a.dtype) if a.dtype.kind == "f" else a ** p
+        if a.dtype == np.bool_:  # numpy has no bool power: 1 ** p and 0 ** p, as bools
+            return (a.astype(np.int8) ** int(p)).astype(np.bool_)
+        return a ** np.asarray(p, a.dtype)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors

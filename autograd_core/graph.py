@@ -33,12 +33,12 @@ class Node:
     """
 
     # slots for what every node has, a __dict__ for what some ops keep (ctx.shape, ...)
-    __slots__ = ("_next", "_meta", "_saved", "_versions", "__dict__", "__weakref__")
+    __slots__ = ("_next", "_saved", "_versions", "__dict__", "__weakref__")
     # _next: the next node for each input (None where no gradient is needed)
-    # _meta: (shape, dtype) of each input, to fit the gradients to
     # _saved: what forward kept for backward, None once freed
     # _versions: tensor, version, tensor, version... of the saved tensors, to catch in-place changes
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
+    _meta = None  # (shape, dtype) of each input, when some gradient may need fitting to it
     _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
 
     # the op's own two halves, written by each subclass in functions.py
@@ -132,6 +132,11 @@ class Node:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
+        if self._meta is None:  # each input that needs a gradient has the output's shape, dtype
+            if self._hooks:
+                grads = self._run_hooks([None if c is None else g for g, c in zip(grads, self._next)],
+                                        grad)
+            return self._released(grads, retain_graph)
         recording = STATE.grad_enabled  # create_graph: the gradients are tensors
         fitted = []
         for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
@@ -150,10 +155,13 @@ class Node:
             fitted.append(g)
         if self._hooks:
             fitted = self._run_hooks(fitted, grad)
-        if not retain_graph and self._saved:
+        return self._released(fitted, retain_graph)
+
+    def _released(self, grads, retain_graph):
+        if not retain_graph and self._saved:  # free what forward saved, as torch does
             self._saved = None
             self._versions = ()
-        return fitted
+        return grads
 
     def _run_pre_hooks(self, grad):
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
@@ -165,15 +173,28 @@ class Node:
         for fn in self._pre_hooks:
             new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = _as_gradient(new[0])
+                grad = _as_gradient(_checked(fn, new, (grad,))[0])
         return grad
 
     def _run_hooks(self, grads, grad):
         for fn in self._hooks:
             new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else _as_gradient(g) for g in new]
+                grads = [None if g is None else _as_gradient(g) for g in _checked(fn, new, grads)]
         return grads
+
+
+def _checked(fn, new, old):
+    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
+                           f"of values (got {len(new)}, but expected {len(old)})")
+    for g, was in zip(new, old):
+        if was is None and g is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    return new
 
 
 def _as_tensor(grad):
@@ -255,7 +276,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._next = self._meta = self._saved = ()
+        self._next = self._saved = ()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
