@@ -79,14 +79,18 @@ def _track_saved(ctx, inputs, arrays, out, result):
             source = ctx._output = result
         else:
             for x, array in zip(inputs, arrays):
-                if array is saved and isinstance(x, Tensor) and type(x) is not Number:
-                    source = x
+                if array is saved:
+                    if type(x) is Tensor:  # not a wrapped number: it never changes
+                        source = x
                     break
-        if source is not None and source._inference and not STATE.inference:
+        if source is None:
+            sources += (None, 0)
+            continue
+        if source._inference and not STATE.inference:
             raise RuntimeError(INFERENCE_SAVE_ERROR)
-        sources += (source, 0 if source is None else source._version)
+        vc = source._vc
+        sources += (source, 0 if vc is None else vc[0])
     ctx._versions = tuple(sources)
-
 
 INFERENCE_SAVE_ERROR = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
