@@ -13,6 +13,8 @@ runs the course's lesson code unchanged and prints what torch prints.
     _tensor_str.py  printing, exactly as torch prints
 """
 
+import warnings
+
 from . import autograd, dtypes
 from ._tensor_str import set_printoptions
 from .creation import (
@@ -38,7 +40,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import bool_ as bool  # noqa: A001  (torch.bool)
-from .dtypes import dtype, float32, float64, int32, int64, uint8
+from .dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
 from .functions import OPS
 from .grad_mode import (
     enable_grad,
@@ -52,8 +54,22 @@ from .tensor import Size, Tensor, matmul
 
 float = float32  # noqa: A001
 double = float64
+half = float16
 long = int64
 int = int32  # noqa: A001
+short = int16
+
+
+def _silence_numpy_warnings():
+    """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
+
+    A warnings filter on the engine's own modules: free per op, unlike np.errstate. Installed
+    on import; a harness that resets the filters (pytest does) installs it again with this.
+    """
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_core(\.|$)")
+
+
+_silence_numpy_warnings()
 
 __version__ = "2.13.0"  # the torch version whose behaviour this mirrors
 

@@ -1,5 +1,7 @@
 """torch.autograd: backward and grad, the two ways to start the walk over the graph."""
 
+import warnings
+
 import numpy as np
 
 from . import graph
@@ -7,11 +9,25 @@ from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  #
 from .graph import Node  # noqa: F401
 from .tensor import Tensor
 
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
+)
 
-def _roots(outputs, grad_outputs):
+_warned = []
+
+
+def _roots(outputs, grad_outputs, create_graph):
+    """(node, seed gradient) per output: arrays, or tensors when the walk records (create_graph)."""
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    for grad in grad_outputs:
+        if grad is not None and not isinstance(grad, Tensor):
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}")
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
         if out._edge() is None:
@@ -21,41 +37,57 @@ def _roots(outputs, grad_outputs):
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             grad = np.ones(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+            if create_graph:
+                grad = Tensor._make(grad)
         else:
             if grad.shape != out.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of {grad.shape} and "
                     f"output[{i}] has a shape of {out.shape}.")
-            grad = grad._data.astype(out._data.dtype, copy=False)
+            if create_graph:
+                grad = grad if grad.dtype is out.dtype else grad.to(out.dtype)
+            else:
+                grad = grad._data.astype(out._data.dtype, copy=False)
         roots.append((out._edge(), grad))
     return roots
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Add d(tensors)/d(leaf) into every leaf's .grad (weighted by grad_tensors if given)."""
-    if create_graph:
-        raise NotImplementedError("autograd_core has no create_graph: it is first order only")
-    roots = _roots(tensors, grad_tensors)
+    """Add d(tensors)/d(leaf) into every leaf's .grad (weighted by grad_tensors if given).
+
+    With create_graph=True the gradients are themselves recorded: leaf.grad has a grad_fn and
+    can be differentiated again (the graph is then kept, as if retain_graph=True).
+    """
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    roots = _roots(tensors, grad_tensors, create_graph)
+    if create_graph and not _warned:  # torch warns once per process
+        _warned.append(True)
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     if inputs is not None:  # accumulate only into these
         inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-        for t, g in zip(inputs, graph.run_backward(roots, bool(retain_graph), inputs)):
+        grads = graph.run_backward(roots, bool(retain_graph), inputs, create_graph)
+        for t, g in zip(inputs, grads):
             if g is not None:
                 t._accumulate(g)
         return
-    graph.run_backward(roots, bool(retain_graph))
+    graph.run_backward(roots, bool(retain_graph), create_graph=create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
-    """Return d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
-    if create_graph:
-        raise NotImplementedError("autograd_core has no create_graph: it is first order only")
+    """Return d(outputs)/d(inputs) as a tuple, leaving every .grad untouched.
+
+    With create_graph=True each gradient is recorded as it is computed, so it has a grad_fn and
+    can be differentiated again: grad of a grad is a second derivative.
+    """
+    retain_graph = create_graph if retain_graph is None else retain_graph
     single = isinstance(inputs, Tensor)
     inputs = (inputs,) if single else tuple(inputs)
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = graph.run_backward(_roots(outputs, grad_outputs), bool(retain_graph), inputs)
+    grads = graph.run_backward(_roots(outputs, grad_outputs, create_graph), bool(retain_graph),
+                               inputs, create_graph)
     result = []
     for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None and not (allow_unused or materialize_grads):
@@ -64,5 +96,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 "graph. Set allow_unused=True if this is the desired behavior.")
         if g is None and materialize_grads:
             g = np.zeros(t._data.shape, t._data.dtype)
-        result.append(None if g is None else Tensor._make(np.array(g, t._data.dtype)))
+        if isinstance(g, Tensor):  # recorded (create_graph): the gradient itself, with its graph
+            result.append(g)
+        else:
+            result.append(None if g is None else Tensor._make(np.array(g, t._data.dtype)))
     return tuple(result)

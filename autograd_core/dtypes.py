@@ -1,15 +1,19 @@
 """torch's dtypes over numpy's, and torch's type promotion rules."""
 
+import numbers
+
 import numpy as np
 
 
 class dtype:
     """A torch dtype: its printed name and the numpy dtype that stores it."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "itemsize", "_category", "_legacy")
+    __slots__ = ("name", "numpy", "is_floating_point", "itemsize", "_category", "_legacy",
+                 "_c_name")
 
-    def __init__(self, name, numpy_dtype, category, legacy):
+    def __init__(self, name, numpy_dtype, category, legacy, c_name):
         self.name = name
+        self._c_name = c_name  # the C++ type name some of torch's errors print
         self.numpy = np.dtype(numpy_dtype)
         self.itemsize = self.numpy.itemsize
         self.is_floating_point = category == 2
@@ -23,14 +27,17 @@ class dtype:
         return self.name
 
 
-bool_ = dtype("bool", np.bool_, 0, "BoolTensor")
-uint8 = dtype("uint8", np.uint8, 1, "ByteTensor")
-int32 = dtype("int32", np.int32, 1, "IntTensor")
-int64 = dtype("int64", np.int64, 1, "LongTensor")
-float32 = dtype("float32", np.float32, 2, "FloatTensor")
-float64 = dtype("float64", np.float64, 2, "DoubleTensor")
+bool_ = dtype("bool", np.bool_, 0, "BoolTensor", "bool")
+uint8 = dtype("uint8", np.uint8, 1, "ByteTensor", "unsigned char")
+int8 = dtype("int8", np.int8, 1, "CharTensor", "signed char")
+int16 = dtype("int16", np.int16, 1, "ShortTensor", "short int")
+int32 = dtype("int32", np.int32, 1, "IntTensor", "int")
+int64 = dtype("int64", np.int64, 1, "LongTensor", "long int")
+float16 = dtype("float16", np.float16, 2, "HalfTensor", "c10::Half")
+float32 = dtype("float32", np.float32, 2, "FloatTensor", "float")
+float64 = dtype("float64", np.float64, 2, "DoubleTensor", "double")
 
-ALL = (bool_, uint8, int32, int64, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {d.numpy: d for d in ALL}
 
 default_float = float32
@@ -47,15 +54,19 @@ def from_numpy(np_dtype):
 
 
 def of_python_scalar(value):
-    if isinstance(value, bool):
+    """A Python or numpy scalar's kind, as torch reads it: bool, integer, or floating."""
+    if isinstance(value, (bool, np.bool_)):
         return bool_
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):
         return int64
     return default_float
 
 
 def promote(a, b):
-    """The wider of two dtypes: numpy's answer, which agrees with torch on these six."""
+    """torch.promote_types: a higher category wins whatever its width (int64 + float16 is
+    float16); within a category, the wider (numpy's answer, as uint8 + int8 is int16)."""
+    if a._category != b._category:
+        return a if a._category > b._category else b
     return _BY_NUMPY[np.promote_types(a.numpy, b.numpy)]
 
 

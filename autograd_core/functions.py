@@ -6,8 +6,11 @@ in the graph is an instance of the class whose `backward` undoes its `forward`. 
 returns dL/d(input) for each tensor input, in order: a vector-Jacobian product. Gradients come
 back in whatever shape is natural; the engine sums broadcast axes away (graph.unbroadcast).
 
-Forward and backward work on numpy arrays; `apply` wraps the result in a Tensor and, when
-grad mode is on and some input requires grad, links the new node into the graph.
+Forward works on numpy arrays; `apply` wraps the result in a Tensor and, when grad mode is on
+and some input requires grad, links the new node into the graph. Backward is written once, in
+operators and the few functions of the "vocabulary" section below: on numpy arrays (the usual
+backward) they compute, on tensors (backward with create_graph=True) they record -- so a
+gradient is itself differentiable, and the gradient's graph shows the nodes torch's does.
 """
 
 import numpy as np
@@ -15,7 +18,7 @@ import numpy as np
 from . import dtypes
 from .grad_mode import STATE
 from .graph import Node
-from .tensor import Tensor
+from .tensor import Number, Tensor
 
 
 class Function(Node):
@@ -46,23 +49,54 @@ class Function(Node):
         result = Tensor._make(out, ctx)
         ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
                            for t in tensors])
-        ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+        shape, dtype = result._data.shape, result._data.dtype
+        for t in tensors:  # a gradient to fit to its input? (fewer objects when none is)
+            if t._requires_grad and (t._data.shape != shape or t._data.dtype != dtype):
+                ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+                break
         if ctx._saved:
-            _track_versions(ctx, tensors, result)
+            _track_saved(ctx, inputs, arrays, out, result)
         return result
 
+    @classmethod
+    def compute(cls, *arrays):
+        """forward alone, on arrays: the op as a plain numpy function."""
+        ctx = cls()
+        ctx._saved = ()
+        return cls.forward(ctx, *arrays)
 
-def _track_versions(ctx, tensors, result):
-    """Note the version of each saved tensor, to catch one changed in place before backward."""
-    versions = []  # flat: tensor, version, tensor, version, ... (fewer objects for the GC)
-    for t in (*tensors, result):
-        for saved in ctx._saved:
-            if t._data is saved:
-                versions += (t, t._version)
-                if t is result:
-                    ctx._output = result
-                break
-    ctx._versions = tuple(versions)
+
+def _track_saved(ctx, inputs, arrays, out, result):
+    """For each saved array, the tensor it came from and that tensor's version now.
+
+    The version catches a tensor changed in place before backward; the tensor itself is what
+    backward differentiates through when it builds a graph (create_graph=True).
+    """
+    sources = []  # flat: tensor, version, tensor, version, ... (fewer objects for the GC)
+    for saved in ctx._saved:
+        source = None
+        if saved is out or saved is result._data:  # (a ufunc on a 0-d array returns a scalar)
+            source = ctx._output = result
+        else:
+            for x, array in zip(inputs, arrays):
+                if array is saved:
+                    if type(x) is Tensor:  # not a wrapped number: it never changes
+                        source = x
+                    break
+        if source is None:
+            sources += (None, 0)
+            continue
+        if source._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_SAVE_ERROR)
+        vc = source._vc
+        sources += (source, 0 if vc is None else vc[0])
+    ctx._versions = tuple(sources)
+
+INFERENCE_SAVE_ERROR = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
+    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
 
 
 def _promoted(cls, inputs, arrays):
@@ -76,9 +110,90 @@ def _promoted(cls, inputs, arrays):
             for x, a in zip(inputs, arrays)]
 
 
-def _broadcast_back(grad, shape):
-    """A reduction's gradient, copied back along the reduced dims: the adjoint of sum is broadcast."""
-    return np.broadcast_to(grad, shape)
+# ---------------------------------------------------------------------------------------
+# the vocabulary backward formulas are written in: numpy on arrays, recorded ops on tensors
+# ---------------------------------------------------------------------------------------
+def _either(op):
+    """op.apply on tensors (recorded), op's forward on arrays (computed)."""
+
+    def function(*args):
+        for x in args:
+            if isinstance(x, Tensor):
+                return op.apply(*args)
+        return op.compute(*args)
+
+    function.__name__ = op.__name__
+    return function
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def where(cond, x, y):
+    """x where cond else y (x or y may be a number)."""
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        like = x if isinstance(x, Tensor) else y
+        x = x if isinstance(x, Tensor) else Number(x, like)
+        y = y if isinstance(y, Tensor) else Number(y, like)
+        return WhereBackward0.apply(x, y, _data(cond))
+    return np.where(cond, x, y)
+
+
+def expand(x, shape):
+    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+def unsqueeze(x, dims):
+    """x with a new axis of size 1 at each of dims (sorted), one step per dim as torch records."""
+    for d in sorted(dims):
+        x = x.unsqueeze(d) if isinstance(x, Tensor) else np.expand_dims(x, d)
+    return x
+
+
+def sum_dims(x, dims, keepdim):
+    if isinstance(x, Tensor):
+        return x.sum(dims, keepdim=keepdim)
+    return x.sum(axis=tuple(dims), keepdims=keepdim)
+
+
+def zeros_like(x):
+    """Zeros with no history: a gradient that is zero whatever the inputs are."""
+    if isinstance(x, Tensor):
+        return Tensor._make(np.zeros_like(x._data))
+    return np.zeros_like(x)
+
+
+def mm(x, y):
+    return x.mm(y) if isinstance(x, Tensor) else x @ y
+
+
+def mv(x, y):
+    return x.mv(y) if isinstance(x, Tensor) else x @ y
+
+
+def t(x):
+    return x.t() if isinstance(x, Tensor) else x.T
+
+
+def transpose(x, d0, d1):
+    return x.transpose(d0, d1) if isinstance(x, Tensor) else np.swapaxes(x, d0, d1)
+
+
+def permute(x, dims):
+    return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
+
+
+def to(x, dtype):
+    return x.to(dtypes.from_numpy(dtype)) if isinstance(x, Tensor) else x.astype(dtype)
+
+
+def mean(x):
+    return x.mean() if isinstance(x, Tensor) else x.mean(dtype=x.dtype)
+
+
+class GradientOp(Function):
+    """An op that backward formulas use, and only they: it appears in a gradient's graph."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,6 +244,17 @@ class MulBackward0(Function):
         return g * b, g * a
 
 
+class MulBackward1(GradientOp):
+    """z = a * c  (c a number, inside a gradient);  dz/da = c"""
+
+    def forward(ctx, a, c):
+        ctx.factor = c
+        return a * np.asarray(c, a.dtype)
+
+    def backward(ctx, g):
+        return scale(g, ctx.factor)
+
+
 class DivBackward0(Function):
     """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2"""
     promote = to_float = True
@@ -139,7 +265,18 @@ class DivBackward0(Function):
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g / b, -g * a / (b * b)
+        return g / b, -g * (a / b / b)
+
+
+class DivBackward1(GradientOp):
+    """z = a / c  (c a number, inside a gradient);  dz/da = 1 / c"""
+
+    def forward(ctx, a, c):
+        ctx.divisor = c
+        return a / np.asarray(c, a.dtype)
+
+    def backward(ctx, g):
+        return divide(g, ctx.divisor)
 
 
 class NegBackward0(Function):
@@ -156,13 +293,13 @@ class ReciprocalBackward0(Function):
     """z = 1 / a;  dz/da = -z**2"""
 
     def forward(ctx, a):
-        z = np.reciprocal(a.astype(np.result_type(a.dtype, np.float32)))
+        z = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
         ctx.save_for_backward(z)
         return z
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return -g * z * z
+        return -g * (z * z)
 
 
 class PowBackward0(Function):
@@ -171,12 +308,16 @@ class PowBackward0(Function):
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
         ctx.exponent = p
-        return a ** np.asarray(p, a.dtype) if a.dtype.kind == "f" else a ** p
+        if a.dtype == np.bool_:  # numpy has no bool power: 1 ** p and 0 ** p, as bools
+            return (a.astype(np.int8) ** int(p)).astype(np.bool_)
+        return a ** np.asarray(p, a.dtype)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
-        return g * 0 if p == 0 else g * p * a ** np.asarray(p - 1, a.dtype)
+        if p == 0:
+            return zeros_like(g)
+        return g * scale(a ** (p - 1), p)
 
 
 class PowBackward1(Function):
@@ -190,9 +331,10 @@ class PowBackward1(Function):
 
     def backward(ctx, g):
         a, b, z = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            db = np.where((a == 0) & (b >= 0), 0, g * z * np.log(a))
-        return g * b * a ** (b - 1), db
+        da = where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        # torch's rule: 0 ** b has derivative 0 in b for b >= 0 (not 0 * log(0) = nan)
+        db = g * where((a == 0) & (b >= 0), 0.0, z * log(a))
+        return da, db
 
 
 class PowBackward2(Function):
@@ -206,7 +348,7 @@ class PowBackward2(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return g * z * np.log(np.asarray(ctx.base, z.dtype))
+        return g * scale(z, float(np.log(ctx.base)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -247,7 +389,7 @@ class SinBackward0(Function):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * np.cos(a)
+        return g * cos(a)
 
 
 class CosBackward0(Function):
@@ -259,7 +401,7 @@ class CosBackward0(Function):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return -g * np.sin(a)
+        return g * -sin(a)
 
 
 class TanhBackward0(Function):
@@ -272,7 +414,7 @@ class TanhBackward0(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return g * (1 - z * z)
+        return tanh_backward(g, z)
 
 
 class SigmoidBackward0(Function):
@@ -286,7 +428,7 @@ class SigmoidBackward0(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return g * z * (1 - z)
+        return sigmoid_backward(g, z)
 
 
 class ReluBackward0(Function):
@@ -299,7 +441,7 @@ class ReluBackward0(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return g * (z > 0)
+        return threshold_backward(g, z)
 
 
 class AbsBackward0(Function):
@@ -311,7 +453,7 @@ class AbsBackward0(Function):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * np.sign(a)
+        return g * sgn(a)
 
 
 class SqrtBackward0(Function):
@@ -325,8 +467,7 @@ class SqrtBackward0(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return g / (2 * z)
+        return g / scale(z, 2)
 
 
 class ClampBackward1(Function):
@@ -340,12 +481,10 @@ class ClampBackward1(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        inside = np.ones(a.shape, bool)
-        if lo is not None:
-            inside &= a >= lo
+        inside = (a >= lo) if lo is not None else None
         if hi is not None:
-            inside &= a <= hi
-        return g * inside
+            inside = (a <= hi) if inside is None else inside & (a <= hi)
+        return g if inside is None else where(inside, g, 0.0)
 
 
 class ToCopyBackward0(Function):
@@ -355,7 +494,7 @@ class ToCopyBackward0(Function):
         return a.astype(dtype.numpy)
 
     def backward(ctx, g):
-        return g
+        return g  # the engine converts it back to a's dtype
 
 
 class CloneBackward0(Function):
@@ -378,7 +517,7 @@ class WhereBackward0(Function):
 
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
-        return g * cond, g * ~cond
+        return where(cond, g, 0.0), where(cond, 0.0, g)
 
 
 # ---------------------------------------------------------------------------------------
@@ -392,19 +531,19 @@ class SumBackward0(Function):
         return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
-        return np.full(ctx.shape, g, g.dtype)
+        return expand(g, ctx.shape)
 
 
 class SumBackward1(Function):
     """z = sum of a along dims;  dL/da = dL/dz, copied back along the summed dims"""
 
     def forward(ctx, a, dims, keepdim):
-        ctx.shape, ctx.dims = a.shape, dims
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         return a.sum(axis=dims, keepdims=keepdim,
                      dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
-        return _broadcast_back(np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g, ctx.shape)
+        return expand(g if ctx.keepdim else unsqueeze(g, ctx.dims), ctx.shape)
 
 
 class MeanBackward0(Function):
@@ -417,20 +556,19 @@ class MeanBackward0(Function):
         return a.sum() / a.size  # what a.mean() computes, without its Python wrapper
 
     def backward(ctx, g):
-        return np.full(ctx.shape, g / max(ctx.n, 1), g.dtype)
+        return divide(expand(g, ctx.shape), max(ctx.n, 1))
 
 
 class MeanBackward1(Function):
     """z = mean of a along dims;  dL/da = dL/dz / n, copied back (n the elements averaged)"""
 
     def forward(ctx, a, dims, keepdim):
-        ctx.shape, ctx.dims = a.shape, dims
+        ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         return a.mean(axis=dims, keepdims=keepdim)
 
     def backward(ctx, g):
-        n = np.prod([ctx.shape[d] for d in ctx.dims], dtype=int)
-        g = np.expand_dims(g, ctx.dims) if g.ndim < len(ctx.shape) else g
-        return _broadcast_back(g / n, ctx.shape)
+        n = int(np.prod([ctx.shape[d] for d in ctx.dims], dtype=np.int64))
+        return divide(expand(g if ctx.keepdim else unsqueeze(g, ctx.dims), ctx.shape), n)
 
 
 class _Extreme(Function):
@@ -443,8 +581,8 @@ class _Extreme(Function):
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        ties = a == z
-        return g * ties / ties.sum()
+        ties = _data(a == z)
+        return share(g / int(ties.sum()), ties)
 
 
 class MaxBackward1(_Extreme):
@@ -463,17 +601,16 @@ class _ExtremeAlong(Function):
     def forward(ctx, a, dim, keepdim):
         indices = ctx.arg(a, axis=dim, keepdims=True)
         ctx.save_for_backward(indices)
-        ctx.shape, ctx.dim = a.shape, dim
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.indices = indices if keepdim else indices.squeeze(dim)
         values = np.take_along_axis(a, indices, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     def backward(ctx, g):
         (indices,) = ctx.saved_tensors
-        out = np.zeros(ctx.shape, g.dtype)
-        g = g if g.ndim == len(ctx.shape) else np.expand_dims(g, ctx.dim)
-        np.put_along_axis(out, indices, g, axis=ctx.dim)
-        return out
+        chosen = np.zeros(ctx.shape, bool)
+        np.put_along_axis(chosen, _data(indices), True, axis=ctx.dim)
+        return scatter(g if ctx.keepdim else unsqueeze(g, (ctx.dim,)), chosen, ctx.dim)
 
 
 class MaxBackward0(_ExtremeAlong):
@@ -490,20 +627,21 @@ class LinalgVectorNormBackward0(Function):
     """z = sqrt(sum(a * a));  dz/da = a / z  (0 where z = 0)"""
 
     def forward(ctx, a, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
         if dims is None and not keepdim:  # the common case, kept cheap: loops call it each turn
             flat = a.reshape(-1)
             z = np.sqrt(np.dot(flat, flat))
             ctx.save_for_backward(a, z)
             return z
-        z = np.sqrt((a * a).sum(axis=dims, keepdims=True))
+        z = np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
         ctx.save_for_backward(a, z)
-        return z if keepdim else z.squeeze(axis=dims) if dims is not None else z.reshape(())
+        return z
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        g = np.reshape(g, z.shape) if np.ndim(g) != z.ndim else g
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(z == 0, 0, g * a / z)
+        if ctx.dims is not None and not ctx.keepdim:
+            g, z = unsqueeze(g, ctx.dims), unsqueeze(z, ctx.dims)
+        return g * masked_fill(a / z, _data(z == 0), 0.0)
 
 
 class StdBackward0(Function):
@@ -513,16 +651,15 @@ class StdBackward0(Function):
         # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
         wide = a.astype(np.float64)
         centred = wide - wide.mean()
-        z = np.sqrt((centred * centred).sum() / (a.size - 1))
-        ctx.save_for_backward(a)
-        ctx.centred, ctx.std = centred, z
-        return np.asarray(z, a.dtype)
+        z = np.asarray(np.sqrt((centred * centred).sum() / (a.size - 1)), a.dtype)
+        ctx.save_for_backward(a, z)
+        return z
 
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors  # checks that a was not changed in place
-        if not ctx.std:
-            return np.zeros_like(a)  # torch's gradient where every value is the same
-        return (g * (ctx.centred / ((a.size - 1) * ctx.std))).astype(a.dtype)
+        a, z = ctx.saved_tensors
+        n = _data(a).size
+        # torch's formula, step by step (0 where z = 0: all values equal)
+        return scale(masked_fill(g / scale(z, 2), _data(z == 0), 0.0), 2 / (n - 1)) * (a - mean(a))
 
 
 # ---------------------------------------------------------------------------------------
@@ -551,7 +688,17 @@ class MmBackward0(Function):
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g @ b.T, a.T @ g
+        # torch picks the product's order from the input's memory layout (a column-major input
+        # gets the transpose of a product); the values agree, the gradient's grad_fn shows it
+        da = t(mm(b, t(g))) if _column_major(a) else mm(g, t(b))
+        db = t(mm(t(g), a)) if _column_major(b) else mm(t(a), g)
+        return da, db
+
+
+def _column_major(x):
+    x = _data(x)
+    strides = [s // x.itemsize for s in x.strides]
+    return strides[0] == 1 and strides[1] == x.shape[0]
 
 
 class MvBackward0(Function):
@@ -564,7 +711,7 @@ class MvBackward0(Function):
 
     def backward(ctx, g):
         a, v = ctx.saved_tensors
-        return np.outer(g, v), a.T @ g
+        return g.reshape(-1, 1) * v, mv(t(a), g)
 
 
 # ---------------------------------------------------------------------------------------
@@ -600,19 +747,19 @@ class SqueezeBackward0(Function):
     """z = a without its axes of size 1;  dL/da = dL/dz with them put back"""
 
     def forward(ctx, a):
-        ctx.shape = a.shape
+        ctx.dims = tuple(d for d, n in enumerate(a.shape) if n == 1)
         return a.squeeze()
 
     def backward(ctx, g):
-        return g.reshape(ctx.shape)
+        return unsqueeze(g, ctx.dims)
 
 
 class SqueezeBackward1(SqueezeBackward0):
     """z = a without axis dim (if its size is 1);  dL/da = dL/dz with it put back"""
 
     def forward(ctx, a, dim):
-        ctx.shape = a.shape
-        return a.squeeze(dim) if a.ndim and a.shape[dim] == 1 else a
+        ctx.dims = (dim,) if a.ndim and a.shape[dim] == 1 else ()
+        return a.squeeze(dim) if ctx.dims else a
 
 
 class SqueezeBackward4(SqueezeBackward1):
@@ -626,7 +773,7 @@ class TBackward0(Function):
         return a.T
 
     def backward(ctx, g):
-        return g.T
+        return t(g)
 
 
 class TransposeBackward0(Function):
@@ -637,7 +784,7 @@ class TransposeBackward0(Function):
         return np.swapaxes(a, d0, d1)
 
     def backward(ctx, g):
-        return np.swapaxes(g, *ctx.dims)
+        return transpose(g, *ctx.dims)
 
 
 class PermuteBackward0(Function):
@@ -648,17 +795,24 @@ class PermuteBackward0(Function):
         return np.transpose(a, dims)
 
     def backward(ctx, g):
-        return np.transpose(g, np.argsort(ctx.dims))
+        return permute(g, tuple(np.argsort(ctx.dims).tolist()))
 
 
 class ExpandBackward0(Function):
     """z = a repeated along size-1 dims (no copy);  dL/da = dL/dz summed over the repeats"""
 
     def forward(ctx, a, shape):
+        ctx.shape = a.shape
         return np.broadcast_to(a, shape)
 
     def backward(ctx, g):
-        return g  # the engine sums the broadcast dims away
+        extra = np.ndim(_data(g)) - len(ctx.shape)
+        stretched = [extra + i for i, n in enumerate(ctx.shape) if n == 1 and g.shape[extra + i] != 1]
+        if extra or stretched:
+            g = sum_dims(g, list(range(extra)) + stretched, keepdim=True)
+        for _ in range(extra):
+            g = g.squeeze(0)
+        return g
 
 
 class SelectBackward0(Function):
@@ -669,9 +823,7 @@ class SelectBackward0(Function):
         return a[ctx.where + (...,)]  # the trailing ... keeps a 0-d result a view, not a copy
 
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
-        out[ctx.where] = g
-        return out
+        return select_backward(g, ctx.shape, ctx.where)
 
 
 class UnbindBackward0(SelectBackward0):
@@ -687,6 +839,9 @@ class UnbindBackward0(SelectBackward0):
 class SliceBackward0(SelectBackward0):
     """z = a[start:stop:step] along dim;  dL/da = dL/dz in those places, zero elsewhere"""
 
+    def backward(ctx, g):
+        return slice_backward(g, ctx.shape, ctx.where)
+
 
 class IndexBackward0(Function):
     """z = a[indices] (integer or boolean);  dL/da = dL/dz added into those places"""
@@ -698,9 +853,7 @@ class IndexBackward0(Function):
 
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
-        out = np.zeros(ctx.shape, g.dtype)
-        np.add.at(out, index, g)  # repeated indices add up
-        return out
+        return index_put(g, ctx.shape, _data(index))
 
 
 class StackBackward0(Function):
@@ -709,10 +862,11 @@ class StackBackward0(Function):
 
     def forward(ctx, *arrays):  # the arrays, then the dim
         *arrays, ctx.dim = arrays
+        ctx.count = len(arrays)
         return np.stack(arrays, axis=ctx.dim)
 
     def backward(ctx, g):
-        return tuple(np.moveaxis(g, ctx.dim, 0))
+        return tuple(g[(slice(None),) * ctx.dim + (k,)] for k in range(ctx.count))
 
 
 class CatBackward0(Function):
@@ -721,11 +875,13 @@ class CatBackward0(Function):
 
     def forward(ctx, *arrays):  # the arrays, then the dim
         *arrays, ctx.dim = arrays
-        ctx.ends = np.cumsum([a.shape[ctx.dim] for a in arrays])[:-1]
+        ctx.ends = np.cumsum([0] + [a.shape[ctx.dim] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=ctx.dim)
 
     def backward(ctx, g):
-        return tuple(np.split(g, ctx.ends, axis=ctx.dim))
+        before = (slice(None),) * ctx.dim
+        return tuple(g[before + (slice(start, end),)]
+                     for start, end in zip(ctx.ends, ctx.ends[1:]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -742,9 +898,9 @@ class CopySlices(Function):
         return out
 
     def backward(ctx, g):
-        ga = g.copy()
-        ga[ctx.index] = 0
-        return ga, g[ctx.index]
+        kept = np.ones(np.shape(_data(g)), _data(g).dtype)
+        kept[ctx.index] = 0
+        return g * (Tensor._make(kept) if isinstance(g, Tensor) else kept), g[ctx.index]
 
     def name(self):
         return "torch::autograd::CopySlices"
@@ -757,7 +913,7 @@ class ZeroBackward0(Function):
         return np.zeros_like(a)
 
     def backward(ctx, g):
-        return np.zeros_like(g)
+        return zeros_like(g)
 
 
 class FillBackward2(ZeroBackward0):
@@ -767,7 +923,148 @@ class FillBackward2(ZeroBackward0):
         return np.full_like(a, value)
 
 
+# ---------------------------------------------------------------------------------------
+# nodes that only appear in a gradient's own graph (create_graph=True), named as torch names
+# them; the test of every op differentiates through them as second and third derivatives
+# ---------------------------------------------------------------------------------------
+class TanhBackwardBackward0(GradientOp):
+    """z = g * (1 - y * y);  dz/dg = 1 - y * y, dz/dy = -2 * g * y"""
+
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        return tanh_backward(gg, y), scale(gg * g * y, -2)
+
+
+class SigmoidBackwardBackward0(GradientOp):
+    """z = g * y * (1 - y);  dz/dg = y * (1 - y), dz/dy = g * (1 - 2 * y)"""
+
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * y * (1 - y)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        return sigmoid_backward(gg, y), gg * g * (1 - scale(y, 2))
+
+
+class ThresholdBackwardBackward0(GradientOp):
+    """z = g * (y > 0);  dz/dg = (y > 0), dz/dy = 0"""
+
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return g * (y > 0)
+
+    def backward(ctx, gg):
+        (y,) = ctx.saved_tensors
+        return threshold_backward(gg, y), zeros_like(y)
+
+
+class SgnBackward0(GradientOp):
+    """z = sign(a);  dz/da = 0"""
+
+    def forward(ctx, a):
+        return np.sign(a)
+
+    def backward(ctx, g):
+        return zeros_like(g)
+
+
+class MaskedFillBackward0(GradientOp):
+    """z = where(mask, value, a);  dz/da = ~mask"""
+
+    def forward(ctx, a, mask, value):
+        ctx.save_for_backward(mask)
+        return np.where(mask, np.asarray(value, a.dtype), a)
+
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return where(mask, 0.0, g)
+
+
+class MaskedFillBackward1(GradientOp):
+    """z = where(mask, a, 0)  (a one value);  dz/da = sum(mask)"""
+
+    def forward(ctx, a, mask):
+        ctx.save_for_backward(mask)
+        return np.where(mask, a, np.zeros((), a.dtype))
+
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return where(mask, g, 0.0).sum()
+
+
+class ScatterBackward0(GradientOp):
+    """z = a * mask  (a spread along dim, kept where mask);  dL/da = sum of dL/dz * mask along dim"""
+
+    def forward(ctx, a, mask, dim):
+        ctx.save_for_backward(mask)
+        ctx.dim = dim
+        return np.where(mask, a, np.zeros((), a.dtype))
+
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return sum_dims(where(mask, g, 0.0), (ctx.dim,), keepdim=True)
+
+
+class SelectBackwardBackward0(GradientOp):
+    """z = zeros of shape with z[where] = a;  dL/da = dL/dz[where]"""
+
+    def forward(ctx, a, shape, where):
+        ctx.where = where
+        out = np.zeros(shape, a.dtype)
+        out[where] = a
+        return out
+
+    def backward(ctx, g):
+        return g[ctx.where]
+
+
+class SliceBackwardBackward0(SelectBackwardBackward0):
+    """z = zeros of shape with z[where] = a  (where a slice);  dL/da = dL/dz[where]"""
+
+
+class IndexPutImplBackward0(GradientOp):
+    """z = zeros of shape with a added at index;  dL/da = dL/dz[index]"""
+
+    def forward(ctx, a, shape, index):
+        ctx.index = index
+        out = np.zeros(shape, a.dtype)
+        np.add.at(out, index, a)  # repeated indices add up
+        return out
+
+    def backward(ctx, g):
+        return g[ctx.index]
+
+
+class CopyBackwards(GradientOp):
+    """z = a  (the copy accumulated into .grad under create_graph);  dz/da = 1"""
+
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+cos, sin, sgn = _either(CosBackward0), _either(SinBackward0), _either(SgnBackward0)
+log = _either(LogBackward0)
+tanh_backward = _either(TanhBackwardBackward0)
+sigmoid_backward = _either(SigmoidBackwardBackward0)
+threshold_backward = _either(ThresholdBackwardBackward0)
+scale, divide = _either(MulBackward1), _either(DivBackward1)
+masked_fill = _either(MaskedFillBackward0)
+share, scatter = _either(MaskedFillBackward1), _either(ScatterBackward0)
+select_backward, slice_backward = _either(SelectBackwardBackward0), _either(SliceBackwardBackward0)
+index_put = _either(IndexPutImplBackward0)
 
 # grad_fn name -> op class: the one table of ops, for tests and graders to loop over
 OPS = {name: op for name, op in sorted(globals().items())
-       if isinstance(op, type) and issubclass(op, Function) and name[0] != "_" and op is not Function}
+       if isinstance(op, type) and issubclass(op, Function) and name[0] != "_"
+       and op not in (Function, GradientOp) and not issubclass(op, GradientOp)}
+# the nodes only a gradient's graph has
+GRADIENT_OPS = {name: op for name, op in sorted(globals().items())
+                if isinstance(op, type) and issubclass(op, GradientOp) and op is not GradientOp}

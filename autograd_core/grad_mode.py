@@ -47,13 +47,22 @@ class _GradMode:
         return self.__class__()
 
 
-class no_grad(_GradMode):
+class _Bare(_GradMode):
+    """A grad mode that may decorate without parentheses: @torch.no_grad as @torch.no_grad()."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_Bare):
     """Operations inside are not recorded: results have no grad_fn and require no grad."""
 
     _enable = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_Bare):
     """Record operations again, even inside no_grad."""
 
     _enable = True
@@ -81,9 +90,15 @@ class set_grad_enabled(_GradMode):
 class inference_mode(_GradMode):
     """no_grad, and tensors made inside are inference tensors that never join a graph."""
 
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # @torch.inference_mode without parentheses
+
     def __init__(self, mode=True):
+        mode = mode if isinstance(mode, bool) else True
         self._enable = not mode
-        self._inference = bool(mode)
+        self._inference = mode
 
     def clone(self):
         return inference_mode(self._inference)

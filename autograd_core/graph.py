@@ -33,12 +33,12 @@ class Node:
     """
 
     # slots for what every node has, a __dict__ for what some ops keep (ctx.shape, ...)
-    __slots__ = ("_next", "_meta", "_saved", "_versions", "__dict__", "__weakref__")
+    __slots__ = ("_next", "_saved", "_versions", "__dict__", "__weakref__")
     # _next: the next node for each input (None where no gradient is needed)
-    # _meta: (shape, dtype) of each input, to fit the gradients to
     # _saved: what forward kept for backward, None once freed
     # _versions: tensor, version, tensor, version... of the saved tensors, to catch in-place changes
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
+    _meta = None  # (shape, dtype) of each input, when some gradient may need fitting to it
     _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
 
     # the op's own two halves, written by each subclass in functions.py
@@ -103,9 +103,27 @@ class Node:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
         versions = self._versions
         for tensor, version in zip(versions[::2], versions[1::2]):
-            if tensor._version != version:
+            if tensor is not None and tensor._version != version:
                 raise RuntimeError(_modified_error(tensor, version, self))
+        if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
+            return self._saved_as_tensors()
         return self._saved
+
+    def _saved_as_tensors(self):
+        """The tensors the saved arrays came from (constants for arrays no tensor holds)."""
+        from .dtypes import from_numpy
+        from .tensor import Tensor
+
+        tensors = []
+        for saved, source in zip(self._saved, self._versions[::2]):
+            if source is None:
+                is_array = isinstance(saved, (np.ndarray, np.generic))
+                tensors.append(Tensor._make(saved) if is_array else saved)
+            elif saved.dtype != source._data.dtype:  # saved after type promotion
+                tensors.append(source.to(from_numpy(saved.dtype)))
+            else:
+                tensors.append(source)
+        return tuple(tensors)
 
     # -- one step of the walk -----------------------------------------------------------
     def _apply(self, grad, retain_graph):
@@ -114,6 +132,12 @@ class Node:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
+        if self._meta is None:  # each input that needs a gradient has the output's shape, dtype
+            if self._hooks:
+                grads = self._run_hooks([None if c is None else g for g, c in zip(grads, self._next)],
+                                        grad)
+            return self._released(grads, retain_graph)
+        recording = STATE.grad_enabled  # create_graph: the gradients are tensors
         fitted = []
         for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
             if g is None or child is None:  # torch computes no gradient an input can't use
@@ -121,57 +145,104 @@ class Node:
                 continue
             if g.shape != shape:
                 g = unbroadcast(g, shape, self, i)
-            if g.dtype != dtype:
+            if recording:
+                if g._data.dtype != dtype:
+                    from .dtypes import from_numpy
+
+                    g = g.to(from_numpy(dtype))
+            elif g.dtype != dtype:
                 g = g.astype(dtype)
             fitted.append(g)
         if self._hooks:
             fitted = self._run_hooks(fitted, grad)
-        if not retain_graph and self._saved:
+        return self._released(fitted, retain_graph)
+
+    def _released(self, grads, retain_graph):
+        if not retain_graph and self._saved:  # free what forward saved, as torch does
             self._saved = None
             self._versions = ()
-        return fitted
+        return grads
 
     def _run_pre_hooks(self, grad):
-        from .tensor import Tensor
-
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
-            new = fn(Tensor._make(grad))
+            new = fn(_as_tensor(grad))
             if new is not None:
-                grad = new._data
+                grad = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             tensor._accumulate(grad)
         for fn in self._pre_hooks:
-            new = fn((Tensor._make(grad),))
+            new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = new[0]._data
+                grad = _as_gradient(_checked(fn, new, (grad,))[0])
         return grad
 
     def _run_hooks(self, grads, grad):
-        from .tensor import Tensor
-
         for fn in self._hooks:
-            new = fn(tuple(None if g is None else Tensor._make(g) for g in grads),
-                     (Tensor._make(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else g._data for g in new]
+                grads = [None if g is None else _as_gradient(g) for g in _checked(fn, new, grads)]
         return grads
+
+
+def _checked(fn, new, old):
+    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
+                           f"of values (got {len(new)}, but expected {len(old)})")
+    for g, was in zip(new, old):
+        if was is None and g is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    return new
+
+
+def _as_tensor(grad):
+    """A gradient as hooks see it: a tensor (it already is one under create_graph)."""
+    from .tensor import Tensor
+
+    return grad if isinstance(grad, Tensor) else Tensor._make(grad)
+
+
+def _as_gradient(tensor):
+    """A hook's tensor as the walk carries it: an array, or the tensor under create_graph."""
+    return tensor if STATE.grad_enabled else tensor._data
 
 
 def unbroadcast(grad, shape, node=None, index=0):
     """Sum grad over the axes that broadcasting added or stretched, to get back to shape."""
+    if not isinstance(grad, (np.ndarray, np.generic)):  # a tensor: create_graph
+        return _sum_to(grad, shape, node, index)
     grad = np.asarray(grad)
     extra = grad.ndim - len(shape)
-    if extra < 0 or any(n not in (1, grad.shape[extra + i]) for i, n in enumerate(shape)):
-        raise RuntimeError(
-            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
-            f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
-        )
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    stretched = _stretched(grad.shape, shape, node, index)
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))
     if stretched:
         grad = grad.sum(axis=tuple(i - extra for i in stretched), keepdims=True)
     return grad.reshape(shape)
+
+
+def _stretched(grad_shape, shape, node, index):
+    """The axes of grad_shape that broadcasting stretched from a 1 in shape."""
+    extra = len(grad_shape) - len(shape)
+    if extra < 0 or any(n not in (1, grad_shape[extra + i]) for i, n in enumerate(shape)):
+        raise RuntimeError(
+            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
+            f"{list(grad_shape)} but expected shape compatible with {list(shape)}"
+        )
+    return tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1)
+
+
+def _sum_to(grad, shape, node, index):
+    """unbroadcast, recorded (create_graph): as torch's sum_to, one sum keeping dims, then a view."""
+    extra = grad.ndim - len(shape)
+    dims = list(range(max(extra, 0))) + list(_stretched(tuple(grad.shape), shape, node, index))
+    if not shape:
+        return grad.sum()
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.view(shape) if extra else grad
 
 
 def _modified_error(tensor, version, node):
@@ -205,7 +276,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._next = self._meta = self._saved = ()
+        self._next = self._saved = ()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -215,12 +286,14 @@ class AccumulateGrad(Node):
         return ()
 
 
-def run_backward(roots, retain_graph, inputs=None):
+def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     """Walk the graph from `roots` [(node, grad), ...] in dependency order.
 
     With `inputs` (tensors), nothing is accumulated: the gradients reaching them are returned
     instead (torch.autograd.grad). Written as a loop over an explicit stack, not recursion, so
-    a 100,000-step chain needs no deep Python stack.
+    a 100,000-step chain needs no deep Python stack. Usually the walk carries numpy arrays and
+    records nothing; with `create_graph` it carries tensors and records the ops of every
+    backward formula, so the gradients it produces can be differentiated again.
     """
     starts = [node for node, _ in roots]
     dependencies = {}  # node -> how many gradients it still waits for
@@ -240,13 +313,16 @@ def run_backward(roots, retain_graph, inputs=None):
     for node, grad in roots:
         buffers[node] = buffers[node] + grad if node in buffers else grad
     ready = [node for node in buffers if node not in dependencies]
-    enabled, STATE.grad_enabled = STATE.grad_enabled, False  # backward itself is not recorded
+    enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
+    # torch is silent where a formula meets 0/0 or overflows: so is the walk
+    errors = np.seterr(divide="ignore", invalid="ignore", over="ignore")
     try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
-            if captured is not None and node in captured:
-                captured[node] = grad
+            if captured is not None:  # autograd.grad: fill no .grad, return the inputs' gradients
+                if node in captured:
+                    captured[node] = grad
                 if isinstance(node, AccumulateGrad):
                     continue
             if grad is None:  # no gradient reached this node: its inputs get none either
@@ -264,6 +340,7 @@ def run_backward(roots, retain_graph, inputs=None):
                     ready.append(child)
     finally:
         STATE.grad_enabled = enabled
+        np.seterr(**errors)
     if captured is not None:
         return [captured[_capture_point(t)] for t in inputs]
 

@@ -19,6 +19,17 @@ NON_LEAF_GRAD_WARNING = (
     "github.com/pytorch/pytorch/pull/30531 for more information."
 )
 INT_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
+# torch words this three ways, depending on the door: tensor(..., requires_grad=True) above,
+# t.requires_grad = True, and t.requires_grad_()
+INT_GRAD_SET_ERROR = "only Tensors of floating point and complex dtype can require gradients"
+INT_GRAD_METHOD_ERROR = "only Tensors of floating point dtype can require gradients"
+SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                  "behavior.\nConsider using tensor.detach() first.")
+INFERENCE_INPLACE_ERROR = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+    "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+    "for more details.")
+_warned = set()  # warnings torch gives once per process
 
 
 class Size(tuple):
@@ -109,21 +120,26 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if self._grad_fn is not None and not value:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use a "
-                "computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        if value and not self.dtype.is_floating_point:
-            raise RuntimeError(INT_GRAD_ERROR)
-        if self._grad_fn is None:
-            self._requires_grad = bool(value)
+        self._set_requires_grad(value, INT_GRAD_SET_ERROR)
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf, in place."""
-        self.requires_grad = requires_grad
+        self._set_requires_grad(requires_grad, INT_GRAD_METHOD_ERROR)
         return self
+
+    def _set_requires_grad(self, value, int_error):
+        if self._grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use "
+                    "a computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            if int_error is not INT_GRAD_METHOD_ERROR:  # the setter; requires_grad_() is a no-op
+                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+            return
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError(int_error)
+        self._requires_grad = bool(value)
 
     @property
     def grad_fn(self):
@@ -143,8 +159,23 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        if value is not None and value.shape != self.shape:
-            raise RuntimeError("assigned grad has data of a different size")
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                    "are the same size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype._c_name}' to a "
+                    f"tensor with grad_dtype '{self.dtype._legacy[:-6]}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @property
@@ -158,6 +189,11 @@ class Tensor:
 
     def _bump_version(self):
         self._version_counter()[0] += 1
+
+    @property
+    def retains_grad(self):
+        """Whether backward will keep .grad on this non-leaf (see retain_grad)."""
+        return self._retains_grad
 
     def retain_grad(self):
         """Keep .grad on this non-leaf too (leaves keep it anyway)."""
@@ -174,7 +210,10 @@ class Tensor:
         """hook(grad) runs when the gradient for this tensor is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        node = self._grad_fn if self._grad_fn is not None else self._grad_accumulator()
+        if self._grad_fn is not None:
+            return self._grad_fn._add_hook("_tensor_pre_hooks", hook)
+        node = self._grad_accumulator()
+        self._hooked_accumulator = node  # the accumulator is held weakly: keep it, and its hooks
         return node._add_hook("_tensor_pre_hooks", hook)
 
     def _edge(self):
@@ -194,6 +233,9 @@ class Tensor:
         return node
 
     def _accumulate(self, grad):
+        if isinstance(grad, Tensor):  # create_graph: .grad keeps its graph, as torch's does
+            self._grad = F.CopyBackwards.apply(grad) if self._grad is None else self._grad + grad
+            return
         if self._grad is None:
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype))  # owned, writable
         else:
@@ -297,11 +339,19 @@ class Tensor:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._requires_grad and "scalar" not in _warned:
+            _warned.add("scalar")
+            warnings.warn(SCALAR_WARNING, UserWarning, stacklevel=3)
+        return self._data.reshape(()).item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self):
         if self.dtype.is_floating_point or self._data.size != 1:
@@ -316,7 +366,9 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return self.item().__format__(spec)
-        return format(str(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     __hash__ = object.__hash__
 
@@ -352,10 +404,16 @@ class Tensor:
         return self
 
     # -- arithmetic -------------------------------------------------------------------------
+    __array_priority__ = 1000  # numpy scalars and arrays leave `np.float64(2) * t` to Tensor
+
     def _binary(self, op, other):
         if not isinstance(other, Tensor):
             other = Number(other, self)
-        return op.apply(self, other)
+        try:
+            return op.apply(self, other)
+        except ValueError:
+            _check_broadcast(self._data.shape, other._data.shape)
+            raise
 
     def __add__(self, other):
         return self._binary(F.AddBackward0, other)
@@ -363,10 +421,16 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
+        _check_bool_subtraction(self, other)
         return self._binary(F.SubBackward0, other)
 
     def __rsub__(self, other):
-        return F.RsubBackward1.apply(self, other)
+        _check_bool_subtraction(self, other)
+        return F.RsubBackward1.apply(self._as(dtypes.result_type(self, other)), other)
+
+    def _as(self, dtype):
+        """self in dtype, for an op with a number (a float tensor never changes: no node)."""
+        return self if self.dtype is dtype else self.to(dtype)
 
     def __mul__(self, other):
         return self._binary(F.MulBackward0, other)
@@ -381,13 +445,45 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
+            _check_bool(self, exponent, "pow")
             return F.PowBackward1.apply(self, exponent)
-        return F.PowBackward0.apply(self, exponent)
+        target = dtypes.result_type(self, exponent)
+        if not target.is_floating_point and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return F.PowBackward0.apply(self._as(target), exponent)
 
     def __rpow__(self, base):
-        return F.PowBackward2.apply(base, self)
+        _check_bool(self, base, "pow")
+        return F.PowBackward2.apply(base, self._as(dtypes.result_type(self, base)))
+
+    # integer division and remainder: values only, as torch records no gradient for them
+    def __floordiv__(self, other):
+        return self._values(np.floor_divide, other)
+
+    def __rfloordiv__(self, other):
+        return self._values(np.floor_divide, other, reflected=True)
+
+    def __mod__(self, other):
+        return self._values(np.remainder, other)
+
+    def __rmod__(self, other):
+        return self._values(np.remainder, other, reflected=True)
+
+    floor_divide, remainder = __floordiv__, __mod__
+
+    def _values(self, ufunc, other, reflected=False):
+        other = other if isinstance(other, Tensor) else Number(other, self)
+        a, b = (other, self) if reflected else (self, other)
+        _check_bool(a, b, {np.floor_divide: "div_floor_cpu", np.remainder: "remainder_cpu"}[ufunc])
+        dtype = dtypes.result_type(a, b).numpy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor._make(ufunc(a._data.astype(dtype), b._data.astype(dtype)))
 
     def __neg__(self):
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         return F.NegBackward0.apply(self)
 
     def __pos__(self):
@@ -438,6 +534,8 @@ class Tensor:
         return F.ReluBackward0.apply(self)
 
     def abs(self):
+        if self.dtype is dtypes.bool_:
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         return F.AbsBackward0.apply(self)
 
     __abs__ = abs
@@ -454,12 +552,14 @@ class Tensor:
         return F.CloneBackward0.apply(self)
 
     # -- reductions -------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
+    def sum(self, dim=None, keepdim=False, *, axis=None):
+        dim = axis if dim is None else dim  # numpy's name, which torch accepts too
         if dim is None:
             return F.SumBackward0.apply(self)
         return F.SumBackward1.apply(self, self._dims(dim), keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, axis=None):
+        dim = axis if dim is None else dim
         if not self.dtype.is_floating_point:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -477,10 +577,12 @@ class Tensor:
         return F.LinalgVectorNormBackward0.apply(
             self, None if dim is None else self._dims(dim), keepdim)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None):
+        dim = axis if dim is None else dim
         return self._extreme(F.MaxBackward1, F.MaxBackward0, "max", dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None):
+        dim = axis if dim is None else dim
         return self._extreme(F.MinBackward1, F.MinBackward0, "min", dim, keepdim)
 
     def _extreme(self, everywhere, along, name, dim, keepdim):
@@ -514,6 +616,9 @@ class Tensor:
     def dot(self, other):
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+        if self.dtype is not other.dtype:
+            raise RuntimeError("dot : expected both vectors to have same dtype, but found "
+                               f"{self.dtype._legacy[:-6]} and {other.dtype._legacy[:-6]}")
         if self.shape != other.shape:
             n, m = self.numel(), other.numel()
             raise RuntimeError(
@@ -522,6 +627,9 @@ class Tensor:
         return F.DotBackward0.apply(self, other)
 
     def mm(self, other):
+        if self.dtype is not other.dtype:
+            raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                               f"{self.dtype._c_name} != {other.dtype._c_name}")
         if self._data.shape[1] != other._data.shape[0]:
             raise RuntimeError(
                 "mat1 and mat2 shapes cannot be multiplied "
@@ -624,6 +732,7 @@ class Tensor:
         for i in index:
             steps.extend([slice(None)] * fill if i is Ellipsis else [i])
         result, dim, only_a_slice = self, 0, len(index) == 1
+        source_dim = 0  # the dim of self that the index reads: torch's errors name it
         for i in steps:
             if i is None:
                 result = F.UnsqueezeBackward0.apply(result, dim)
@@ -632,14 +741,16 @@ class Tensor:
                 if only_a_slice or i != slice(None):
                     result = F.SliceBackward0.apply(result, dim, i)
                 dim += 1
+                source_dim += 1
             else:
                 size = result._data.shape[dim] if dim < result.ndim else None
                 if size is None:
                     raise IndexError(f"too many indices for tensor of dimension {self.ndim}")
                 if not -size <= i < size:
                     raise IndexError(
-                        f"index {i} is out of bounds for dimension {dim} with size {size}")
+                        f"index {i} is out of bounds for dimension {source_dim} with size {size}")
                 result = F.SelectBackward0.apply(result, dim, int(i) % size)
+                source_dim += 1
         return self._view(result) if result is not self else self._view(self._alias())
 
     def __setitem__(self, index, value):
@@ -702,6 +813,8 @@ class Tensor:
 
     # -- in place ---------------------------------------------------------------------------
     def _check_inplace(self):
+        if self._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_INPLACE_ERROR)
         if STATE.grad_enabled:
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(
@@ -781,6 +894,37 @@ class Number(Tensor):
         self._data = np.asarray(value, dtype)
         self._vc = self._grad_fn = None
         self._requires_grad = False
+
+
+def _is_bool(x):
+    return x.dtype is dtypes.bool_ if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
+def _check_bool_subtraction(a, b):
+    kinds = _is_bool(a) + _is_bool(b)
+    if kinds == 2:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if kinds == 1:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def _check_bool(a, b, kernel):
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _check_broadcast(a, b):
+    """torch's error for shapes that do not broadcast, naming the first clash from the right."""
+    ndim = max(len(a), len(b))
+    for k in range(1, ndim + 1):
+        m = a[-k] if k <= len(a) else 1
+        n = b[-k] if k <= len(b) else 1
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({n}) "
+                               f"at non-singleton dimension {ndim - k}") from None
 
 
 def _size(args):

@@ -724,4 +724,191 @@ def fit_line(xs, ys, steps, lr):
                               'answer_rebinding = "A"', {
         "the new gradient": 'answer_rebinding = "B"', "zeros": 'answer_rebinding = "C"'},
         alternatives=("answer_rebinding = 'a'",)),
+    # -- 09 gradients of gradients -------------------------------------------------------
+    "l09_second": Exercise("lesson09_gradients_of_gradients.check_second_value", "answer_second",
+                           "answer_second = 27.0", {
+        "the first derivative": "answer_second = 4 * 1.5 ** 3",
+        "the value of the function": "answer_second = 1.5 ** 4",
+        "one derivative too many": "answer_second = 24 * 1.5"},
+        alternatives=("answer_second = 12 * 1.5 ** 2",
+                      "answer_second = torch.tensor(27.)")),
+    "l09_accumulated": Exercise("lesson09_gradients_of_gradients.check_accumulated",
+                                "answer_accumulated", "answer_accumulated = 13.0", {
+        "the second backward replaces .grad": "answer_accumulated = 8.0",
+        "the second backward adds nothing": "answer_accumulated = 5.0",
+        "the second backward repeats the first": "answer_accumulated = 10.0"},
+        alternatives=("answer_accumulated = (3 + 2) + (6 + 2)",)),
+    "l09_second_derivative": Exercise(
+        "lesson09_gradients_of_gradients.check_second_derivative", "second_derivative", _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return h
+"""), {
+            "a gradient with no graph behind it": _fn("""
+def second_derivative(f, x):
+    x.requires_grad_()
+    f(x).sum().backward(create_graph=True)
+    g = x.grad.detach()
+    x.grad = None
+    g.sum().backward()
+    return x.grad
+"""),
+            "requires_grad_() on a detached gradient": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    g = g.detach().requires_grad_()
+    return torch.autograd.grad(g.sum(), x)[0]
+"""),
+            "the first derivative added into the second": _fn("""
+def second_derivative(f, x):
+    x.requires_grad_()
+    f(x).sum().backward(create_graph=True)
+    x.grad.sum().backward()
+    return x.grad
+"""),
+            "the first derivative": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    return torch.autograd.grad(f(x).sum(), x, create_graph=True)[0]
+"""),
+            "a vector differentiated as if it were a scalar": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x)[0]
+""")},
+        alternatives=(_fn("""
+def second_derivative(f, x):
+    x = x.clone().requires_grad_(True)
+    f(x).sum().backward(create_graph=True)
+    first = x.grad
+    x.grad = None
+    first.sum().backward()
+    return x.grad
+"""), _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, grad_outputs=torch.ones_like(x), create_graph=True)
+    (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(x))
+    return h.detach()
+"""), _fn("""
+def second_derivative(f, x):
+    return torch.func.vmap(torch.func.grad(torch.func.grad(f)))(x)
+"""))),
+    "l09_hvp": Exercise("lesson09_gradients_of_gradients.check_hvp", "hvp", _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (hv,) = torch.autograd.grad((g * v).sum(), x)
+    return hv
+"""), {
+        "a gradient with no graph behind it": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x)
+    return torch.autograd.grad(g @ v, x)[0]
+"""),
+        "the first derivative added into the second": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    f(x).backward(create_graph=True)
+    torch.dot(x.grad, v).backward()
+    return x.grad
+"""),
+        "v multiplied in after differentiating": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g.sum(), x)[0] * v
+"""),
+        "v left out": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g.sum(), x)[0]
+"""),
+        "the gradient vector differentiated without v": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x)[0] @ v
+""")},
+        alternatives=(_fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    return torch.autograd.grad(g, x, grad_outputs=v)[0]
+"""), _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    f(x).backward(create_graph=True)
+    g, x.grad = x.grad, None
+    (g @ v).backward()
+    return x.grad
+"""), _fn("""
+def hvp(f, x, v):
+    return torch.autograd.functional.hvp(f, x, v)[1]
+"""))),
+    "l09_newton": Exercise("lesson09_gradients_of_gradients.check_newton_step", "newton_step",
+                           _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return (x - slope / curvature).detach()
+"""), {
+        "a gradient with no graph behind it": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x - slope / curvature
+"""),
+        "the first derivative added into the second": _fn("""
+def newton_step(f, x):
+    x.requires_grad_()
+    f(x).backward(create_graph=True)
+    slope = x.grad.item()
+    x.grad.backward()
+    return x.item() - slope / x.grad.item()
+"""),
+        "a gradient turned into a Python number": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    slope = torch.autograd.grad(f(x), x, create_graph=True)[0].item()
+    curvature = torch.autograd.grad(slope, x)[0]
+    return x - slope / curvature
+"""),
+        "a gradient step, not a Newton step": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x)
+    return x - slope
+"""),
+        "the ratio upside down": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x - curvature / slope
+"""),
+        "a step uphill": _fn("""
+def newton_step(f, x):
+    x = x.detach().requires_grad_()
+    (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (curvature,) = torch.autograd.grad(slope, x)
+    return x + slope / curvature
+""")},
+        alternatives=(_fn("""
+def newton_step(f, x):
+    x = x.clone().requires_grad_()
+    f(x).backward(create_graph=True)
+    slope = x.grad.clone()
+    x.grad = None
+    slope.backward()
+    return x.item() - slope.item() / x.grad.item()
+"""),)),
 }

@@ -79,7 +79,9 @@ def run_cells(cells, torch_module):
         tree = ast.parse(source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         with contextlib.redirect_stdout(buffer), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("always")  # every warning, every time, as a fresh kernel shows
+            # the filter a kernel gets from importing the engine (pytest reset it)
+            getattr(torch_module, "_silence_numpy_warnings", lambda: None)()
             try:
                 exec(compile(tree, "<cell>", "exec"), namespace)
                 if last is not None:

@@ -112,6 +112,166 @@ SNIPPETS = {
     "tensor hook": "x = torch.tensor([1., 2.], requires_grad=True)\ny = x * 3\n"
                    "y.register_hook(lambda g: print('y', g))\n"
                    "x.register_hook(lambda g: g * 10)\n(y * y).sum().backward()\nx.grad",
+    # -- gradients of gradients (create_graph) ------------------------------------------
+    "create_graph grad": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                         "g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
+                         "print(g, g.requires_grad, g.is_leaf)\n"
+                         "h, = torch.autograd.grad(g.sum(), x)\nh, h.requires_grad",
+    "create_graph backward": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                             "(x ** 3).sum().backward(create_graph=True)\nprint(x.grad)\n"
+                             "(x ** 2).sum().backward(create_graph=True)\nprint(x.grad)\n"
+                             "x.grad.sum().backward()\nx.grad",
+    "create_graph keeps the graph": "x = torch.tensor(2., requires_grad=True)\ny = x.exp()\n"
+                                    "g, = torch.autograd.grad(y, x, create_graph=True)\n"
+                                    "torch.autograd.grad(y, x)",
+    "grad of a plain grad": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                            "g, = torch.autograd.grad((x ** 3).sum(), x)\n"
+                            "torch.autograd.grad(g.sum(), x)",
+    "grad of a detached grad": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                               "g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
+                               "torch.autograd.grad(g.detach().sum(), x)",
+    "grad of a constant grad": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                               "g, = torch.autograd.grad((x * 2).sum(), x, create_graph=True)\n"
+                               "print(g, g.requires_grad)\ntorch.autograd.grad(g.sum(), x)",
+    "second grad unused": "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                          "w = torch.tensor(3., requires_grad=True)\n"
+                          "g, = torch.autograd.grad((x ** 2 * w).sum(), x, create_graph=True)\n"
+                          "print(torch.autograd.grad(g.sum(), [x, w]))\n"
+                          "z = torch.tensor(1., requires_grad=True)\n"
+                          "print(torch.autograd.grad(g.sum(), [w, z], allow_unused=True))\n"
+                          "torch.autograd.grad(g.sum(), [w, z])",
+    "second backward twice": "x = torch.tensor(1., requires_grad=True)\n"
+                             "g, = torch.autograd.grad(x ** 3, x, create_graph=True)\n"
+                             "h = g * 1\nh.backward()\nprint(x.grad)\nh.backward()",
+    "newton step": "x = torch.tensor(2., requires_grad=True)\nfor _ in range(3):\n"
+                   "    f = x ** 4 - 3 * x\n"
+                   "    d1, = torch.autograd.grad(f, x, create_graph=True)\n"
+                   "    d2, = torch.autograd.grad(d1, x)\n"
+                   "    with torch.no_grad():\n        x -= d1 / d2\n"
+                   "    print(d1, d2, x)",
+    "hessian-vector product": "x = torch.tensor([1., -2., 3.], requires_grad=True)\n"
+                              "v = torch.tensor([1., 0., 0.5])\n"
+                              "g, = torch.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
+                              "print(g)\ntorch.autograd.grad(g, x, v)",
+    "gradient penalty": "w = torch.tensor([0.5, -1.], requires_grad=True)\n"
+                        "x = torch.tensor([1., 2.], requires_grad=True)\n"
+                        "y = (w * x).tanh().sum()\n"
+                        "g, = torch.autograd.grad(y, x, create_graph=True)\n"
+                        "penalty = (g.norm() - 1) ** 2\npenalty.backward()\nprint(penalty)\n"
+                        "w.grad, x.grad",
+    # -- torch-compatibility families (issue 10): errors, assignment, API, hooks, warnings --
+    'float of requires_grad': 'x = torch.tensor(2., requires_grad=True)\n'
+                              'float(x), int(x), x.item()',
+    'numpy is silent': 'x = torch.tensor([0., 1.], requires_grad=True)\n'
+                       'y = x.log()\n'
+                       'z = 1 / x\n'
+                       'w = torch.tensor([100.]).exp()\n'
+                       'y.sum().backward()\n'
+                       'y, z, w, x.grad',
+    '.grad = wrong shape': 'x = torch.ones(2, requires_grad=True)\n'
+                           'x.grad = torch.ones(3)',
+    '.grad = wrong dtype': 'x = torch.ones(2, requires_grad=True)\n'
+                           'x.grad = torch.ones(2, dtype=torch.float64)',
+    '.grad = a list': 'x = torch.ones(2, requires_grad=True)\n'
+                      'x.grad = [1., 2.]',
+    '.grad = tensor or None': 'x = torch.ones(2, requires_grad=True)\n'
+                              'x.grad = torch.ones(2) * 3\n'
+                              'print(x.grad)\n'
+                              'x.grad = None\n'
+                              'x.grad is None',
+    '.data = other dtype': 'x = torch.ones(2, requires_grad=True)\n'
+                           'x.data = torch.ones(2, dtype=torch.float64)\n'
+                           'x',
+    'non-leaf requires_grad = True': 'x = torch.ones(2, requires_grad=True)\n'
+                                     'y = x * 2\n'
+                                     'y.requires_grad = True\n'
+                                     'y',
+    'non-leaf requires_grad = False': 'x = torch.ones(2, requires_grad=True)\n'
+                                      'y = x * 2\n'
+                                      'y.requires_grad = False',
+    'broadcast error': 'torch.ones(2, 3) + torch.ones(2)',
+    'index error dim 1': 'torch.ones(2, 3)[0, 5]',
+    'index error negative': 'torch.ones(2, 3)[-3]',
+    'dot mixed dtypes': 'torch.dot(torch.ones(2), torch.ones(2, dtype=torch.float64))',
+    'backward with a list': 'x = torch.ones(2, requires_grad=True)\n'
+                            '(x * 2).backward([1., 1.])',
+    'float of many': 'float(torch.ones(2))',
+    'int requires_grad factory': 'torch.tensor([1, 2], requires_grad=True)',
+    'int requires_grad_()': 'torch.tensor([1, 2]).requires_grad_()',
+    'int requires_grad =': 'x = torch.tensor([1, 2])\n'
+                           'x.requires_grad = True',
+    'int ones requires_grad': 'torch.ones(2, dtype=torch.int64, requires_grad=True)',
+    'view of leaf in-place': 'x = torch.ones(3, requires_grad=True)\n'
+                             'v = x[:2]\n'
+                             'v.mul_(2)',
+    'view() of leaf in-place': 'x = torch.ones(3, requires_grad=True)\n'
+                               'x.view(3).add_(1)',
+    'axis keyword': 'x = torch.arange(6.).reshape(2, 3)\n'
+                    'x.sum(axis=0), x.sum(dim=1, keepdim=True), x.mean(axis=1), x.max(axis=0), '
+                    'torch.sum(x, dim=0), torch.sum(x, axis=1)',
+    'format 0-d': 'x = torch.tensor(3.14159)\n'
+                  "format(x, '.2f'), f'{x:>10.3f}', format(torch.tensor([1., 2.]))",
+    'format vector spec': "format(torch.tensor([1., 2.]), '.2f')",
+    'backward inputs': 'x = torch.ones(2, requires_grad=True)\n'
+                       'w = torch.ones(2, requires_grad=True)\n'
+                       '(x * w * 3).sum().backward(inputs=[x])\n'
+                       'x.grad, w.grad',
+    'retains_grad': 'x = torch.ones(2, requires_grad=True)\n'
+                    'y = x * 2\n'
+                    'print(x.retains_grad, y.retains_grad)\n'
+                    'y.retain_grad()\n'
+                    'print(y.retains_grad)\n'
+                    'z = torch.ones(2)\n'
+                    'z.retain_grad()',
+    'no_grad bare decorator': 'x = torch.ones(2, requires_grad=True)\n'
+                              '@torch.no_grad\n'
+                              'def f(t):\n'
+                              '    return t * 2\n'
+                              'f(x)',
+    'grad mode after exception': 'x = torch.ones(2, requires_grad=True)\n'
+                                 'try:\n'
+                                 '    with torch.no_grad():\n'
+                                 "        raise ValueError('boom')\n"
+                                 'except ValueError:\n'
+                                 '    pass\n'
+                                 'torch.is_grad_enabled(), (x * 2).requires_grad',
+    'inference tensor saved': 'x = torch.ones(2, requires_grad=True)\n'
+                              'with torch.inference_mode():\n'
+                              '    y = torch.ones(2)\n'
+                              'z = x * y\n'
+                              'z.sum().backward()',
+    'inference tensor in-place outside': 'with torch.inference_mode():\n'
+                                         '    y = torch.ones(2)\n'
+                                         'y.add_(1)',
+    'leaf hook replaces grad': 'x = torch.ones(2, requires_grad=True)\n'
+                               'x.register_hook(lambda g: g * 0 + 7)\n'
+                               '(x * 2).sum().backward()\n'
+                               'x.grad',
+    'node hook returns tensor': 'x = torch.ones(2, requires_grad=True)\n'
+                                'y = x * 2\n'
+                                'y.grad_fn.register_hook(lambda gi, go: gi[0])\n'
+                                'y.sum().backward()',
+    'node hook replaces None': 'x = torch.ones(2, requires_grad=True)\n'
+                               'y = x * 2\n'
+                               'y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))\n'
+                               'y.sum().backward()',
+    'prehook returns tensor': 'x = torch.ones(2, requires_grad=True)\n'
+                              'y = x * 2\n'
+                              'y.grad_fn.register_prehook(lambda go: go[0])\n'
+                              'y.sum().backward()',
+    'float() is self': 'x = torch.ones(2)\n'
+                       'x.float() is x, x.double() is x, x.to(torch.float32) is x',
+    'double() records': 'x = torch.ones(2, requires_grad=True)\n'
+                        'x.double(), x.float()',
+    'float64 from Python float': 'torch.tensor(0.123, dtype=torch.float64), '
+                                 'torch.tensor([0.1, 0.7], dtype=torch.float64)',
+    'floor division': 'torch.tensor([7, -7]) // 2, torch.tensor([7., -7.]) // 2, '
+                      'torch.tensor([7, -7]) % 3, 7 // torch.tensor([2, 3])',
+    'int sum': 'torch.tensor([1, 2]).sum(), torch.tensor([True, False]).sum()',
+    'numpy scalars': 'import numpy as np\n'
+                     'x = torch.ones(2)\n'
+                     'x * np.float64(2), np.float64(2) * x, x * np.int64(2), x + np.float32(1.5), '
+                     'torch.ones(2, dtype=torch.int64) * np.float64(1.5)',
     # -- grad modes ----------------------------------------------------------------------
     "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
                "    y = x * 2\n    print(torch.is_grad_enabled())\n"

@@ -58,7 +58,8 @@ MULTIPLE_CHOICE = {"l07_recorded", "l08_rebinding"}  # three options: two wrong 
 def test_every_check_is_in_the_catalogue():
     catalogued = {check_of(e) for e in EXERCISES.values()}
     for module in (importlib.import_module(lesson.module) for lesson in LESSONS):
-        checks = {f for f in vars(module).values() if hasattr(f, "__wrapped__")}
+        checks = {f for name, f in vars(module).items()
+                  if name.startswith("check_") and hasattr(f, "__wrapped__")}
         assert len(checks) >= 4 and checks <= catalogued, f"{module.__name__}: untested checks"
     for grade_id, exercise in EXERCISES.items():
         assert len(exercise.mistakes) >= (2 if grade_id in MULTIPLE_CHOICE else 3), grade_id
@@ -82,9 +83,11 @@ def test_right_answer_passes(grade_id, capsys):
 def test_alternative_right_answers_pass(grade_id, capsys):
     exercise = EXERCISES[grade_id]
     for source in exercise.alternatives:
-        check_of(exercise)(answer(source, exercise.answer))
-        if exercise.function:
-            check_of(exercise)(answer(source, exercise.answer), hidden=True)
+        with stderr_watch() as err:
+            check_of(exercise)(answer(source, exercise.answer))
+            if exercise.function:
+                check_of(exercise)(answer(source, exercise.answer), hidden=True)
+        assert err.getvalue() == "", source
     assert capsys.readouterr().out.count("✓") == len(exercise.alternatives) * (
         2 if exercise.function else 1)
 
