@@ -1,30 +1,33 @@
 #!/bin/bash
-# Student mode. Students validate their work; the instructor's formgrader and (without a course
-# exchange) the assignment and course lists are switched off.
-#   bash binder/student-mode.sh              Binder, a hub's image: in this Python environment
+# Student mode in this Python environment (Binder, a hub's image): students validate their work;
+# the instructor's formgrader and, without a course exchange, the assignment and course lists are
+# switched off -- what binder/jupyter/student/ says (`make lab` puts that directory on the config
+# path instead, leaving the environment as it is).
+#   bash binder/student-mode.sh              Binder, a hub without nbgrader's exchange
 #   bash binder/student-mode.sh --exchange   a hub with nbgrader's exchange: students keep the
 #                                            assignment list (fetch, submit, fetch feedback)
-#   JUPYTER_CONFIG_DIR=DIR bash binder/student-mode.sh --user
-#                                            in DIR only, for JUPYTER_CONFIG_PATH=DIR (make lab)
 set -euo pipefail
-level=(--level=sys_prefix) server_level=(--sys-prefix) exchange=no
-for option in "$@"; do
-    case $option in
-        --user) level=(--level=user) server_level=(--user) ;;
-        --exchange) exchange=yes ;;
-        *) echo "usage: $0 [--user] [--exchange]" >&2; exit 2 ;;
-    esac
-done
-lists_lab=(@jupyter/nbgrader:assignment-list @jupyter/nbgrader:course-list)
-lists_server=(nbgrader.server_extensions.assignment_list nbgrader.server_extensions.course_list)
-off_lab=(@jupyter/nbgrader:formgrader @jupyter/nbgrader:create-assignment
-         @jupyterlab/apputils-extension:announcements)  # no "get news?" pop-up in class
-off_server=(nbgrader.server_extensions.formgrader)
-if [ $exchange = yes ]; then
-    jupyter labextension enable "${level[@]}" "${lists_lab[@]}"
-    jupyter server extension enable "${server_level[@]}" "${lists_server[@]}"
-else
-    off_lab+=("${lists_lab[@]}") off_server+=("${lists_server[@]}")
+mode=$(dirname "$0")/jupyter/student
+case ${1:-} in
+    --exchange | "") ;;
+    *) echo "usage: $0 [--exchange]" >&2; exit 2 ;;
+esac
+switched_off() {  # the lab plugins or server extensions a mode's config file switches off
+    python - "$1" <<'PYTHON'
+import json, sys
+config = json.load(open(sys.argv[1]))
+lab = config.get("disabledExtensions", {})
+server = config.get("ServerApp", {}).get("jpserver_extensions", {})
+print(" ".join([n for n, off in lab.items() if off] + [n for n, on in server.items() if not on]))
+PYTHON
+}
+read -r -a lab <<< "$(switched_off "$mode/labconfig/page_config.json")"
+read -r -a server <<< "$(switched_off "$mode/jupyter_server_config.json")"
+jupyter labextension disable --level=sys_prefix "${lab[@]}"
+jupyter server extension disable --sys-prefix "${server[@]}"
+if [ "${1:-}" = --exchange ]; then
+    jupyter labextension enable --level=sys_prefix @jupyter/nbgrader:assignment-list \
+        @jupyter/nbgrader:course-list
+    jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list \
+        nbgrader.server_extensions.course_list
 fi
-jupyter labextension disable "${level[@]}" "${off_lab[@]}"
-jupyter server extension disable "${server_level[@]}" "${off_server[@]}"
