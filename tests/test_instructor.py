@@ -8,6 +8,7 @@ loses nothing. Screenshots go to test-artifacts/instructor/.
 """
 
 import csv
+import json
 import os
 import shutil
 import socket
@@ -373,14 +374,15 @@ def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(g
 
 
 # -- nbgrader's exchange on one machine ------------------------------------------------------
-def test_the_exchange_from_release_to_feedback(tmp_path):
+def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
     os.environ.update(environment())
     course = Course.create_demo(tmp_path / "course", timeout=10)
     lesson = "01_requires_grad"
     assert course.api().generate_assignment(lesson)["success"]
     exchange, cache = tmp_path / "exchange", tmp_path / "cache"
     exchange.mkdir(mode=0o777)
-    grading("release", lesson, "--root", course.root, "--exchange", exchange)
+    assert in_process(capsys, "release", lesson, "--root", course.root, "--exchange",
+                      exchange)[0] == 0
 
     def student(name, *command):
         home = tmp_path / "home" / name
@@ -397,15 +399,49 @@ def test_the_exchange_from_release_to_feedback(tmp_path):
         mine = home / lesson / f"{lesson}.ipynb"
         nbformat.write(fill(nbformat.read(mine, as_version=4), "l01", name), mine)
         student(name, "submit")
-    grading("collect", lesson, "--root", course.root, "--exchange", exchange)
+    assert in_process(capsys, "collect", lesson, "--root", course.root, "--exchange",
+                      exchange)[0] == 0
     assert sorted(course.students()) == ["ada", "ben"]
     assert (course.directory("submitted") / "ada" / lesson / "submission_secret.txt").exists()
 
-    grading("grade", "--root", course.root, "--lessons", lesson, "--students", "ada",
-            "--workers", "1")
-    given = grading("giveback", lesson, "--root", course.root, "--exchange", exchange)
-    assert "feedback for 1 students released" in given.stdout
-    assert "no feedback for ben: handed in, not graded yet" in given.stdout
+    assert in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
+                      "ada", "--workers", "1")[0] == 0
+    status, out, _ = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
+                                exchange)
+    assert status == 0 and "feedback for 1 students released" in out, out
+    assert "no feedback for ben: handed in, not graded yet" in out
     home = student("ada", "fetch_feedback")
     (page,) = (home / lesson / "feedback").glob(f"*/{lesson}.html")
     assert "Score: 5.0 / 5.0" in page.read_text()
+
+
+# -- student and instructor modes --------------------------------------------------------------
+@pytest.mark.parametrize("args, lists_kept", [([], False), (["--exchange"], True)])
+def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path, args,
+                                                                         lists_kept):
+    """binder/student-mode.sh (Binder, a hub's image), with a `jupyter` that records its calls."""
+    stub = tmp_path / "bin" / "jupyter"
+    stub.parent.mkdir()
+    stub.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls"}\n')
+    stub.chmod(0o755)
+    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}"}
+    subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
+    mode = ROOT / "binder" / "jupyter" / "student"
+    lab = json.loads((mode / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    server = json.loads((mode / "jupyter_server_config.json").read_text())
+    server = server["ServerApp"]["jpserver_extensions"]
+    assert calls[0] == ["labextension", "disable", "--level=sys_prefix",
+                        *(name for name, off in lab.items() if off)]
+    assert calls[1] == ["server", "extension", "disable", "--sys-prefix",
+                        *(name for name, on in server.items() if not on)]
+    assert "@jupyter/nbgrader:formgrader" in calls[0]
+    enabled = [name for call in calls[2:] if "enable" in call for name in call]
+    assert ("@jupyter/nbgrader:assignment-list" in enabled) == lists_kept
+    assert ("nbgrader.server_extensions.assignment_list" in enabled) == lists_kept
+
+
+def test_instructor_mode_needs_a_course(tmp_path):
+    result = subprocess.run(["bash", ROOT / "binder" / "instructor-mode.sh", tmp_path],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode == 2 and "not an nbgrader course" in result.stderr
