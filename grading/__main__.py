@@ -76,8 +76,11 @@ def main(argv=None):
 
         try:
             return run_command(course, args)
-        except (ValueError, FileExistsError) as error:
+        except (ValueError, FileExistsError) as error:  # input to fix: nothing was changed
             parser.error(str(error))
+        except RuntimeError as error:  # nbgrader refused (e.g. a lesson released already)
+            print(error, file=sys.stderr)
+            return 1
     from . import run
 
     if args.command == "grade":

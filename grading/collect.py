@@ -117,6 +117,9 @@ def plan(course, zip_path, pattern, lesson=None):
             raise ValueError(f"{zip_path} is damaged ({damaged} cannot be read): download it "
                              "again; nothing was collected")
         for member in archive.namelist():
+            if member.startswith("/") or ".." in member.split("/"):
+                skipped.append(Skipped(member, "a path outside the zip's folder: not extracted"))
+                continue
             if member.endswith("/") or IGNORED.search(member):
                 continue
             if not member.endswith(".ipynb"):
@@ -210,6 +213,11 @@ def collect_zip(course, zip_path, pattern, lesson=None, replace=False):
     would change and `replace` is not set.
     """
     handed, skipped = plan(course, zip_path, pattern, lesson)
+    unreleased = sorted({h.assignment for h in handed} - {
+        a for a in course.assignments() if any((course.directory("release") / a).glob("*.ipynb"))})
+    if unreleased:
+        raise ValueError(f"{' '.join(unreleased)} not generated yet (no release version to "
+                         "collect against): run `nbgrader generate_assignment` first")
     result = Collected(skipped=skipped)
     changed = []
     for (student, assignment), mine in _by_submission(handed).items():
@@ -315,7 +323,9 @@ def collect_exchange(course, assignment):
 
 
 def _checked(result, what):
+    """nbgrader's result, or its reason for refusing (the last line of its error) raised."""
     if not result or not result["success"]:
-        raise RuntimeError(f"nbgrader {what} failed:\n"
-                           + ((result or {}).get("error") or (result or {}).get("log") or ""))
+        error = ((result or {}).get("error") or (result or {}).get("log") or "").strip()
+        raise RuntimeError(f"nbgrader {what} failed: "
+                           + (error.splitlines()[-1] if error else "no reason given"))
     return result

@@ -185,6 +185,24 @@ def test_two_undated_uploads_of_one_notebook_are_both_left_for_the_instructor(lm
     assert handed == [] and len(skipped) == 2 and "none dated" in skipped[0].reason
 
 
+def test_a_path_out_of_the_zip_is_never_extracted(lms, tmp_path):
+    course, _, _ = lms
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("../" + canvas_name("ada"), "{}")
+    pattern = pattern_of(r".*?_(?P<student_id>\d+)_\d+_(?P<file_id>[^/]+)\.ipynb")
+    handed, skipped = plan(course, download, pattern)
+    assert handed == [] and "outside the zip" in skipped[0].reason
+
+
+def test_a_lesson_not_generated_yet_cannot_be_collected(lms, tmp_path, capsys):
+    _, download, _ = lms
+    course = Course.create_demo(tmp_path / "course")
+    status, _, err = in_process(capsys, "collect", "--root", course.root, "--zip", download)
+    assert status == 2 and "not generated yet" in err, err
+    assert not course.directory("submitted").exists()
+
+
 def _zip_damaged_in_the_middle(path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(canvas_name("ada"), "x" * 5000)
