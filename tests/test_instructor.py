@@ -186,6 +186,14 @@ def test_two_undated_uploads_of_one_notebook_are_both_left_for_the_instructor(lm
     assert handed == [] and len(skipped) == 2 and "none dated" in skipped[0].reason
 
 
+def test_a_zip_for_one_lesson_names_notebooks_of_another(lms):
+    course, download, _ = lms
+    handed, skipped = plan(course, download, pattern_of("canvas"), lesson="03_backward")
+    assert [h.student for h in handed] == [ids("gus")]
+    assert {s.member: s.reason for s in skipped}[canvas_name("ada")] == \
+        "belongs to 04_accumulation, not 03_backward"
+
+
 def test_a_path_out_of_the_zip_is_never_extracted(lms, tmp_path):
     course, _, _ = lms
     download = tmp_path / "download.zip"
