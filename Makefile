@@ -5,20 +5,30 @@ BIN    := $(VENV)/bin
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test grade bench course clean system-deps
+.PHONY: lab instructor test grade bench course clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# reinstall whenever the pins change; student mode as on Binder (binder/student-mode.sh)
-$(VENV)/.installed: pyproject.toml binder/student-mode.sh | $(BIN)/python
+# reinstall whenever the pins change; the environment keeps every mode: student and instructor
+# modes are config directories put first on the config path by the command that needs them
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	bash binder/student-mode.sh > /dev/null 2>&1
 	touch $@
 
+# the course as students see it (student mode, as on Binder: binder/jupyter/student/)
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=. course/00_index/00_index.ipynb
+	JUPYTER_CONFIG_PATH=$(abspath binder/jupyter/student) \
+		$(BIN)/jupyter lab --allow-root --ServerApp.root_dir=. course/00_index/00_index.ipynb
+
+# the instructor's JupyterLab with formgrader on a graded course: COURSE=path/to/course, or the
+# demo class (graded first, by `make grade`, if it is not there yet)
+COURSE ?= build/grading
+instructor: $(VENV)/.installed
+	@if [ ! -f $(COURSE)/nbgrader_config.py ] && [ "$(COURSE)" = build/grading ]; then \
+		$(MAKE) grade; fi
+	bash binder/instructor-mode.sh $(COURSE) --allow-root
 
 test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
     python -m grading demo    # a synthetic class of students, made from the lessons
     python -m grading grade   # autograde in N worker processes, then feedback, CSV and report
+    python -m grading release | collect | giveback | export   # the rest of the instructor's loop
 
     course.py     the nbgrader course: its directory, config and gradebook
     demo.py       the demo class: right, partial, mistaken, broken and cheating submissions
@@ -9,4 +10,9 @@
     integrity.py  what no test can catch: tampering with checks, torch or tracebacks
     feedback.py   feedback HTML without hidden tests
     report.py     grades.csv and report.html with its plots
+    collect.py    students' work into submitted/: nbgrader's exchange, or an LMS's zip
+    flags.py      why a submission was flagged, in formgrader's comment
+    giveback.py   feedback back: nbgrader's exchange, or a zip of one file per student
+    export.py     grades by student: a column per lesson, total (from the gradebook)
+    instructor.py the commands release, collect, giveback, export
 """

@@ -1,4 +1,5 @@
-"""python -m grading demo | grade | report  (see grading/__init__.py)."""
+"""python -m grading demo | release | collect | grade | report | giveback | export
+(see grading/__init__.py)."""
 
 import argparse
 import os
@@ -16,7 +17,14 @@ def main(argv=None):
     demo = commands.add_parser("demo", help="make the demo course and its class of students")
     grade = commands.add_parser("grade", help="autograde, feedback, grades.csv and report")
     report = commands.add_parser("report", help="grades.csv and report.html from the gradebook")
-    for command in (demo, grade, report):
+    release = commands.add_parser("release", help="hand lessons out through nbgrader's exchange")
+    collect = commands.add_parser("collect", help="students' work into submitted/: from the "
+                                                  "exchange, or from an LMS's zip (--zip)")
+    giveback = commands.add_parser("giveback", help="feedback to the exchange, or a zip of one "
+                                                    "file per student (--zip)")
+    export = commands.add_parser("export", help="grades-by-student.csv: a column per lesson, total")
+    instructor = (release, collect, giveback, export)
+    for command in (demo, grade, report, *instructor):
         command.add_argument("--root", type=Path, default=DEMO_ROOT,
                              help="the nbgrader course directory (default: %(default)s)")
         command.add_argument("--db-url", help="gradebook URL, e.g. postgresql://host/db "
@@ -29,6 +37,21 @@ def main(argv=None):
     grade.add_argument("--students", nargs="*", help="students to grade (default: all)")
     grade.add_argument("--timeout", type=int, help="seconds per cell (default: the course's)")
     grade.add_argument("--no-report", action="store_true", help="leave the report to `report`")
+    for command in (release, collect, giveback):
+        command.add_argument("lessons", nargs="*", help="lessons (default: all; with --zip, "
+                             "the lessons its notebooks belong to)")
+        command.add_argument("--exchange", help="nbgrader's exchange directory (default: the "
+                                                "course's Exchange.root)")
+    collect.add_argument("--zip", type=Path, help="an LMS's download of the submissions")
+    collect.add_argument("--pattern", default="canvas", help="how the LMS names files: "
+                         "canvas, moodle, blackboard, or a regex with (?P<student_id>...) and "
+                         "(?P<file_id>...) groups (default: %(default)s)")
+    collect.add_argument("--replace", action="store_true", help="take files that differ from "
+                         "those collected before (the earlier copies are kept in downloaded/)")
+    giveback.add_argument("--zip", type=Path, help="write feedback here instead, one file per "
+                                                   "student (one lesson at a time)")
+    giveback.add_argument("--students", nargs="*", help="students (default: everyone graded)")
+    export.add_argument("--out", type=Path, help="the CSV (default: report/grades-by-student.csv)")
     args = parser.parse_args(argv)
     os.environ.update(environment())
 
@@ -48,6 +71,16 @@ def main(argv=None):
     if not (course.root / "nbgrader_config.py").exists():
         parser.error(f"{course.root} is not an nbgrader course (no nbgrader_config.py); "
                      "make the demo one with `python -m grading demo`")
+    if args.command in ("release", "collect", "giveback", "export"):
+        from .instructor import run_command
+
+        try:
+            return run_command(course, args)
+        except (ValueError, FileExistsError) as error:  # input to fix: nothing was changed
+            parser.error(str(error))
+        except RuntimeError as error:  # nbgrader refused (e.g. a lesson released already)
+            print(error, file=sys.stderr)
+            return 1
     from . import run
 
     if args.command == "grade":
@@ -65,7 +98,9 @@ def main(argv=None):
             parser.error(str(error))
         print(f"grading {len(students)} students x {len(assignments)} lessons with "
               f"{args.workers} workers{f' (shard {args.shard})' if args.shard else ''}")
-        run.grade(course, [(s, a) for s in students for a in assignments], args.workers)
+        # only what was handed in: an LMS's zip brings some lessons of some students
+        run.grade(course, [(s, a) for s in students for a in assignments
+                           if (course.directory("submitted") / s / a).is_dir()], args.workers)
         if args.no_report:
             return 0
     return 0 if run.report(course) else 1

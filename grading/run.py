@@ -5,7 +5,9 @@ import json
 import time
 
 from .autograde import Outcome, grade_class
+from .export import write_wide_csv
 from .feedback import generate
+from .flags import comment_flags
 from .integrity import Finding, scan, void
 from .report import collect, plots, summary, write_csv, write_html
 
@@ -47,8 +49,10 @@ def report(course, log=print):
     folder.mkdir(exist_ok=True)
     rows = collect(course, outcomes, findings)
     write_csv(rows, folder / "grades.csv")
+    write_wide_csv(course, folder / "grades-by-student.csv")
+    comment_flags(course, outcomes)
     write_html(rows, plots(rows, folder), folder)
     log(summary(rows))
     log(f"\nreport: {folder / 'report.html'}\ngrades: {folder / 'grades.csv'}\n"
-        f"feedback: {course.directory('feedback')}")
+        f"by student: {folder / 'grades-by-student.csv'}\nfeedback: {course.directory('feedback')}")
     return rows

@@ -5,12 +5,15 @@ sees the check pass, then presses nbgrader's Validate and reads the verdict. Scr
 test-artifacts/browser/.
 """
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TOKEN = "course-browser-test"
+STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -44,7 +48,9 @@ def lab(tmp_path_factory):
          "--ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={TOKEN}",
          f"--ServerApp.root_dir={root}", "--expose-app-in-browser",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root, env={**os.environ, "JUPYTER_NO_CONFIG": ""})
+        stdout=log, stderr=subprocess.STDOUT, cwd=root, env={
+            **os.environ, "JUPYTER_NO_CONFIG": "",
+            "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)})  # as `make lab` runs it
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         if server.poll() is not None:
@@ -94,6 +100,17 @@ def run_cell_and_next(page, cell, expect):
     check = cell.locator("xpath=following-sibling::div[contains(@class,'jp-Cell')][1]")
     check.locator(".jp-OutputArea-output", has_text=expect).first.wait_for(timeout=30_000)
     return check
+
+
+def test_student_mode_has_no_formgrader(lab):
+    url, _ = lab
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{url}/formgrader?token={TOKEN}", timeout=30)
+    assert error.value.code == 404
+    page = urllib.request.urlopen(f"{url}/lab?token={TOKEN}", timeout=30).read().decode()
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)[1])
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:assignment-list"} <= set(
+        config["disabledExtensions"])
 
 
 def test_student_flow_in_lesson_04(lab, browser):

@@ -1,0 +1,39 @@
+"""Flagged submissions, as the instructor meets them in formgrader: the reason in a comment.
+
+A submission the grading run could not score as usual (its kernel died, a cell ran out of time,
+the grader failed) is listed in the report; in formgrader, the comment on its first answer says
+why, so the instructor grading it by hand knows what happened. A comment the instructor wrote is
+never replaced.
+"""
+
+from .course import read_notebook
+
+MARK = "Flagged by the grading run: "
+
+
+def comment_flags(course, outcomes):
+    """Write each flagged outcome's reason into its submission's first comment in the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    flagged = [o for o in outcomes if o.status != "graded"]
+    with course.gradebook() as gradebook:
+        for outcome in flagged:
+            try:
+                submission = gradebook.find_submission(outcome.assignment, outcome.student)
+            except MissingEntry:
+                continue  # never autograded (e.g. a malformed notebook): only the report has it
+            reason = MARK + outcome.status + (f" ({outcome.detail.strip().splitlines()[-1]})"
+                                              if outcome.detail.strip() else "") + "."
+            for notebook in submission.notebooks:
+                order = _cell_order(course, outcome.assignment, notebook.name)
+                comments = sorted(notebook.comments, key=lambda c: order.get(c.name, len(order)))
+                if comments and (comments[0].manual_comment or MARK).startswith(MARK):
+                    comments[0].manual_comment = reason
+        gradebook.db.commit()
+
+
+def _cell_order(course, assignment, notebook):
+    """{grade_id: position} in the lesson's source notebook (the gradebook keeps no order)."""
+    nb = read_notebook(course.directory("source") / assignment / f"{notebook}.ipynb")
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    return {grade_id: k for k, grade_id in enumerate(ids) if grade_id}

@@ -1,0 +1,475 @@
+"""The instructor's loop end to end: hand out, collect, grade, grade by hand, give back, export.
+
+Two ways in: an LMS's zip of a few demo students' notebooks (collected through nbgrader's
+zip_collect, graded, a written answer given points in formgrader in Debian's chromium, feedback
+zipped for the LMS, grades by student exported), and nbgrader's exchange on one machine (release,
+fetch, submit, collect, grade, release feedback, fetch feedback). Bad input gets a clear error and
+loses nothing. Screenshots go to test-artifacts/instructor/.
+"""
+
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.__main__ import main
+from grading.autograde import Outcome
+from grading.collect import PATTERNS, pattern_of, plan
+from grading.course import Course, environment
+from grading.demo import fill, make_class
+from grading.export import class_grades
+from grading.flags import MARK, comment_flags
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts" / "instructor"
+TOKEN = "course-instructor-test"
+# who hands in what through the LMS, under which Canvas user id and name
+CLASS = {"ada": (1001, "lovelaceada", "04_accumulation"),  # full marks and a written answer
+         "cyd": (1003, "curiecyd", "04_accumulation"),  # collected, left ungraded here
+         "ned": (1014, "noetherned", "04_accumulation"),  # an object equal to everything
+         "gus": (1007, "gaussgus", "03_backward")}  # a notebook cut off mid-file
+
+
+def ids(student):
+    return str(CLASS[student][0])
+
+
+def quiet(*args):
+    pass
+
+
+def grading(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "grading", *map(str, args)],
+                            capture_output=True, text=True, env=environment(), timeout=900)
+    if check:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def in_process(capsys, *args):
+    """The same command without a new interpreter: (exit status, stdout, stderr)."""
+    try:
+        status = main([str(a) for a in args])
+    except SystemExit as exit:
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def canvas_name(student, lesson=None):
+    number, name, handed_in = CLASS[student]
+    return f"{name}_{number}_{70000 + number}_{lesson or handed_in}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lms(tmp_path_factory):
+    """A demo course with nothing collected yet, and the LMS's zip of the class's notebooks."""
+    base = tmp_path_factory.mktemp("lms")
+    os.environ.update(environment())
+    course = Course.create_demo(base / "course", timeout=10)
+    make_class(course, log=quiet)
+    own = base / "students"  # what the students handed in, as they keep it
+    shutil.move(course.directory("submitted"), own)
+    download = base / "submissions.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        for student, (_, _, lesson) in CLASS.items():
+            archive.write(own / student / lesson / f"{lesson}.ipynb", canvas_name(student))
+        archive.writestr("lovelaceada_1001_71001_homework.ipynb", "{}")  # renamed by the student
+        archive.writestr("grading-notes.txt", "not a notebook")
+        archive.writestr("__MACOSX/._lovelaceada_1001_71001_04_accumulation.ipynb", "")
+    return course, download, own
+
+
+@pytest.fixture(scope="module")
+def collected(lms):
+    course, download, _ = lms
+    result = grading("collect", "--root", course.root, "--zip", download, check=False)
+    return course, result
+
+
+@pytest.fixture(scope="module")
+def graded(collected):
+    course, _ = collected
+    # cyd's notebook stays collected, not graded: two kernels are enough here
+    grading("grade", "--root", course.root, "--lessons", "04_accumulation", "03_backward",
+            "--students", *(ids(s) for s in ("ada", "ned", "gus")), "--workers", "2")
+    return course
+
+
+def test_an_lms_zip_is_collected_and_unmatched_files_are_named(collected, lms):
+    course, result = collected
+    _, _, own = lms
+    assert result.returncode == 1, result.stderr  # some files matched no one: said, not hidden
+    out = result.stdout
+    assert "collected 4 notebooks" in out
+    assert "lovelaceada_1001_71001_homework.ipynb: homework.ipynb is no lesson's notebook" in out
+    assert "grading-notes.txt: not a notebook" in out
+    assert f"{ids('gus')}/03_backward: not a valid notebook" in out  # kept, flagged when graded
+    assert "__MACOSX" not in out
+    for student, (_, _, lesson) in CLASS.items():
+        mine = course.directory("submitted") / ids(student) / lesson / f"{lesson}.ipynb"
+        assert mine.read_bytes() == (own / student / lesson / f"{lesson}.ipynb").read_bytes()
+    assert (course.root / "downloaded" / "04_accumulation" / "archive" / "submissions.zip").exists()
+    with course.gradebook() as gradebook:
+        assert gradebook.find_student(ids("ada")).last_name == "lovelaceada"
+
+
+def test_collecting_the_same_zip_again_changes_nothing(collected, lms, capsys):
+    course, _ = collected
+    _, download, _ = lms
+    status, out, _ = in_process(capsys, "collect", "--root", course.root, "--zip", download)
+    assert status == 1 and "collected 0 notebooks (4 more unchanged" in out, out
+
+
+def test_a_new_upload_replaces_only_when_asked_and_the_old_one_is_kept(collected, lms, tmp_path,
+                                                                     capsys):
+    course = collected[0].copy(tmp_path / "course")
+    _, _, own = lms
+    newer = tmp_path / "newer.zip"
+    nb = nbformat.read(own / "cyd" / "04_accumulation" / "04_accumulation.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("one more thought"))
+    with zipfile.ZipFile(newer, "w") as archive:
+        archive.writestr(canvas_name("cyd"), nbformat.writes(nb))
+    mine = course.directory("submitted") / ids("cyd") / "04_accumulation" / "04_accumulation.ipynb"
+    before = mine.read_bytes()
+    status, _, err = in_process(capsys, "collect", "--root", course.root, "--zip", newer)
+    assert status == 2 and "already collected" in err, err
+    assert f"{ids('cyd')}/04_accumulation" in err and mine.read_bytes() == before
+    assert in_process(capsys, "collect", "--root", course.root, "--zip", newer, "--replace")[0] == 0
+    assert "one more thought" in mine.read_text()
+    (kept,) = (course.root / "downloaded" / "04_accumulation" / "replaced").iterdir()
+    assert (kept / "04_accumulation.ipynb").read_bytes() == before
+
+
+@pytest.mark.parametrize("name, pattern, student, lesson", [
+    ("lovelaceada_1001_71001_04_accumulation.ipynb", "canvas", "1001", "04_accumulation"),
+    ("lovelaceada_late_1001_71001_04_accumulation-1.ipynb", "canvas", "1001", "04_accumulation"),
+    ("Ada Lovelace_1001_assignsubmission_file_02_graph.ipynb", "moodle", "1001", "02_graph"),
+    ("Ada Lovelace_1001_assignsubmission_file/02_graph.ipynb", "moodle", "1001", "02_graph"),
+    ("Lesson 4_ada_attempt_2026-11-20-12-00-00_04_accumulation.ipynb", "blackboard", "ada",
+     "04_accumulation"),
+    ("04_accumulation/ada.ipynb", r"(?P<file_id>[^/]+)/(?P<student_id>\w+)\.ipynb", "ada",
+     "04_accumulation"),  # an instructor's own pattern: a folder per lesson
+])
+def test_lms_name_patterns(lms, tmp_path, name, pattern, student, lesson):
+    course, _, _ = lms
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr(name, "{}")
+    handed, skipped = plan(course, download, pattern_of(pattern))
+    assert [(h.student, h.assignment) for h in handed] == [(student, lesson)], skipped
+    if pattern == "blackboard":
+        assert handed[0].timestamp == "2026-11-20 12:00:00"
+    if pattern == "moodle":
+        assert (handed[0].first_name, handed[0].last_name) == ("Ada", "Lovelace")
+
+
+def test_two_undated_uploads_of_one_notebook_are_both_left_for_the_instructor(lms, tmp_path):
+    course, _, _ = lms
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr(canvas_name("ada"), "{}")
+        archive.writestr(canvas_name("ada").replace(".ipynb", "-1.ipynb"), "{}")
+    handed, skipped = plan(course, download, pattern_of("canvas"))
+    assert handed == [] and len(skipped) == 2 and "none dated" in skipped[0].reason
+
+
+def test_a_zip_for_one_lesson_names_notebooks_of_another(lms):
+    course, download, _ = lms
+    handed, skipped = plan(course, download, pattern_of("canvas"), lesson="03_backward")
+    assert [h.student for h in handed] == [ids("gus")]
+    assert {s.member: s.reason for s in skipped}[canvas_name("ada")] == \
+        "belongs to 04_accumulation, not 03_backward"
+
+
+def test_a_path_out_of_the_zip_is_never_extracted(lms, tmp_path):
+    course, _, _ = lms
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("../" + canvas_name("ada"), "{}")
+    pattern = pattern_of(r".*?_(?P<student_id>\d+)_\d+_(?P<file_id>[^/]+)\.ipynb")
+    handed, skipped = plan(course, download, pattern)
+    assert handed == [] and "outside the zip" in skipped[0].reason
+
+
+def test_a_lesson_not_generated_yet_cannot_be_collected(lms, tmp_path, capsys):
+    _, download, _ = lms
+    course = Course.create_demo(tmp_path / "course")
+    status, _, err = in_process(capsys, "collect", "--root", course.root, "--zip", download)
+    assert status == 2 and "not generated yet" in err, err
+    assert not course.directory("submitted").exists()
+
+
+def _zip_damaged_in_the_middle(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(canvas_name("ada"), "x" * 5000)
+    data = bytearray(path.read_bytes())
+    data[100:110] = b"\0" * 10  # the stored notebook's bytes, changed: its CRC no longer holds
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("make, args, says", [
+    (lambda p: p.write_text("not a zip"), [], "is not a zip file"),
+    (_zip_damaged_in_the_middle, [], "is damaged"),
+    (lambda p: zipfile.ZipFile(p, "w").close(), ["99_nothing"], "no lesson '99_nothing'"),
+    (lambda p: zipfile.ZipFile(p, "w").close(), ["--pattern", "(?P<sid>.*)"],
+     "needs the named groups"),
+    (lambda p: zipfile.ZipFile(p, "w").close(), ["--pattern", "(unclosed"],
+     "neither one of canvas"),
+])
+def test_bad_input_gets_a_clear_error_and_changes_nothing(lms, tmp_path, capsys, make, args,
+                                                         says):
+    course, _, _ = lms
+    download = tmp_path / "download.zip"
+    make(download)
+    before = sorted(p.relative_to(course.root) for p in course.root.rglob("*"))
+    status, _, err = in_process(capsys, "collect", "--root", course.root, "--zip", download, *args)
+    assert status == 2 and says in err, err[-1000:]
+    assert sorted(p.relative_to(course.root) for p in course.root.rglob("*")) == before
+
+
+def test_every_named_pattern_compiles_with_its_groups():
+    for name in PATTERNS:
+        assert {"student_id", "file_id"} <= set(pattern_of(name).groupindex)
+
+
+def test_a_written_answer_waits_for_the_instructor(graded):
+    _, grades = class_grades(graded)
+    students = {g.student: g for g in grades}
+    ada, ned = students[ids("ada")], students[ids("ned")]
+    assert ada.points["04_accumulation"] == 6.0 and ada.to_grade_by_hand == ["04_accumulation"]
+    assert ned.to_grade_by_hand == []  # nothing written: nbgrader scores "No response" 0
+
+
+# -- grading by hand in formgrader, in Debian's chromium ------------------------------------
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def instructor_lab(graded):
+    """`make instructor`'s JupyterLab (binder/instructor-mode.sh) on the graded course."""
+    port, log = free_port(), open(graded.root / "lab.log", "w")
+    server = subprocess.Popen(
+        ["bash", ROOT / "binder" / "instructor-mode.sh", graded.root, "--no-browser",
+         f"--port={port}", "--ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={TOKEN}",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, env=environment())
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        if server.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail("JupyterLab did not start:\n" + (graded.root / "lab.log").read_text())
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def instructor_page(browser):
+    # the token in a header: formgrader's own API calls carry no token of their own
+    return browser.new_page(viewport={"width": 1400, "height": 1000},
+                            extra_http_headers={"Authorization": f"token {TOKEN}"})
+
+
+def submission_page(course, lab, student, lesson):
+    with course.gradebook() as gradebook:
+        notebook = gradebook.find_submission_notebook(lesson, lesson, ids(student))
+        return f"{lab}/formgrader/submissions/{notebook.id}/?token={TOKEN}"
+
+
+@pytest.fixture(scope="module")
+def hand_graded(graded, instructor_lab, browser):
+    """The instructor gives ada's written answer (l04_why) 2 points in formgrader."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = instructor_page(browser)
+    page.goto(submission_page(graded, instructor_lab, "ada", "04_accumulation"))
+    score = page.locator("input.score#l04_why")
+    score.wait_for(timeout=60_000)
+    score.fill("2")
+    score.press("Tab")  # formgrader saves a score when it loses focus
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with graded.gradebook() as gradebook:
+            saved = gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation",
+                                         ids("ada")).manual_score
+        if saved == 2:
+            break
+        time.sleep(0.5)
+    page.screenshot(path=ARTIFACTS / "1-written-answer-graded.png")
+    assert saved == 2, "formgrader did not save the score"
+    page.close()
+    return graded
+
+
+def test_formgrader_shows_why_a_submission_was_flagged(graded, instructor_lab, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = instructor_page(browser)
+    page.goto(submission_page(graded, instructor_lab, "ned", "04_accumulation"))
+    comment = page.locator("textarea#l04_three_answer-comment")
+    comment.wait_for(timeout=60_000)
+    try:  # formgrader fills the comments in once it has loaded them
+        page.wait_for_function("document.querySelector('#l04_three_answer-comment').value",
+                               timeout=30_000)
+    finally:
+        page.screenshot(path=ARTIFACTS / "2-flagged-submission.png")
+    assert "Scored 0: your code makes an object that lies about its value" in comment.input_value()
+    page.close()
+
+
+def test_written_points_land_in_the_report_and_the_csvs(hand_graded):
+    course = hand_graded
+    grading("report", "--root", course.root)  # the instructor's next step after formgrader
+    with open(course.root / "report" / "grades.csv") as f:
+        why = [r for r in csv.DictReader(f) if r["exercise"] == "l04_why"]
+    assert {r["student"]: r["score"] for r in why}[ids("ada")] == "2.0"
+    grading("export", "--root", course.root, "--out", course.root / "by-student.csv")
+    for path in (course.root / "by-student.csv", course.root / "report" / "grades-by-student.csv"):
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+        possible, students = rows[0], {r["student"]: r for r in rows[1:]}
+        assert possible["student"] == "Points Possible" and possible["04_accumulation"] == "8.0"
+        ada, cyd, ned, gus = (students[ids(s)] for s in ("ada", "cyd", "ned", "gus"))
+        assert ada["04_accumulation"] == "8.0" and ada["total"] == "8.0"  # 6 autograded + 2 by hand
+        assert ada["to_grade_by_hand"] == "" and ada["last_name"] == "lovelaceada"
+        assert cyd["04_accumulation"] == "" and cyd["not_graded"] == "04_accumulation"
+        assert ned["04_accumulation"] == "4.0"  # 2 + 2: its two tampered answers count 0
+        assert gus["03_backward"] == "" and gus["not_graded"] == "03_backward"
+
+
+def test_feedback_zip_for_the_lms_has_one_file_per_student(hand_graded, tmp_path):
+    course = hand_graded
+    target = tmp_path / "feedback.zip"
+    result = grading("giveback", "04_accumulation", "--root", course.root, "--zip", target)
+    with zipfile.ZipFile(target) as archive:
+        names = sorted(archive.namelist())
+        ada = archive.read(f"{ids('ada')}_04_accumulation.html").decode()
+    assert names == sorted(f"{ids(s)}_04_accumulation.html" for s in ("ada", "ned"))
+    assert "Score: 8.0 / 8.0" in ada  # the points given by hand are in the feedback
+    assert "HIDDEN TESTS" not in ada
+    assert "feedback for 2 students" in result.stdout
+    assert f"no feedback for {ids('cyd')}: handed in, not graded yet" in result.stdout
+
+
+def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(graded, tmp_path):
+    course = graded.copy(tmp_path / "course")
+    student, lesson = ids("ada"), "04_accumulation"
+
+    def first_comment():
+        with course.gradebook() as gradebook:
+            return gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment
+
+    comment_flags(course, [Outcome(student, lesson, "graded (a cell timed out)", 1.0)])
+    assert first_comment() == MARK + "graded (a cell timed out)."
+    with course.gradebook() as gradebook:
+        gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment = "Mine."
+        gradebook.db.commit()
+    comment_flags(course, [Outcome(student, lesson, "kernel died", 1.0)])
+    assert first_comment() == "Mine."
+
+
+# -- nbgrader's exchange on one machine ------------------------------------------------------
+def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
+    os.environ.update(environment())
+    course = Course.create_demo(tmp_path / "course", timeout=10)
+    lesson = "01_requires_grad"
+    assert course.api().generate_assignment(lesson)["success"]
+    exchange, cache = tmp_path / "exchange", tmp_path / "cache"
+    exchange.mkdir(mode=0o777)
+    assert in_process(capsys, "release", lesson, "--root", course.root, "--exchange",
+                      exchange)[0] == 0
+
+    def student(name, *command):
+        home = tmp_path / "home" / name
+        home.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run([BIN / "nbgrader", *command, lesson, "--course=default_course",
+                                 f"--Exchange.root={exchange}", f"--Exchange.cache={cache}",
+                                 f"--student={name}"], cwd=home, capture_output=True, text=True,
+                                env=environment(), timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return home
+
+    for name in ("ada", "ben"):
+        home = student(name, "fetch_assignment")
+        mine = home / lesson / f"{lesson}.ipynb"
+        nbformat.write(fill(nbformat.read(mine, as_version=4), "l01", name), mine)
+        student(name, "submit")
+    assert in_process(capsys, "collect", lesson, "--root", course.root, "--exchange",
+                      exchange)[0] == 0
+    assert sorted(course.students()) == ["ada", "ben"]
+    assert (course.directory("submitted") / "ada" / lesson / "submission_secret.txt").exists()
+
+    assert in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
+                      "ada", "--workers", "1")[0] == 0
+    status, out, _ = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
+                                exchange)
+    assert status == 0 and "feedback for 1 students released" in out, out
+    assert "no feedback for ben: handed in, not graded yet" in out
+    home = student("ada", "fetch_feedback")
+    (page,) = (home / lesson / "feedback").glob(f"*/{lesson}.html")
+    assert "Score: 5.0 / 5.0" in page.read_text()
+
+
+# -- student and instructor modes --------------------------------------------------------------
+@pytest.mark.parametrize("args, lists_kept", [([], False), (["--exchange"], True)])
+def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path, args,
+                                                                         lists_kept):
+    """binder/student-mode.sh (Binder, a hub's image), with a `jupyter` that records its calls."""
+    stub = tmp_path / "bin" / "jupyter"
+    stub.parent.mkdir()
+    stub.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls"}\n')
+    stub.chmod(0o755)
+    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}"}
+    subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
+    mode = ROOT / "binder" / "jupyter" / "student"
+    lab = json.loads((mode / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    server = json.loads((mode / "jupyter_server_config.json").read_text())
+    server = server["ServerApp"]["jpserver_extensions"]
+    assert calls[0] == ["labextension", "disable", "--level=sys_prefix",
+                        *(name for name, off in lab.items() if off)]
+    assert calls[1] == ["server", "extension", "disable", "--sys-prefix",
+                        *(name for name, on in server.items() if not on)]
+    assert "@jupyter/nbgrader:formgrader" in calls[0]
+    enabled = [name for call in calls[2:] if "enable" in call for name in call]
+    assert ("@jupyter/nbgrader:assignment-list" in enabled) == lists_kept
+    assert ("nbgrader.server_extensions.assignment_list" in enabled) == lists_kept
+
+
+def test_instructor_mode_needs_a_course(tmp_path):
+    result = subprocess.run(["bash", ROOT / "binder" / "instructor-mode.sh", tmp_path],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode == 2 and "not an nbgrader course" in result.stderr
