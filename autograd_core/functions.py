@@ -44,7 +44,7 @@ class Function(Node):
         ctx = cls()
         ctx._saved = ()
         out = cls.forward(ctx, *arrays)
-        if not (needs_grad and STATE.grad_enabled):
+        if not (needs_grad and STATE.grad_enabled) or STATE.inference:
             return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
         result = Tensor._make(out, ctx)
         ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)

@@ -167,6 +167,9 @@ class Node:
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
             new = fn(_as_tensor(grad))
             if new is not None:
+                if tuple(new.shape) != np.shape(_as_tensor(grad)._data):
+                    raise RuntimeError(
+                        f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value")
                 grad = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             tensor._accumulate(grad)

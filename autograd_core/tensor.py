@@ -268,6 +268,11 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     def is_inference(self):
@@ -552,14 +557,16 @@ class Tensor:
         return F.CloneBackward0.apply(self)
 
     # -- reductions -------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, axis=None):
-        dim = axis if dim is None else dim  # numpy's name, which torch accepts too
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim = axis if dim is None else dim  # numpy's names, which torch accepts too
+        keepdim = keepdims if keepdims is not None else keepdim
         if dim is None:
             return F.SumBackward0.apply(self)
         return F.SumBackward1.apply(self, self._dims(dim), keepdim)
 
-    def mean(self, dim=None, keepdim=False, *, axis=None):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim = axis if dim is None else dim
+        keepdim = keepdims if keepdims is not None else keepdim
         if not self.dtype.is_floating_point:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "

@@ -4,7 +4,8 @@ and peak memory of a 100,000-deep chain (each engine in a fresh process).
     make bench          (or: .venv/bin/python bench/bench_engine.py)
 
 A ratio below 1 means autograd_core is faster (or smaller). Goals: <= 0.5 on the lesson steps,
-<= 1 on the chains and on memory.
+<= 1 on the chains and on memory. Times are medians with the garbage collector on, as in a
+notebook: a deep graph's cost includes the collections its objects trigger.
 """
 
 import statistics
