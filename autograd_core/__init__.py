@@ -19,6 +19,7 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     creation.py     tensor, ones, zeros, arange, randn, ...
     dtypes.py       torch's dtypes over numpy's, and torch's promotion rules
     _tensor_str.py  printing, exactly as torch prints
+    _torch_errors.py  torch's errors and warnings, verbatim
 """
 
 import warnings
@@ -95,15 +96,16 @@ def numel(input):
 
 
 def where(condition, input, other):
-    from .tensor import Number, _check_broadcast
+    from ._torch_errors import check_broadcast
+    from .tensor import Number
 
     if not isinstance(input, Tensor):
         input = Number(input, other)
     if not isinstance(other, Tensor):
         other = Number(other, input)
-    _check_broadcast(condition.shape, input.shape)
-    _check_broadcast(condition.shape, other.shape)
-    _check_broadcast(input.shape, other.shape)
+    check_broadcast(condition.shape, input.shape)
+    check_broadcast(condition.shape, other.shape)
+    check_broadcast(input.shape, other.shape)
     return OPS["WhereBackward0"].apply(input, other, condition._data)
 
 

@@ -16,6 +16,7 @@ gradient is itself differentiable, and the gradient's graph shows the nodes torc
 import numpy as np
 
 from . import dtypes
+from ._torch_errors import INFERENCE_SAVE_ERROR
 from .grad_mode import STATE
 from .graph import Node
 from .tensor import Number, Tensor
@@ -91,12 +92,6 @@ def _track_saved(ctx, inputs, arrays, out, result):
         vc = source._vc
         sources += (source, 0 if vc is None else vc[0])
     ctx._versions = tuple(sources)
-
-INFERENCE_SAVE_ERROR = (
-    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
-    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
-    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-    "`torch.inference_mode()`.")
 
 
 def _promoted(cls, inputs, arrays):

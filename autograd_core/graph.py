@@ -1,17 +1,9 @@
 """The graph: nodes (torch's grad_fn objects) and the backward walk over them."""
 
-import re
-
 import numpy as np
 
+from ._torch_errors import RETAIN_GRAPH_ERROR, checked_hook_result, modified_error
 from .grad_mode import STATE
-
-RETAIN_GRAPH_ERROR = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after "
-    "they have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward."
-)
 
 
 class RemovableHandle:
@@ -104,7 +96,7 @@ class Node:
         versions = self._versions
         for tensor, version in zip(versions[::2], versions[1::2]):
             if tensor is not None and tensor._version != version:
-                raise RuntimeError(_modified_error(tensor, version, self))
+                raise RuntimeError(modified_error(tensor, version, self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
             return self._saved_as_tensors()
         return self._saved
@@ -176,28 +168,15 @@ class Node:
         for fn in self._pre_hooks:
             new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = _as_gradient(_checked(fn, new, (grad,))[0])
+                grad = _as_gradient(checked_hook_result(fn, new, (grad,))[0])
         return grad
 
     def _run_hooks(self, grads, grad):
         for fn in self._hooks:
             new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else _as_gradient(g) for g in _checked(fn, new, grads)]
+                grads = [None if g is None else _as_gradient(g) for g in checked_hook_result(fn, new, grads)]
         return grads
-
-
-def _checked(fn, new, old):
-    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
-    if not isinstance(new, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
-    if len(new) != len(old):
-        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
-                           f"of values (got {len(new)}, but expected {len(old)})")
-    for g, was in zip(new, old):
-        if was is None and g is not None:
-            raise RuntimeError("can't replace a None gradient with a non-None value")
-    return new
 
 
 def _as_tensor(grad):
@@ -246,27 +225,6 @@ def _sum_to(grad, shape, node, index):
     if dims:
         grad = grad.sum(dims, keepdim=True)
     return grad.view(shape) if extra else grad
-
-
-def _modified_error(tensor, version, node):
-    shape = list(tensor._data.shape)
-    where = ""
-    if tensor is getattr(node, "_output", None):  # a saved output is named after its node
-        where = f", which is output 0 of {_short_name(node)},"
-    elif tensor.grad_fn is not None:
-        where = f", which is output 0 of {_short_name(tensor.grad_fn)},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._legacy} {shape}]{where} is at version "
-        f"{tensor._version}; expected version {version} instead. Hint: enable anomaly detection to "
-        "find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-    )
-
-
-def _short_name(node):
-    name = node.name()
-    return name if "::" in name else re.sub(r"Backward\d+$", "", name)
 
 
 class AccumulateGrad(Node):
