@@ -75,7 +75,11 @@ class Node:
         return RemovableHandle(hooks, fn)
 
     def __call__(self, *grads):
-        return self._apply(grads[0], retain_graph=True)
+        """Run this one step by hand: grad_fn(dL/d(output)) -> dL/d(each input), as tensors."""
+        grad = grads[0] if STATE.grad_enabled else grads[0]._data
+        grads = tuple(None if g is None else _as_tensor(g)
+                      for g in self._apply(grad, retain_graph=True))
+        return grads[0] if len(grads) == 1 else grads  # one input: torch returns the tensor
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"

@@ -337,6 +337,9 @@ SNIPPETS = {
     'where broadcast error': 'torch.where(torch.tensor([True, False]), torch.ones(2), torch.zeros(3))',
     'matmul 1-d mismatch': 'torch.ones(3) @ torch.ones(4)',
     'cat size error': 'torch.cat([torch.ones(2, 3), torch.ones(2, 2)])',
+    "node called by hand": "x = torch.tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\n"
+                           "print(y.grad_fn(torch.tensor(1.)), (x * x).grad_fn(torch.ones(2)))\n"
+                           "with torch.no_grad():\n    print((x * 3).grad_fn(torch.ones(2)))",
     # -- grad modes ----------------------------------------------------------------------
     "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
                "    y = x * 2\n    print(torch.is_grad_enabled())\n"
