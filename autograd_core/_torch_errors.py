@@ -106,9 +106,7 @@ def checked_hook_result(fn, new, old):
 def modified_error(tensor, version, node):
     shape = list(tensor._data.shape)
     where = ""
-    if tensor is getattr(node, "_output", None):  # a saved output is named after its node
-        where = f", which is output 0 of {short_name(node)},"
-    elif tensor.grad_fn is not None:
+    if tensor.grad_fn is not None:  # a saved output is named after its node
         where = f", which is output 0 of {short_name(tensor.grad_fn)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "

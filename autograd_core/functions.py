@@ -61,10 +61,18 @@ class Function(Node):
 
     @classmethod
     def compute(cls, *arrays):
-        """forward alone, on arrays: the op as a plain numpy function."""
-        ctx = cls()
-        ctx._saved = ()
-        return cls.forward(ctx, *arrays)
+        """forward alone, on arrays: the op as a plain numpy function (its ctx is a scratch one)."""
+        return cls.forward(_SCRATCH, *arrays)
+
+
+class _Scratch:
+    """Where compute's forward writes what it would save: read by nobody."""
+
+    def save_for_backward(self, *arrays):
+        pass
+
+
+_SCRATCH = _Scratch()
 
 
 def _track_saved(ctx, inputs, arrays, out, result):
@@ -77,7 +85,9 @@ def _track_saved(ctx, inputs, arrays, out, result):
     for saved in ctx._saved:
         source = None
         if saved is out or saved is result._data:  # (a ufunc on a 0-d array returns a scalar)
-            source = ctx._output = result
+            counter = result._version_counter()  # the output, held by its version counter only
+            sources += (counter, counter[0])
+            continue
         else:
             for x, array in zip(inputs, arrays):
                 if array is saved:

@@ -98,9 +98,14 @@ class Node:
         if self._saved is None:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
         versions = self._versions
-        for tensor, version in zip(versions[::2], versions[1::2]):
-            if tensor is not None and tensor._version != version:
-                raise RuntimeError(modified_error(tensor, version, self))
+        for i, source in enumerate(versions[::2]):
+            if source is None:
+                continue
+            # a saved output is held by its version counter, not the tensor: no node<->tensor cycle
+            now = source[0] if type(source) is list else source._version
+            if now != versions[2 * i + 1]:
+                tensor = self._saved_as_tensors()[i] if type(source) is list else source
+                raise RuntimeError(modified_error(tensor, versions[2 * i + 1], self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
             return self._saved_as_tensors()
         return self._saved
@@ -115,6 +120,10 @@ class Node:
             if source is None:
                 is_array = isinstance(saved, (np.ndarray, np.generic))
                 tensors.append(Tensor._make(saved) if is_array else saved)
+            elif type(source) is list:  # this node's own output: a tensor whose grad_fn is self
+                output = Tensor._make(saved, self)
+                output._vc = source
+                tensors.append(output)
             elif saved.dtype != source._data.dtype:  # saved after type promotion
                 tensors.append(source.to(from_numpy(saved.dtype)))
             else:
