@@ -22,9 +22,7 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     _torch_errors.py  torch's errors and warnings, verbatim
 """
 
-import warnings
-
-from . import autograd, dtypes
+from . import _torch_errors, autograd, dtypes
 from ._tensor_str import set_printoptions
 from .creation import (
     arange,
@@ -68,16 +66,7 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 
-
-def _silence_numpy_warnings():
-    """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
-
-    A warnings filter on the engine's own modules: free per op, unlike np.errstate. Installed
-    on import; a harness that resets the filters (pytest does) installs it again with this.
-    """
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_core(\.|$)")
-
-
+_silence_numpy_warnings = _torch_errors.quiet_numpy  # (for harnesses that reset the filters)
 _silence_numpy_warnings()
 
 __version__ = "2.13.0"  # the torch version whose behaviour this mirrors

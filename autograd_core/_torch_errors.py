@@ -49,6 +49,20 @@ CREATE_GRAPH_WARNING = (
 )
 
 _warned = set()  # the warnings torch gives once per process
+_ENGINE = r"autograd_core(\.|$)"
+
+
+def quiet_numpy():
+    """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
+
+    A warnings filter on the engine's own modules, free per op (np.errstate costs more than
+    most ops). Put first on import and again at each backward if something (a
+    catch_warnings, pytest) has reset or outranked it since.
+    """
+    first = warnings.filters[0] if warnings.filters else None
+    if not (first and first[0] == "ignore" and first[2] is RuntimeWarning
+            and getattr(first[3], "pattern", None) == _ENGINE):
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=_ENGINE)
 
 
 def warn_once(message, stacklevel):

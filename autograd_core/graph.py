@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._torch_errors import RETAIN_GRAPH_ERROR, checked_hook_result, modified_error
+from ._torch_errors import RETAIN_GRAPH_ERROR, checked_hook_result, modified_error, quiet_numpy
 from .grad_mode import STATE
 
 
@@ -287,9 +287,8 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     for node, grad in roots:
         buffers[node] = buffers[node] + grad if node in buffers else grad
     ready = [node for node in buffers if node not in dependencies]
+    quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
-    # torch is silent where a formula meets 0/0 or overflows: so is the walk
-    errors = np.seterr(divide="ignore", invalid="ignore", over="ignore")
     try:
         while ready:
             node = ready.pop()
@@ -314,7 +313,6 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                     ready.append(child)
     finally:
         STATE.grad_enabled = enabled
-        np.seterr(**errors)
     if captured is not None:
         return [captured[_capture_point(t)] for t in inputs]
 
