@@ -4,18 +4,25 @@
 
 runs the course's lesson code unchanged and prints what torch prints.
 
-    tensor.py       Tensor: data, requires_grad, grad, grad_fn, and the ops as methods
-    functions.py    every op, forward and backward side by side (the one table: OPS)
-    graph.py        Node (a grad_fn), AccumulateGrad, and the backward walk
-    grad_mode.py    no_grad, enable_grad, set_grad_enabled, inference_mode
-    autograd.py     torch.autograd: backward, grad
+Reading order -- the teaching path first, in one sitting:
+
+    1. tensor.py     Tensor: data, requires_grad, grad, grad_fn, and the ops as methods
+    2. graph.py      Node (a grad_fn), AccumulateGrad, and the backward walk (run_backward)
+    3. functions.py  every op, forward and backward side by side (the one table: OPS); the
+                     backward formulas' small vocabulary, which computes on arrays and records
+                     on tensors -- so create_graph=True makes a gradient differentiable
+    4. autograd.py   torch.autograd: backward and grad, the two ways to start the walk
+    5. grad_mode.py  no_grad, enable_grad, set_grad_enabled, inference_mode
+
+then the torch-compatibility layer, which has nothing to do with calculus:
+
     creation.py     tensor, ones, zeros, arange, randn, ...
+    dtypes.py       torch's dtypes over numpy's, and torch's promotion rules
     _tensor_str.py  printing, exactly as torch prints
+    _torch_errors.py  torch's errors and warnings, verbatim
 """
 
-import warnings
-
-from . import autograd, dtypes
+from . import _torch_errors, autograd, dtypes
 from ._tensor_str import set_printoptions
 from .creation import (
     arange,
@@ -59,16 +66,7 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 
-
-def _silence_numpy_warnings():
-    """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
-
-    A warnings filter on the engine's own modules: free per op, unlike np.errstate. Installed
-    on import; a harness that resets the filters (pytest does) installs it again with this.
-    """
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_core(\.|$)")
-
-
+_silence_numpy_warnings = _torch_errors.quiet_numpy  # (for harnesses that reset the filters)
 _silence_numpy_warnings()
 
 __version__ = "2.13.0"  # the torch version whose behaviour this mirrors
@@ -87,12 +85,16 @@ def numel(input):
 
 
 def where(condition, input, other):
+    from ._torch_errors import check_broadcast
     from .tensor import Number
 
     if not isinstance(input, Tensor):
         input = Number(input, other)
     if not isinstance(other, Tensor):
         other = Number(other, input)
+    check_broadcast(condition.shape, input.shape)
+    check_broadcast(condition.shape, other.shape)
+    check_broadcast(input.shape, other.shape)
     return OPS["WhereBackward0"].apply(input, other, condition._data)
 
 
@@ -105,6 +107,13 @@ def stack(tensors, dim=0):
 
 
 def cat(tensors, dim=0):
+    first = tensors[0].shape
+    for k, t in enumerate(tensors[1:], start=1):
+        for d, (m, n) in enumerate(zip(first, t.shape)):
+            if d != dim % len(first) and m != n:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size {m} but "
+                    f"got size {n} for tensor number {k} in the list.")
     return OPS["CatBackward0"].apply(*tensors, dim)
 
 

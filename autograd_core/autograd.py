@@ -1,22 +1,12 @@
 """torch.autograd: backward and grad, the two ways to start the walk over the graph."""
 
-import warnings
-
 import numpy as np
 
 from . import graph
+from ._torch_errors import CREATE_GRAPH_WARNING, warn_once
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .graph import Node  # noqa: F401
 from .tensor import Tensor
-
-CREATE_GRAPH_WARNING = (
-    "Using backward() with create_graph=True will create a reference cycle between the parameter "
-    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
-    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
-    ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
-)
-
-_warned = []
 
 
 def _roots(outputs, grad_outputs, create_graph):
@@ -60,9 +50,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """
     retain_graph = create_graph if retain_graph is None else retain_graph
     roots = _roots(tensors, grad_tensors, create_graph)
-    if create_graph and not _warned:  # torch warns once per process
-        _warned.append(True)
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    if create_graph:
+        warn_once(CREATE_GRAPH_WARNING, stacklevel=3)
     if inputs is not None:  # accumulate only into these
         inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
         grads = graph.run_backward(roots, bool(retain_graph), inputs, create_graph)

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 
 from . import dtypes
-from .tensor import INT_GRAD_ERROR, Tensor, _size
+from ._torch_errors import INT_GRAD_ERROR
+from .tensor import Tensor, _size
 
 _rng = np.random.default_rng()
 

@@ -16,6 +16,7 @@ gradient is itself differentiable, and the gradient's graph shows the nodes torc
 import numpy as np
 
 from . import dtypes
+from ._torch_errors import INFERENCE_SAVE_ERROR
 from .grad_mode import STATE
 from .graph import Node
 from .tensor import Number, Tensor
@@ -44,7 +45,7 @@ class Function(Node):
         ctx = cls()
         ctx._saved = ()
         out = cls.forward(ctx, *arrays)
-        if not (needs_grad and STATE.grad_enabled):
+        if not (needs_grad and STATE.grad_enabled) or STATE.inference:
             return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
         result = Tensor._make(out, ctx)
         ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
@@ -60,10 +61,18 @@ class Function(Node):
 
     @classmethod
     def compute(cls, *arrays):
-        """forward alone, on arrays: the op as a plain numpy function."""
-        ctx = cls()
-        ctx._saved = ()
-        return cls.forward(ctx, *arrays)
+        """forward alone, on arrays: the op as a plain numpy function (its ctx is a scratch one)."""
+        return cls.forward(_SCRATCH, *arrays)
+
+
+class _Scratch:
+    """Where compute's forward writes what it would save: read by nobody."""
+
+    def save_for_backward(self, *arrays):
+        pass
+
+
+_SCRATCH = _Scratch()
 
 
 def _track_saved(ctx, inputs, arrays, out, result):
@@ -76,7 +85,9 @@ def _track_saved(ctx, inputs, arrays, out, result):
     for saved in ctx._saved:
         source = None
         if saved is out or saved is result._data:  # (a ufunc on a 0-d array returns a scalar)
-            source = ctx._output = result
+            counter = result._version_counter()  # the output, held by its version counter only
+            sources += (counter, counter[0])
+            continue
         else:
             for x, array in zip(inputs, arrays):
                 if array is saved:
@@ -91,12 +102,6 @@ def _track_saved(ctx, inputs, arrays, out, result):
         vc = source._vc
         sources += (source, 0 if vc is None else vc[0])
     ctx._versions = tuple(sources)
-
-INFERENCE_SAVE_ERROR = (
-    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
-    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
-    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-    "`torch.inference_mode()`.")
 
 
 def _promoted(cls, inputs, arrays):
@@ -141,7 +146,11 @@ def where(cond, x, y):
 
 
 def expand(x, shape):
-    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    if isinstance(x, Tensor):
+        return x.expand(shape)
+    out = np.empty(shape, x.dtype)  # a copy: cheaper than np.broadcast_to's Python wrapper
+    out[...] = x
+    return out
 
 
 def unsqueeze(x, dims):

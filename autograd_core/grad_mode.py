@@ -23,12 +23,13 @@ class _GradMode:
     """A context manager that is also a decorator, like torch's grad-mode classes."""
 
     _enable = True
-    _inference = False
+    _inference = None  # inference_mode sets it; the other modes leave it as it is
 
     def __enter__(self):
         self._saved = (STATE.grad_enabled, STATE.inference)
         STATE.grad_enabled = self._enable
-        STATE.inference = self._inference or (STATE.inference and not self._enable)
+        if self._inference is not None:
+            STATE.inference = self._inference
         return None
 
     def __exit__(self, *exc):

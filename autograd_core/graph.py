@@ -1,17 +1,9 @@
 """The graph: nodes (torch's grad_fn objects) and the backward walk over them."""
 
-import re
-
 import numpy as np
 
+from ._torch_errors import RETAIN_GRAPH_ERROR, checked_hook_result, modified_error, quiet_numpy
 from .grad_mode import STATE
-
-RETAIN_GRAPH_ERROR = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after "
-    "they have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward."
-)
 
 
 class RemovableHandle:
@@ -83,7 +75,11 @@ class Node:
         return RemovableHandle(hooks, fn)
 
     def __call__(self, *grads):
-        return self._apply(grads[0], retain_graph=True)
+        """Run this one step by hand: grad_fn(dL/d(output)) -> dL/d(each input), as tensors."""
+        grad = grads[0] if STATE.grad_enabled else grads[0]._data
+        grads = tuple(None if g is None else _as_tensor(g)
+                      for g in self._apply(grad, retain_graph=True))
+        return grads[0] if len(grads) == 1 else grads  # one input: torch returns the tensor
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -102,9 +98,14 @@ class Node:
         if self._saved is None:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
         versions = self._versions
-        for tensor, version in zip(versions[::2], versions[1::2]):
-            if tensor is not None and tensor._version != version:
-                raise RuntimeError(_modified_error(tensor, version, self))
+        for i, source in enumerate(versions[::2]):
+            if source is None:
+                continue
+            # a saved output is held by its version counter, not the tensor: no node<->tensor cycle
+            now = source[0] if type(source) is list else source._version
+            if now != versions[2 * i + 1]:
+                tensor = self._saved_as_tensors()[i] if type(source) is list else source
+                raise RuntimeError(modified_error(tensor, versions[2 * i + 1], self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
             return self._saved_as_tensors()
         return self._saved
@@ -119,6 +120,10 @@ class Node:
             if source is None:
                 is_array = isinstance(saved, (np.ndarray, np.generic))
                 tensors.append(Tensor._make(saved) if is_array else saved)
+            elif type(source) is list:  # this node's own output: a tensor whose grad_fn is self
+                output = Tensor._make(saved, self)
+                output._vc = source
+                tensors.append(output)
             elif saved.dtype != source._data.dtype:  # saved after type promotion
                 tensors.append(source.to(from_numpy(saved.dtype)))
             else:
@@ -167,34 +172,24 @@ class Node:
         for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
             new = fn(_as_tensor(grad))
             if new is not None:
+                if tuple(new.shape) != np.shape(_as_tensor(grad)._data):
+                    raise RuntimeError(
+                        f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value")
                 grad = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             tensor._accumulate(grad)
         for fn in self._pre_hooks:
             new = fn((_as_tensor(grad),))
             if new is not None:
-                grad = _as_gradient(_checked(fn, new, (grad,))[0])
+                grad = _as_gradient(checked_hook_result(fn, new, (grad,))[0])
         return grad
 
     def _run_hooks(self, grads, grad):
         for fn in self._hooks:
             new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
             if new is not None:
-                grads = [None if g is None else _as_gradient(g) for g in _checked(fn, new, grads)]
+                grads = [None if g is None else _as_gradient(g) for g in checked_hook_result(fn, new, grads)]
         return grads
-
-
-def _checked(fn, new, old):
-    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
-    if not isinstance(new, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
-    if len(new) != len(old):
-        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
-                           f"of values (got {len(new)}, but expected {len(old)})")
-    for g, was in zip(new, old):
-        if was is None and g is not None:
-            raise RuntimeError("can't replace a None gradient with a non-None value")
-    return new
 
 
 def _as_tensor(grad):
@@ -245,27 +240,6 @@ def _sum_to(grad, shape, node, index):
     return grad.view(shape) if extra else grad
 
 
-def _modified_error(tensor, version, node):
-    shape = list(tensor._data.shape)
-    where = ""
-    if tensor is getattr(node, "_output", None):  # a saved output is named after its node
-        where = f", which is output 0 of {_short_name(node)},"
-    elif tensor.grad_fn is not None:
-        where = f", which is output 0 of {_short_name(tensor.grad_fn)},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{tensor.dtype._legacy} {shape}]{where} is at version "
-        f"{tensor._version}; expected version {version} instead. Hint: enable anomaly detection to "
-        "find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-    )
-
-
-def _short_name(node):
-    name = node.name()
-    return name if "::" in name else re.sub(r"Backward\d+$", "", name)
-
-
 class AccumulateGrad(Node):
     """The last step for a leaf: add the incoming gradient into `variable.grad`.
 
@@ -313,9 +287,8 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     for node, grad in roots:
         buffers[node] = buffers[node] + grad if node in buffers else grad
     ready = [node for node in buffers if node not in dependencies]
+    quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
-    # torch is silent where a formula meets 0/0 or overflows: so is the walk
-    errors = np.seterr(divide="ignore", invalid="ignore", over="ignore")
     try:
         while ready:
             node = ready.pop()
@@ -340,7 +313,6 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                     ready.append(child)
     finally:
         STATE.grad_enabled = enabled
-        np.seterr(**errors)
     if captured is not None:
         return [captured[_capture_point(t)] for t in inputs]
 

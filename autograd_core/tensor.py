@@ -8,28 +8,19 @@ import numpy as np
 
 from . import dtypes
 from ._tensor_str import tensor_repr
+from ._torch_errors import (
+    INFERENCE_INPLACE_ERROR,
+    INT_GRAD_METHOD_ERROR,
+    INT_GRAD_SET_ERROR,
+    NON_LEAF_GRAD_WARNING,
+    SCALAR_WARNING,
+    check_bool,
+    check_bool_subtraction,
+    check_broadcast,
+    warn_once,
+)
 from .grad_mode import STATE
 from .graph import AccumulateGrad
-
-NON_LEAF_GRAD_WARNING = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
-    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
-    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more information."
-)
-INT_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
-# torch words this three ways, depending on the door: tensor(..., requires_grad=True) above,
-# t.requires_grad = True, and t.requires_grad_()
-INT_GRAD_SET_ERROR = "only Tensors of floating point and complex dtype can require gradients"
-INT_GRAD_METHOD_ERROR = "only Tensors of floating point dtype can require gradients"
-SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
-                  "behavior.\nConsider using tensor.detach() first.")
-INFERENCE_INPLACE_ERROR = (
-    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
-    "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
-    "for more details.")
-_warned = set()  # warnings torch gives once per process
 
 
 class Size(tuple):
@@ -268,6 +259,11 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     def is_inference(self):
@@ -342,9 +338,8 @@ class Tensor:
     def _scalar(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._requires_grad and "scalar" not in _warned:
-            _warned.add("scalar")
-            warnings.warn(SCALAR_WARNING, UserWarning, stacklevel=3)
+        if self._requires_grad:
+            warn_once(SCALAR_WARNING, stacklevel=3)
         return self._data.reshape(()).item()
 
     def __float__(self):
@@ -412,7 +407,7 @@ class Tensor:
         try:
             return op.apply(self, other)
         except ValueError:
-            _check_broadcast(self._data.shape, other._data.shape)
+            check_broadcast(self._data.shape, other._data.shape)
             raise
 
     def __add__(self, other):
@@ -421,11 +416,11 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
-        _check_bool_subtraction(self, other)
+        check_bool_subtraction(self, other)
         return self._binary(F.SubBackward0, other)
 
     def __rsub__(self, other):
-        _check_bool_subtraction(self, other)
+        check_bool_subtraction(self, other)
         return F.RsubBackward1.apply(self._as(dtypes.result_type(self, other)), other)
 
     def _as(self, dtype):
@@ -445,7 +440,7 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            _check_bool(self, exponent, "pow")
+            check_bool(self, exponent, "pow")
             return F.PowBackward1.apply(self, exponent)
         target = dtypes.result_type(self, exponent)
         if not target.is_floating_point and exponent < 0:
@@ -453,7 +448,7 @@ class Tensor:
         return F.PowBackward0.apply(self._as(target), exponent)
 
     def __rpow__(self, base):
-        _check_bool(self, base, "pow")
+        check_bool(self, base, "pow")
         return F.PowBackward2.apply(base, self._as(dtypes.result_type(self, base)))
 
     # integer division and remainder: values only, as torch records no gradient for them
@@ -474,7 +469,7 @@ class Tensor:
     def _values(self, ufunc, other, reflected=False):
         other = other if isinstance(other, Tensor) else Number(other, self)
         a, b = (other, self) if reflected else (self, other)
-        _check_bool(a, b, {np.floor_divide: "div_floor_cpu", np.remainder: "remainder_cpu"}[ufunc])
+        check_bool(a, b, {np.floor_divide: "div_floor_cpu", np.remainder: "remainder_cpu"}[ufunc])
         dtype = dtypes.result_type(a, b).numpy
         with np.errstate(divide="ignore", invalid="ignore"):
             return Tensor._make(ufunc(a._data.astype(dtype), b._data.astype(dtype)))
@@ -552,14 +547,16 @@ class Tensor:
         return F.CloneBackward0.apply(self)
 
     # -- reductions -------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, axis=None):
-        dim = axis if dim is None else dim  # numpy's name, which torch accepts too
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim = axis if dim is None else dim  # numpy's names, which torch accepts too
+        keepdim = keepdims if keepdims is not None else keepdim
         if dim is None:
             return F.SumBackward0.apply(self)
         return F.SumBackward1.apply(self, self._dims(dim), keepdim)
 
-    def mean(self, dim=None, keepdim=False, *, axis=None):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim = axis if dim is None else dim
+        keepdim = keepdims if keepdims is not None else keepdim
         if not self.dtype.is_floating_point:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -894,37 +891,6 @@ class Number(Tensor):
         self._data = np.asarray(value, dtype)
         self._vc = self._grad_fn = None
         self._requires_grad = False
-
-
-def _is_bool(x):
-    return x.dtype is dtypes.bool_ if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
-
-
-def _check_bool_subtraction(a, b):
-    kinds = _is_bool(a) + _is_bool(b)
-    if kinds == 2:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
-    if kinds == 1:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
-                           "you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
-
-
-def _check_bool(a, b, kernel):
-    if _is_bool(a) and _is_bool(b):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-
-
-def _check_broadcast(a, b):
-    """torch's error for shapes that do not broadcast, naming the first clash from the right."""
-    ndim = max(len(a), len(b))
-    for k in range(1, ndim + 1):
-        m = a[-k] if k <= len(a) else 1
-        n = b[-k] if k <= len(b) else 1
-        if m != n and m != 1 and n != 1:
-            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({n}) "
-                               f"at non-singleton dimension {ndim - k}") from None
 
 
 def _size(args):

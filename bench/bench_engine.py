@@ -4,7 +4,8 @@ and peak memory of a 100,000-deep chain (each engine in a fresh process).
     make bench          (or: .venv/bin/python bench/bench_engine.py)
 
 A ratio below 1 means autograd_core is faster (or smaller). Goals: <= 0.5 on the lesson steps,
-<= 1 on the chains and on memory.
+<= 1 on the chains and on memory. Times are medians with the garbage collector on, as in a
+notebook: a deep graph's cost includes the collections its objects trigger.
 """
 
 import statistics
@@ -72,12 +73,16 @@ LESSON_STEPS = [blitz, d2l, control_flow]
 CHAINS = [chain(10_000), chain(100_000)]
 
 
-def median_time(fn, engine, number, repeat=7):
-    """Median over repeats of the per-call time, with the garbage collector on as in a notebook
-    (timeit switches it off, which hides the cost of collecting a deep graph's cycles)."""
-    times = timeit.repeat(lambda: fn(engine), setup="import gc; gc.enable()", number=number,
-                          repeat=repeat)
-    return statistics.median(times) / number
+def median_times(fn, number, repeat):
+    """Per-call time of fn under each engine: the median over repeats, the engines taking turns
+    within each repeat (so a busy machine slows both alike), with the garbage collector on as
+    in a notebook (timeit switches it off, which hides the cost of collecting a deep graph)."""
+    times = {name: [] for name in ENGINES}
+    for _ in range(repeat):
+        for name, engine in ENGINES.items():
+            times[name] += timeit.repeat(lambda e=engine: fn(e), setup="import gc; gc.enable()",
+                                         number=number, repeat=1)
+    return {name: statistics.median(ts) / number for name, ts in times.items()}
 
 
 MEMORY_PROBE = """
@@ -112,8 +117,7 @@ def main():
     rows = []
     for fn in LESSON_STEPS + CHAINS:
         number = 200 if fn in LESSON_STEPS else 1
-        times = {name: median_time(fn, engine, number, repeat=7 if number > 1 else 3)
-                 for name, engine in ENGINES.items()}
+        times = median_times(fn, number, repeat=7 if number > 1 else 3)
         rows.append((fn.__name__, times["torch"], times["autograd_core"]))
     memory = {name: peak_memory_kib(name) for name in ENGINES}
     print(f"{'step':<16}{'torch':>12}{'autograd_core':>16}{'ratio':>9}")

@@ -272,6 +272,74 @@ SNIPPETS = {
                      'x = torch.ones(2)\n'
                      'x * np.float64(2), np.float64(2) * x, x * np.int64(2), x + np.float32(1.5), '
                      'torch.ones(2, dtype=torch.int64) * np.float64(1.5)',
+    '.data = int tensor': 'x = torch.ones(2, requires_grad=True)\n'
+                          'x.data = torch.ones(2, dtype=torch.int64)\n'
+                          'x',
+    '.data = a list': 'x = torch.ones(2, requires_grad=True)\n'
+                      'x.data = [1., 2.]',
+    '.data = other shape and dtype': 'x = torch.ones(2, requires_grad=True)\n'
+                                     'x.data = torch.ones(3, dtype=torch.float64)\n'
+                                     'x, x.dtype, x.shape',
+    'retain_grad on a leaf': 'x = torch.ones(2, requires_grad=True)\n'
+                             'x.retain_grad()\n'
+                             'print(x.retains_grad)\n'
+                             '(x*2).sum().backward()\n'
+                             'x.grad',
+    'hook without requires_grad': 'x = torch.ones(2)\n'
+                                  'x.register_hook(lambda g: g)',
+    'hook removed': 'x = torch.ones(2, requires_grad=True)\n'
+                    'h = x.register_hook(lambda g: g * 2)\n'
+                    '(x*1).sum().backward()\n'
+                    'print(x.grad)\n'
+                    'h.remove()\n'
+                    '(x*1).sum().backward()\n'
+                    'x.grad',
+    'hook on a non-leaf': 'x = torch.ones(2, requires_grad=True)\n'
+                          'y = x * 3\n'
+                          'y.register_hook(lambda g: g * 10)\n'
+                          'y.sum().backward()\n'
+                          'x.grad',
+    'hook changes size': 'x = torch.ones(2, requires_grad=True)\n'
+                         'y = x * 3\n'
+                         'y.register_hook(lambda g: torch.ones(3))\n'
+                         'y.sum().backward()',
+    'set_grad_enabled decorator': 'x = torch.ones(2, requires_grad=True)\n'
+                                  '@torch.set_grad_enabled(False)\n'
+                                  'def f(t):\n'
+                                  '    return t * 2\n'
+                                  'f(x), torch.is_grad_enabled()',
+    'enable_grad inside inference_mode': 'x = torch.ones(2, requires_grad=True)\n'
+                                         'with torch.inference_mode():\n'
+                                         '    with torch.enable_grad():\n'
+                                         '        y = x * 2\n'
+                                         '        print(torch.is_grad_enabled())\n'
+                                         '    print(torch.is_inference_mode_enabled())\n'
+                                         'y.requires_grad, y.is_inference()',
+    'inference_mode bare decorator': '@torch.inference_mode\n'
+                                     'def f(t):\n'
+                                     '    return t * 2\n'
+                                     'f(torch.ones(2, requires_grad=True)).is_inference()',
+    'inference_mode(False)': 'with torch.inference_mode(False):\n'
+                             '    y = torch.ones(2)\n'
+                             'y.is_inference()',
+    'mean of ints': 'torch.tensor([1, 2]).mean()',
+    'keepdims keyword': 'torch.ones(2, 3).sum(1, keepdims=True)',
+    'format one-element vector': "format(torch.tensor([2.5]), '.2f')",
+    'float of one element': 'float(torch.tensor([[2.5]])), int(torch.tensor([3.7]))',
+    'backward(None) non-scalar': 'x = torch.ones(2, requires_grad=True)\n'
+                                 '(x*2).backward(None)',
+    'backward with a tuple': 'x = torch.ones(2, requires_grad=True)\n'
+                             '(x*2).backward((torch.ones(2),))\n'
+                             'x.grad',
+    'backward with an int gradient': 'x = torch.ones(2, requires_grad=True)\n'
+                                     '(x*2).backward(torch.ones(2, dtype=torch.int64))\n'
+                                     'x.grad',
+    'where broadcast error': 'torch.where(torch.tensor([True, False]), torch.ones(2), torch.zeros(3))',
+    'matmul 1-d mismatch': 'torch.ones(3) @ torch.ones(4)',
+    'cat size error': 'torch.cat([torch.ones(2, 3), torch.ones(2, 2)])',
+    "node called by hand": "x = torch.tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\n"
+                           "print(y.grad_fn(torch.tensor(1.)), (x * x).grad_fn(torch.ones(2)))\n"
+                           "with torch.no_grad():\n    print((x * 3).grad_fn(torch.ones(2)))",
     # -- grad modes ----------------------------------------------------------------------
     "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
                "    y = x * 2\n    print(torch.is_grad_enabled())\n"

@@ -4,6 +4,7 @@ One table lists a case per op; hypothesis draws the shapes and the values. A new
 without a case here fails `test_every_op_has_a_case`.
 """
 
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,9 +175,8 @@ def test_op_matches_torch(case, data):
         np.testing.assert_allclose(to_numpy(c_grad), to_numpy(t_grad), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.op)
-def test_second_backward_fails_exactly_when_torch_does(case):
-    """Nodes that saved tensors free them after backward: a second backward must fail."""
+def fixed_inputs(case):
+    """Plain inputs of the shapes a case needs."""
     arrays = [np.linspace(0.5, 2.0, 6, dtype=np.float32).reshape(2, 3)] * 2
     if case.shapes in ("dot", "vector"):
         arrays = [a.reshape(-1) for a in arrays]
@@ -188,6 +188,33 @@ def test_second_backward_fails_exactly_when_torch_does(case):
         arrays = [arrays[0][:, 0].copy(), arrays[0]]
     elif case.shapes == "any" or case.shapes == "nonempty":
         arrays = arrays[:1]
+    return arrays
+
+
+def _run_and_drop(case):
+    leaves = [leaf(autograd_core, a) for a in fixed_inputs(case)[: case.fn.__code__.co_argcount - 1]]
+    case.fn(autograd_core, *leaves).sum().backward()
+
+
+def test_a_graph_needs_no_garbage_collector():
+    """No node <-> tensor cycles (a saved output is held by its version counter): a graph is
+    freed when its last name goes, as torch's is -- the collector never has a graph to walk."""
+    gc.collect()
+    gc.disable()
+    try:
+        for case in CASES:
+            _run_and_drop(case)
+        if gc.collect():  # name the ops that left cycles behind
+            cyclic = [case.op for case in CASES if _run_and_drop(case) or gc.collect()]
+            pytest.fail(f"graphs with reference cycles: {cyclic}")
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.op)
+def test_second_backward_fails_exactly_when_torch_does(case):
+    """Nodes that saved tensors free them after backward: a second backward must fail."""
+    arrays = fixed_inputs(case)
     outcome = {}
     for name, engine in ENGINES.items():
         leaves = [leaf(engine, a) for a in arrays[: case.fn.__code__.co_argcount - 1]]

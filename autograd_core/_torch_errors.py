@@ -1,0 +1,136 @@
+"""torch's words, verbatim: the errors and warnings autograd_core gives where torch gives them.
+
+Off the teaching path: nothing here is calculus. Each message is copied from torch 2.13 and
+checked against it by the differential tests (tests/test_behaviour_differential.py,
+tests/test_torch_families.py).
+"""
+
+import re
+import warnings
+
+import numpy as np
+
+from . import dtypes
+
+RETAIN_GRAPH_ERROR = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+INT_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
+# torch words this three ways, depending on the door: tensor(..., requires_grad=True) above,
+# t.requires_grad = True, and t.requires_grad_()
+INT_GRAD_SET_ERROR = "only Tensors of floating point and complex dtype can require gradients"
+INT_GRAD_METHOD_ERROR = "only Tensors of floating point dtype can require gradients"
+SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                  "behavior.\nConsider using tensor.detach() first.")
+INFERENCE_INPLACE_ERROR = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+    "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+    "for more details.")
+INFERENCE_SAVE_ERROR = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a clone "
+    "to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
+)
+
+_warned = set()  # the warnings torch gives once per process
+_ENGINE = r"autograd_core(\.|$)"
+
+
+def quiet_numpy():
+    """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
+
+    A warnings filter on the engine's own modules, free per op (np.errstate costs more than
+    most ops). Put first on import and again at each backward if something (a
+    catch_warnings, pytest) has reset or outranked it since.
+    """
+    first = warnings.filters[0] if warnings.filters else None
+    if not (first and first[0] == "ignore" and first[2] is RuntimeWarning
+            and getattr(first[3], "pattern", None) == _ENGINE):
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=_ENGINE)
+
+
+def warn_once(message, stacklevel):
+    """warnings.warn, once per process for each message, as torch's TORCH_WARN_ONCE."""
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def _is_bool(x):
+    """A bool tensor or a Python/numpy bool."""
+    return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) is dtypes.bool_
+
+
+def check_bool_subtraction(a, b):
+    kinds = _is_bool(a) + _is_bool(b)
+    if kinds == 2:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if kinds == 1:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def check_bool(a, b, kernel):
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def check_broadcast(a, b):
+    """torch's error for shapes that do not broadcast, naming the first clash from the right."""
+    ndim = max(len(a), len(b))
+    for k in range(1, ndim + 1):
+        m = a[-k] if k <= len(a) else 1
+        n = b[-k] if k <= len(b) else 1
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({n}) "
+                               f"at non-singleton dimension {ndim - k}") from None
+
+
+def checked_hook_result(fn, new, old):
+    """A node hook's return value, validated as torch does: a tuple, one entry per gradient."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number "
+                           f"of values (got {len(new)}, but expected {len(old)})")
+    for g, was in zip(new, old):
+        if was is None and g is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+    return new
+
+
+def modified_error(tensor, version, node):
+    shape = list(tensor._data.shape)
+    where = ""
+    if tensor.grad_fn is not None:  # a saved output is named after its node
+        where = f", which is output 0 of {short_name(tensor.grad_fn)},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{tensor.dtype._legacy} {shape}]{where} is at version "
+        f"{tensor._version}; expected version {version} instead. Hint: enable anomaly detection to "
+        "find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def short_name(node):
+    name = node.name()
+    return name if "::" in name else re.sub(r"Backward\d+$", "", name)
