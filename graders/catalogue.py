@@ -27,9 +27,11 @@ def _fn(source):
 EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
     "l01_flags": Exercise("lesson01_requires_grad.check_which_require_grad", "answer_flags",
-                          "answer_flags = (True, True, False, True, False)", {
-        "stays on the tensors you marked": "answer_flags = (True, False, False, False, False)",
-        "needs every input": "answer_flags = (True, True, False, False, False)"}),
+                          "answer_flags = (True, False, True, True, False, False)", {
+        "stays on the tensors you marked":
+            "answer_flags = (True, False, False, False, False, False)",
+        "needs every input": "answer_flags = (True, False, False, True, False, False)",
+        "integer and boolean results": "answer_flags = (True, False, True, True, True, True)"}),
     "l01_leaves": Exercise("lesson01_requires_grad.check_is_leaf", "answer_leaves",
                            "answer_leaves = (True, False, True, True)", {
         "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
@@ -54,15 +56,17 @@ def make_parameter(values):
 """)}),
     # -- 02 graph -----------------------------------------------------------------------
     "l02_name": Exercise("lesson02_graph.check_last_grad_fn", "answer_name",
-                         'answer_name = "MeanBackward0"', {
-        "first operation": 'answer_name = "MulBackward0"'}),
+                         'answer_name = "MulBackward0"', {
+        "first operation": 'answer_name = "SubBackward0"',
+        "last method in the line": 'answer_name = "SumBackward0"'}),
     "l02_next": Exercise("lesson02_graph.check_next_names", "answer_next",
-                         'answer_next = ["MulBackward0", "AccumulateGrad"]', {
-        "no particular order": 'answer_next = ["AccumulateGrad", "MulBackward0"]',
+                         'answer_next = ["AccumulateGrad", "MulBackward0"]', {
+        "no particular order": 'answer_next = ["MulBackward0", "AccumulateGrad"]',
         "lists the leaves": 'answer_next = ["AccumulateGrad", "AccumulateGrad"]'}),
     "l02_accumulators": Exercise("lesson02_graph.check_accumulator_count", "answer_accumulators",
-                                 "answer_accumulators = 1", {
-        "one AccumulateGrad per use": "answer_accumulators = 2"}),
+                                 "answer_accumulators = 2", {
+        "one AccumulateGrad per use": "answer_accumulators = 4",
+        "c has an AccumulateGrad": "answer_accumulators = 3"}),
     "l02_count_nodes": Exercise("lesson02_graph.check_graph_counts", "count_nodes", _fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
@@ -96,11 +100,11 @@ def count_nodes(t):
 """)}),
     # -- 03 backward ---------------------------------------------------------------------
     "l03_blitz": Exercise("lesson03_backward.check_blitz_grad", "answer_blitz",
-                          "answer_blitz = torch.full((2, 2), 4.5)", {
-        "1/4 was dropped": "answer_blitz = torch.full((2, 2), 18.0)",
-        "value instead of the gradient": "answer_blitz = torch.full((2, 2), 27.0)",
-        "differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 2.25)",
-        "expected tensor of shape [2, 2]": "answer_blitz = 4.5"}),
+                          "answer_blitz = torch.full((2, 2), 6.0)", {
+        "1/4 was dropped": "answer_blitz = torch.full((2, 2), 24.0)",
+        "value instead of the gradient": "answer_blitz = torch.full((2, 2), 48.0)",
+        "differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 3.0)",
+        "expected tensor of shape [2, 2]": "answer_blitz = 6.0"}),
     "l03_d2l": Exercise("lesson03_backward.check_d2l_grad", "answer_d2l",
                         "answer_d2l = torch.tensor([0.0, 4.0, 8.0, 12.0])", {
         "factor 2": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
@@ -127,9 +131,9 @@ def grad_of(f, x):
         "replaces .grad": "answer_three = torch.ones(4)",
         "at [0]: expected 3, got 2": "answer_three = torch.full((4,), 2.0)"}),
     "l04_seed": Exercise("lesson04_accumulation.check_seed_002", "answer_seed",
-                         "answer_seed = torch.full((2, 2), 7.5)", {
-        "clean .grad": "answer_seed = torch.full((2, 2), 4.5)",
-        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.5)"}),
+                         "answer_seed = torch.full((2, 2), 5.0)", {
+        "clean .grad": "answer_seed = torch.full((2, 2), 1.0)",
+        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.0)"}),
     "l04_separate": Exercise("lesson04_accumulation.check_separate_grads", "separate_grads", _fn("""
 def separate_grads(w, losses):
     grads = []
@@ -179,13 +183,13 @@ def average_grad(w, batches, loss_fn):
 """)}),
     # -- 05 vector-Jacobian products -----------------------------------------------------
     "l05_ones": Exercise("lesson05_vector_jacobian.check_square_ones", "answer_ones",
-                         "answer_ones = torch.tensor([2.0, 4.0, 6.0])", {
-        "values of y": "answer_ones = torch.tensor([1.0, 4.0, 9.0])",
+                         "answer_ones = torch.tensor([6.0, -12.0, 3.0])", {
+        "values of y": "answer_ones = torch.tensor([3.0, 12.0, 0.75])",
         "the vector v itself": "answer_ones = torch.ones(3)"}),
     "l05_doubling": Exercise("lesson05_vector_jacobian.check_doubling", "answer_doubling",
-                             "answer_doubling = 512 * torch.tensor([0.1, 1.0, 0.0001])", {
-        "one doubling too few": "answer_doubling = 256 * torch.tensor([0.1, 1.0, 0.0001])",
-        "v was left out": "answer_doubling = torch.full((3,), 512.0)"}),
+                             "answer_doubling = 256 * torch.tensor([1.0, 0.5, 2.0])", {
+        "one doubling too few": "answer_doubling = 128 * torch.tensor([1.0, 0.5, 2.0])",
+        "v was left out": "answer_doubling = torch.full((3,), 256.0)"}),
     "l05_jacobian": Exercise("lesson05_vector_jacobian.check_jacobian", "jacobian", _fn("""
 def jacobian(f, x):
     x = x.detach().requires_grad_()
@@ -238,14 +242,16 @@ def vjp(f, x, v):
 """)}),
     # -- 06 stopping gradients -----------------------------------------------------------
     "l06_flags": Exercise("lesson06_stopping_gradients.check_flags", "answer_flags",
-                          "answer_flags = (True, True, False, False, True)", {
-        "switches x off": "answer_flags = (True, True, False, False, False)",
-        "detach() keeps": "answer_flags = (True, True, False, True, True)"}),
+                          "answer_flags = (False, True, False, True, True)", {
+        "switches x off": "answer_flags = (False, False, False, False, False)",
+        "detach() keeps": "answer_flags = (False, True, True, True, True)",
+        "made under no_grad spreads nothing": "answer_flags = (False, False, False, True, True)"}),
     "l06_detach": Exercise("lesson06_stopping_gradients.check_detach_grad", "answer_detach",
-                           "answer_detach = torch.tensor([0.0, 1.0, 4.0, 9.0])", {
-        "flows through detach": "answer_detach = torch.tensor([0.0, 3.0, 12.0, 27.0])"}),
+                           "answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
+        "flows through detach": "answer_detach = torch.tensor([5.0, 16.0, 33.0])",
+        "cut y out too": "answer_detach = torch.tensor([1.0, 4.0, 9.0])"}),
     "l06_memory": Exercise("lesson06_stopping_gradients.check_shared_memory", "answer_memory",
-                           "answer_memory = 100.0", {"detach() copies": "answer_memory = 1.0"}),
+                           "answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0"}),
     "l06_sgd": Exercise("lesson06_stopping_gradients.check_sgd_step", "sgd_step", _fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
@@ -268,11 +274,11 @@ def sgd_step(w, lr):
 """)}),
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("lesson07_control_flow.check_grad_positive", "answer_positive",
-                             "answer_positive = 512.0", {
+                             "answer_positive = 2048.0", {
         "not differentiated": "answer_positive = 0.0",
-        "other branch": "answer_positive = 51200.0"}),
+        "other branch": "answer_positive = 204800.0"}),
     "l07_negative": Exercise("lesson07_control_flow.check_grad_negative", "answer_negative",
-                             "answer_negative = 51200.0", {"factor 100": "answer_negative = 512.0"}),
+                             "answer_negative = 6400.0", {"factor 100": "answer_negative = 64.0"}),
     "l07_recorded": Exercise("lesson07_control_flow.check_what_is_recorded", "answer_recorded",
                              'answer_recorded = "B"', {
         "both branches": 'answer_recorded = "A"',
@@ -336,5 +342,6 @@ def fit_line(xs, ys, steps, lr):
 """)}),
     "l08_rebinding": Exercise("lesson08_gradient_descent.check_rebinding", "answer_rebinding",
                               'answer_rebinding = "A"', {
-        "the new gradient": 'answer_rebinding = "B"', "zeros": 'answer_rebinding = "C"'}),
+        "goes on without learning": 'answer_rebinding = "B"',
+        "still gets its gradient": 'answer_rebinding = "C"'}),
 }

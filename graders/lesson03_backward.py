@@ -18,7 +18,7 @@ from .checking import (
 
 
 def _blitz(T, mean=True, square=True):
-    x = T.ones(2, 2, requires_grad=True)
+    x = T.full((2, 2), 2.0, requires_grad=True)
     y = x + 2
     z = y * y * 3 if square else y * y.detach() * 3  # not square: as if d(y^2)/dy were y
     out = z.mean() if mean else z.sum()
@@ -28,16 +28,16 @@ def _blitz(T, mean=True, square=True):
 
 @check
 def check_blitz_grad(answer):
-    """answer: x.grad after out.backward() in the blitz (a 2x2 tensor)."""
-    check_value(answer, "x.grad for out = mean(3 (x + 2)^2) at x = 1", _blitz, [
+    """answer: x.grad after the blitz's out.backward() with x = 2 everywhere (a 2x2 tensor)."""
+    check_value(answer, "x.grad for out = mean(3 (x + 2)^2) at x = 2", _blitz, [
         Mistake("the mean's 1/4 was dropped", "out averages four elements, so each x_i gets a "
-                "quarter: d out/dx_i = (1/4) * 6 (x_i + 2) = 4.5.",
+                "quarter: d out/dx_i = (1/4) * 6 (x_i + 2).",
                 lambda T: _blitz(T, mean=False)),
-        Mistake("the value instead of the gradient", "27 is z's value; .grad holds the "
-                "derivative d out / dx.", lambda T: T.full((2, 2), 27.0)),
+        Mistake("the value instead of the gradient", "48 is z's value at x = 2; .grad holds "
+                "the derivative d out / dx.", lambda T: T.full((2, 2), 48.0)),
         Mistake("(x + 2)^2 differentiated as (x + 2)", "The chain rule gives 2 (x + 2) for the "
-                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False))])
-    return "d out/dx_i = 3 (x_i + 2) / 2 = 4.5 at x = 1."
+                "square: 3 * 2 * (x + 2) / 4.", lambda T: _blitz(T, square=False))])
+    return "d out/dx_i = 3 (x_i + 2) / 2 = 6 at x = 2."
 
 
 def _d2l(T, factor=2.0):

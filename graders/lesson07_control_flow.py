@@ -38,23 +38,23 @@ def _grad_at(T, value, branch=True):
 
 @check
 def check_grad_positive(answer):
-    """answer: a.grad after d = f(a); d.backward() with a = 0.3."""
-    check_value(answer, "a.grad at a = 0.3", lambda T: _grad_at(T, 0.3), [
+    """answer: a.grad after d = f(a); d.backward() with a = 0.05."""
+    check_value(answer, "a.grad at a = 0.05", lambda T: _grad_at(T, 0.05), [
         Mistake("control flow is not differentiated", "The loop and the if are plain Python: "
                 "autograd records the multiplications that actually ran, and differentiates "
                 "those. a.grad = d / a.", lambda T: 0.0),
         Mistake("the other branch", "b.sum() > 0 here, so c = b: no factor 100.",
-                lambda T: _grad_at(T, 0.3, branch=False))])
+                lambda T: _grad_at(T, 0.05, branch=False))])
     return "f(a) = 2^k a along the path taken, so a.grad = 2^k = d / a."
 
 
 @check
 def check_grad_negative(answer):
-    """answer: a.grad after d = f(a); d.backward() with a = -0.3."""
-    check_value(answer, "a.grad at a = -0.3", lambda T: _grad_at(T, -0.3), [
+    """answer: a.grad after d = f(a); d.backward() with a = -1.7."""
+    check_value(answer, "a.grad at a = -1.7", lambda T: _grad_at(T, -1.7), [
         Mistake("the branch's factor 100 was dropped", "b.sum() < 0, so c = 100 * b: the "
                 "recorded path includes the multiplication by 100.",
-                lambda T: _grad_at(T, -0.3, branch=False))])
+                lambda T: _grad_at(T, -1.7, branch=False))])
     return "the branch taken decides the gradient: 100 * 2^k."
 
 
