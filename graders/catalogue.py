@@ -344,4 +344,52 @@ def fit_line(xs, ys, steps, lr):
                               'answer_rebinding = "A"', {
         "goes on without learning": 'answer_rebinding = "B"',
         "still gets its gradient": 'answer_rebinding = "C"'}),
+    # -- 10 checking gradients -----------------------------------------------------------
+    "l10_central": Exercise("lesson10_checking_gradients.check_central_difference",
+                            "central_difference", _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append(((f(x + step) - f(x - step)) / (2 * h)).item())
+    return torch.tensor(grads, dtype=torch.float64)
+"""), {
+        "a forward difference": _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append((f(x + step) - f(x)) / h)
+    return torch.stack(grads)
+"""),
+        "divided by h instead of 2h": _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append((f(x + step) - f(x - step)) / h)
+    return torch.stack(grads)
+"""),
+        "the autograd gradient": _fn("""
+def central_difference(f, x, h):
+    x = x.detach().clone().requires_grad_()
+    f(x).backward()
+    return x.grad
+""")}),
+    "l10_kink": Exercise("lesson10_checking_gradients.check_kink", "answer_kink",
+                         "answer_kink = (0.5, 0.0)", {
+        "do not see the kink": "answer_kink = (0.0, 0.0)",
+        "averages the one-sided": "answer_kink = [0.5, 0.5]",
+        "right-hand slope": "answer_kink = (0.5, 1)"}),
+    "l10_float32": Exercise("lesson10_checking_gradients.check_float32", "answer_float32",
+                            'answer_float32 = "A"', {
+        "have no gradients": 'answer_float32 = "B"',
+        "always more accurate": 'answer_float32 = "c"'}),
+    "l10_wrong": Exercise("lesson10_checking_gradients.check_wrong_points", "answer_wrong",
+                          "answer_wrong = [-2.0, -0.5]", {
+        "the whole backward": "answer_wrong = [-2.0, -0.5, 0.0, 0.5, 2.0]",
+        "positive side": "answer_wrong = [0.5, 2]"}),
 }

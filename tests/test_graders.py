@@ -21,6 +21,7 @@ import graders.lesson05_vector_jacobian as l05
 import graders.lesson06_stopping_gradients as l06
 import graders.lesson07_control_flow as l07
 import graders.lesson08_gradient_descent as l08
+import graders.lesson10_checking_gradients as l10
 from graders.catalogue import EXERCISES
 from graders.checking import CheckFailed
 
@@ -53,7 +54,7 @@ def stderr_watch():
 
 def test_every_check_is_in_the_catalogue():
     catalogued = {check_of(e) for e in EXERCISES.values()}
-    for module in (l01, l02, l03, l04, l05, l06, l07, l08):
+    for module in (l01, l02, l03, l04, l05, l06, l07, l08, l10):
         checks = {f for f in vars(module).values() if hasattr(f, "__wrapped__")}
         assert len(checks) >= 4 and checks <= catalogued, f"{module.__name__}: untested checks"
     assert all(len(e.mistakes) >= 1 for e in EXERCISES.values())
