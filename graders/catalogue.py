@@ -125,6 +125,10 @@ def grad_of(f, x):
     f(x).backward()
     return x.grad
 """)}),
+    "l03_hook": Exercise("lesson03_backward.check_hook", "answer_hook",
+                         "answer_hook = torch.tensor([20.0, 40.0])", {
+        "only looks": "answer_hook = torch.tensor([2.0, 4.0])",
+        "is the end result": "answer_hook = [10.0, 10.0]"}),
     # -- 04 accumulation -----------------------------------------------------------------
     "l04_three": Exercise("lesson04_accumulation.check_three_backwards", "answer_three",
                           "answer_three = torch.full((4,), 3.0)", {
@@ -181,6 +185,9 @@ def average_grad(w, batches, loss_fn):
         loss_fn(w, batch).backward()
     return w.grad
 """)}),
+    "l04_retain": Exercise("lesson04_accumulation.check_retained_twice", "answer_retain",
+                           "answer_retain = torch.tensor([4.0, 8.0])", {
+        "retain_graph resets .grad": "answer_retain = torch.tensor([2.0, 4.0])"}),
     # -- 05 vector-Jacobian products -----------------------------------------------------
     "l05_ones": Exercise("lesson05_vector_jacobian.check_square_ones", "answer_ones",
                          "answer_ones = torch.tensor([6.0, -12.0, 3.0])", {
@@ -240,6 +247,10 @@ def vjp(f, x, v):
     f(x).backward()
     return x.grad
 """)}),
+    "l05_broadcast": Exercise("lesson05_vector_jacobian.check_broadcast", "answer_broadcast",
+                              "answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
+        "output's shape": "answer_broadcast = torch.arange(6.0).reshape(2, 3)",
+        "wrong axis": "answer_broadcast = [3.0, 12.0]"}),
     # -- 06 stopping gradients -----------------------------------------------------------
     "l06_flags": Exercise("lesson06_stopping_gradients.check_flags", "answer_flags",
                           "answer_flags = (False, True, False, True, True)", {
@@ -272,6 +283,11 @@ def sgd_step(w, lr):
     with torch.no_grad():
         w -= lr * w.grad
 """)}),
+    "l06_modes": Exercise("lesson06_stopping_gradients.check_grad_modes", "answer_modes",
+                          "answer_modes = (True, False, False, True)", {
+        "inference_mode still records": "answer_modes = (True, True, False, True)",
+        "does not freeze": "answer_modes = (True, False, True, False)",
+        "switches recording off": "answer_modes = (False, False, False, True)"}),
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("lesson07_control_flow.check_grad_positive", "answer_positive",
                              "answer_positive = 2048.0", {
@@ -291,6 +307,10 @@ def my_abs(x):
 def my_abs(x):
     return torch.tensor(abs(x.item()))
 """)}),
+    "l07_kink_grads": Exercise("lesson07_control_flow.check_kink_grads", "answer_kink_grads",
+                               "answer_kink_grads = torch.tensor([0.0, 2.0, -1.0])", {
+        "right-hand slope": "answer_kink_grads = [2.0, -1.0, 0.0]",
+        "averages at a kink": "answer_kink_grads = torch.tensor([1.0, 0.5, -0.5])"}),
     # -- 08 gradient descent -------------------------------------------------------------
     "l08_mse": Exercise("lesson08_gradient_descent.check_mse", "mse", _fn("""
 def mse(w, b, xs, ys):

@@ -113,4 +113,25 @@ def check_grad_of(grad_of, hidden=False):
     return "grad_of works for any scalar function, and leaves x alone."
 
 
+def _hooked(T, factor=10.0):
+    """y.register_hook(lambda g: g * 10) on y = x * x: what reaches x is 10 times dsum/dy."""
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.backward(T.full((2,), factor))  # the same gradient as the hook; autograd_core has no hooks
+    return x.grad
+
+
+@check
+def check_hook(answer):
+    """answer: x.grad after y = x * x, y.register_hook(lambda g: g * 10), y.sum().backward()."""
+    check_value(answer, "x.grad with a hook that multiplies y's gradient by 10", _hooked, [
+        Mistake("a hook only looks", "A hook that returns a tensor *replaces* the gradient "
+                "flowing through y: 10 * 1 reaches y's node, then the chain rule gives 10 * 2x.",
+                lambda T: _hooked(T, factor=1.0)),
+        Mistake("the hook's gradient is the end result", "The hook changes dL/dy; backward "
+                "then goes on through y = x * x, which multiplies by 2x.",
+                lambda T: T.full((2,), 10.0))])
+    return "the hook changed y's gradient to 10, and the chain rule carried it on: 20x."
+
+
 seal(globals())

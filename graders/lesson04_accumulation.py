@@ -132,4 +132,24 @@ def check_average_grad(average_grad, hidden=False):
     return "accumulate over batches, divide once: what torch's accumulation is for."
 
 
+def _retained(T, accumulate=True):
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    out = (x * x).sum()
+    out.backward(retain_graph=True)
+    if not accumulate:
+        x.grad.zero_()
+    out.backward()
+    return x.grad
+
+
+@check
+def check_retained_twice(answer):
+    """answer: x.grad after out.backward(retain_graph=True); out.backward(), out = sum(x * x)."""
+    check_value(answer, "x.grad after two backward calls through a retained graph", _retained, [
+        Mistake("retain_graph resets .grad", "retain_graph=True only keeps the saved tensors "
+                "for another backward; .grad still accumulates: 2x + 2x.",
+                lambda T: _retained(T, accumulate=False))])
+    return "the graph is kept, and the second backward adds its 2x: 4x."
+
+
 seal(globals())

@@ -112,4 +112,25 @@ def check_vjp(vjp, hidden=False):
     return "y.backward(v) is v^T J, without ever building J."
 
 
+def _broadcast_grad(T):
+    w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    X = T.arange(6.0).reshape(2, 3)
+    (X * w).sum().backward()
+    return w.grad
+
+
+@check
+def check_broadcast(answer):
+    """answer: w.grad after (X * w).sum().backward(), w = [1, 2, 3], X = arange(6.).reshape(2, 3)."""
+    check_value(answer, "w.grad for (X * w).sum() with w broadcast over X's rows",
+                _broadcast_grad, [
+        Mistake("the gradient has the output's shape", ".grad always has the leaf's shape: w "
+                "was copied to both rows, so the gradients of the copies are summed over rows.",
+                lambda T: T.arange(6.0).reshape(2, 3)),
+        Mistake("summed over the wrong axis", "w runs along the columns (its 3 entries meet "
+                "X's 3 columns); its copies are the rows, so sum over rows: column sums of X.",
+                lambda T: T.tensor([3.0, 12.0]))])
+    return "broadcast forward, sum backward: w.grad holds X's column sums, in w's shape."
+
+
 seal(globals())

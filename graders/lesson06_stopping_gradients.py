@@ -128,4 +128,37 @@ def _flat(values):
     return [values]
 
 
+def _modes(T, inference_records=False, frozen_grad=False):
+    w = T.ones(2, requires_grad=True)
+    b = T.ones(2, requires_grad=True)
+    b.requires_grad_(False)
+    with T.set_grad_enabled(True):
+        y = w * 2 + b
+    with T.inference_mode():
+        z = w * 2
+    y.sum().backward()
+    flags = [y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None]
+    if inference_records:
+        flags[1] = True
+    if frozen_grad:
+        flags[2], flags[3] = True, False
+    return flags
+
+
+@check
+def check_grad_modes(answer):
+    """answer: (y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None), exercise 5."""
+    check_value(answer, "the four values printed in exercise 5", _modes, [
+        Mistake("inference_mode still records", "inference_mode() is a stricter no_grad: "
+                "nothing inside it is recorded, so z does not require grad.",
+                lambda T: _modes(T, inference_records=True)),
+        Mistake("requires_grad_(False) does not freeze", "b.requires_grad_(False) turns the "
+                "request off: b is a constant from then on, and backward leaves b.grad None.",
+                lambda T: _modes(T, frozen_grad=True)),
+        Mistake("set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets "
+                "recording to `mode`: True records, like the default.",
+                lambda T: [False, False, False, True])])
+    return "recording follows the mode; a frozen tensor gets no gradient."
+
+
 seal(globals())

@@ -97,4 +97,24 @@ def check_my_abs(my_abs, hidden=False):
     return "|x| through an if: the gradient is the sign of x."
 
 
+def _hat_grads(T, convention=0.0):
+    x = T.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    (2 * x.relu() - 3 * (x - 1).relu() + (x - 2).relu()).sum().backward()
+    # relu'(0) = convention at each kink, instead of torch's 0
+    return x.grad + convention * T.tensor([2.0, -3.0, 1.0])
+
+
+@check
+def check_kink_grads(answer):
+    """answer: x.grad of the relu hat at its kinks x = [0., 1., 2.]."""
+    check_value(answer, "x.grad of 2 relu(x) - 3 relu(x - 1) + relu(x - 2) at 0, 1, 2",
+                _hat_grads, [
+        Mistake("torch takes the right-hand slope at a kink", "torch defines relu'(0) = 0: at "
+                "each kink the relu that bends there contributes nothing.",
+                lambda T: _hat_grads(T, convention=1.0)),
+        Mistake("torch averages at a kink", "No average: relu'(0) = 0 exactly, by convention.",
+                lambda T: _hat_grads(T, convention=0.5))])
+    return "relu'(0) = 0: at each kink, the relu bending there adds nothing."
+
+
 seal(globals())

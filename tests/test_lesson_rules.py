@@ -270,3 +270,23 @@ def test_notebook_is_deterministic(name):
                 assert any(isinstance(o, ast.Constant) for o in operands), (
                     f"{name}: `{ast.unparse(node)}` compares computed values with ==; "
                     "use torch.isclose / torch.allclose")
+
+
+# -- the common mistakes list ---------------------------------------------------------------
+def mistake_names(name):
+    tree = ast.parse((ROOT / "graders" / f"lesson{name}.py").read_text())
+    return {call.args[0].value for call in ast.walk(tree) if isinstance(call, ast.Call)
+            and getattr(call.func, "id", "") == "Mistake" and isinstance(call.args[0], ast.Constant)}
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_ends_with_the_mistakes_its_checks_name(name):
+    last = solutions(name).cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Common mistakes")
+    missing = {m for m in mistake_names(name) if f"*{m}*" not in last.source}
+    assert not missing, f"{name}: the common mistakes list lacks {sorted(missing)}"
+    headings = {line.lstrip("#").strip().replace("`", "").replace(" ", "-")
+                for c in solutions(name).cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")}
+    for link in re.findall(r"\]\(#([^)]+)\)", last.source):
+        assert link.replace("%28", "(").replace("%29", ")") in headings, link
