@@ -216,8 +216,11 @@ def test_exercise_answer_is_not_shown_before(name, index):
     expected = expected_value(answer)
     if expected is None:
         return
+    flags = all(isinstance(x, bool) for x in expected)
     for text in giveaways(nb, index):
-        assert not contains(tokens(text), expected), (
+        # printed flags are read line by line (a tensor's numbers span lines)
+        pieces = text.splitlines() if flags else [text]
+        assert not any(contains(tokens(piece), expected) for piece in pieces), (
             f"{name}: the answer {expected} can be read above the exercise, in:\n{text[:300]}")
 
 
