@@ -86,11 +86,15 @@ def _fn(source):
 EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
     "l01_flags": Exercise("lesson01_requires_grad.check_which_require_grad", "answer_flags",
-                          "answer_flags = (True, True, False, True, False)", {
-        "requires_grad stays on the tensors you marked": "answer_flags = (True, False, False, False, False)",
-        "an op needs every input to require grad": "answer_flags = (True, True, False, False, False)",
-        "tensors require grad by default": "answer_flags = [True] * 5"},
-        alternatives=("answer_flags = [True, True, False, True, False]",)),
+                          "answer_flags = (True, False, True, True, False, False)", {
+        "requires_grad stays on the tensors you marked":
+            "answer_flags = (True, False, False, False, False, False)",
+        "an op needs every input to require grad":
+            "answer_flags = (True, False, False, True, False, False)",
+        "integer and boolean results require grad too":
+            "answer_flags = (True, False, True, True, True, True)",
+        "tensors require grad by default": "answer_flags = [True] * 6"},
+        alternatives=("answer_flags = [True, False, True, True, False, False]",)),
     "l01_leaves": Exercise("lesson01_requires_grad.check_is_leaf", "answer_leaves",
                            "answer_leaves = (True, False, True, True)", {
         "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
@@ -129,24 +133,25 @@ def make_parameter(values):
 """),)),
     # -- 02 graph -----------------------------------------------------------------------
     "l02_name": Exercise("lesson02_graph.check_last_grad_fn", "answer_name",
-                         'answer_name = "MeanBackward0"', {
-        "grad_fn names the first operation": 'answer_name = "MulBackward0"',
-        "the op before mean": 'answer_name = "AddBackward0"',
-        "the name without its number": "answer_name = 'MeanBackward'"},
+                         'answer_name = "MulBackward0"', {
+        "grad_fn names the first operation": 'answer_name = "SubBackward0"',
+        "the last method in the line is the last op": 'answer_name = "SumBackward0"',
+        "the name without its number": "answer_name = 'MulBackward'"},
         alternatives=(
-        "answer_name = type((torch.ones(3, requires_grad=True) * 2 + 1).mean().grad_fn).__name__",)),
+        "answer_name = type((2 * (torch.ones(3, requires_grad=True) - 1).exp().sum()).grad_fn)"
+        ".__name__",)),
     "l02_next": Exercise("lesson02_graph.check_next_names", "answer_next",
-                         'answer_next = ["MulBackward0", "AccumulateGrad"]', {
-        "next_functions in no particular order": 'answer_next = ["AccumulateGrad", "MulBackward0"]',
+                         'answer_next = ["AccumulateGrad", "MulBackward0"]', {
+        "next_functions in no particular order": 'answer_next = ["MulBackward0", "AccumulateGrad"]',
         "next_functions lists the leaves": 'answer_next = ["AccumulateGrad", "AccumulateGrad"]',
-        "a leaf taken for None": 'answer_next = ["MulBackward0", None]'},
-        alternatives=('answer_next = ("MulBackward0", "AccumulateGrad")',)),
+        "a leaf taken for None": 'answer_next = [None, "MulBackward0"]'},
+        alternatives=('answer_next = ("AccumulateGrad", "MulBackward0")',)),
     "l02_accumulators": Exercise("lesson02_graph.check_accumulator_count", "answer_accumulators",
-                                 "answer_accumulators = 1", {
-        "one AccumulateGrad per use of x": "answer_accumulators = 2",
-        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0",
-        "one AccumulateGrad per element": "answer_accumulators = 4"},
-        alternatives=("answer_accumulators = torch.tensor(1)",)),
+                                 "answer_accumulators = 2", {
+        "one AccumulateGrad per use of a leaf": "answer_accumulators = 4",
+        "c has an AccumulateGrad": "answer_accumulators = 3",
+        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0"},
+        alternatives=("answer_accumulators = torch.tensor(2)",)),
     "l02_count_nodes": Exercise("lesson02_graph.check_graph_counts", "count_nodes", _fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
@@ -222,13 +227,13 @@ def count_nodes(t):
 """),)),
     # -- 03 backward ---------------------------------------------------------------------
     "l03_blitz": Exercise("lesson03_backward.check_blitz_grad", "answer_blitz",
-                          "answer_blitz = torch.full((2, 2), 4.5)", {
-        "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 18.0)",
-        "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 27.0)",
-        "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 2.25)",
-        "a number where a tensor was expected": "answer_blitz = 4.5",
-        "out.backward() run twice": "answer_blitz = torch.full((2, 2), 9.0)"},
-        alternatives=("answer_blitz = 4.5 * torch.ones(2, 2)",)),
+                          "answer_blitz = torch.full((2, 2), 6.0)", {
+        "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 24.0)",
+        "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 48.0)",
+        "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 3.0)",
+        "a number where a tensor was expected": "answer_blitz = 6.0",
+        "out.backward() run twice": "answer_blitz = torch.full((2, 2), 12.0)"},
+        alternatives=("answer_blitz = 6 * torch.ones(2, 2)",)),
     "l03_d2l": Exercise("lesson03_backward.check_d2l_grad", "answer_d2l",
                         "answer_d2l = torch.tensor([0.0, 4.0, 8.0, 12.0])", {
         "the factor 2 in front was lost": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
@@ -280,6 +285,12 @@ def grad_of(f, x):
     (g,) = torch.autograd.grad(f(leaf), leaf)
     return g
 """),)),
+    "l03_hook": Exercise("lesson03_backward.check_hook", "answer_hook",
+                         "answer_hook = torch.tensor([20.0, 40.0])", {
+        "a hook only looks": "answer_hook = torch.tensor([2.0, 4.0])",
+        "the hook's gradient is the end result": "answer_hook = [10.0, 10.0]",
+        "d(x * x)/dx taken as x": "answer_hook = torch.tensor([10.0, 20.0])"},
+        alternatives=("answer_hook = 20 * torch.tensor([1.0, 2.0])",)),
     # -- 04 accumulation -----------------------------------------------------------------
     "l04_three": Exercise("lesson04_accumulation.check_three_backwards", "answer_three",
                           "answer_three = torch.full((4,), 3.0)", {
@@ -288,11 +299,11 @@ def grad_of(f, x):
         "one backward() too many": "answer_three = torch.full((4,), 4.0)"},
         alternatives=("answer_three = 3 * torch.ones(4)",)),
     "l04_seed": Exercise("lesson04_accumulation.check_seed_002", "answer_seed",
-                         "answer_seed = torch.full((2, 2), 7.5)", {
-        "out.backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 4.5)",
-        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.5)",
-        "out.backward() left out": "answer_seed = torch.full((2, 2), 3.0)"},
-        alternatives=("answer_seed = torch.tensor([[7.5, 7.5], [7.5, 7.5]])",)),
+                         "answer_seed = torch.full((2, 2), 5.0)", {
+        "the last backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 1.0)",
+        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.0)",
+        "d(x * x)/dx taken as x": "answer_seed = torch.full((2, 2), 3.0)"},
+        alternatives=("answer_seed = torch.tensor([[5.0, 5.0], [5.0, 5.0]])",)),
     "l04_separate": Exercise("lesson04_accumulation.check_separate_grads", "separate_grads", _fn("""
 def separate_grads(w, losses):
     grads = []
@@ -378,19 +389,25 @@ def average_grad(w, batches, loss_fn):
     mean_loss.backward()
     return w.grad.detach()
 """),)),
+    "l04_retain": Exercise("lesson04_accumulation.check_retained_twice", "answer_retain",
+                           "answer_retain = torch.tensor([4.0, 8.0])", {
+        "retain_graph resets .grad": "answer_retain = torch.tensor([2.0, 4.0])",
+        "the value of x * x instead of its gradient": "answer_retain = torch.tensor([2.0, 8.0])",
+        "out.backward(retain_graph=True) run twice": "answer_retain = torch.tensor([6.0, 12.0])"},
+        alternatives=("answer_retain = 4 * torch.tensor([1.0, 2.0])",)),
     # -- 05 vector-Jacobian products -----------------------------------------------------
     "l05_ones": Exercise("lesson05_vector_jacobian.check_square_ones", "answer_ones",
-                         "answer_ones = torch.tensor([2.0, 4.0, 6.0])", {
-        "the values of y": "answer_ones = torch.tensor([1.0, 4.0, 9.0])",
+                         "answer_ones = torch.tensor([6.0, -12.0, 3.0])", {
+        "the values of y": "answer_ones = torch.tensor([3.0, 12.0, 0.75])",
         "the vector v itself": "answer_ones = torch.ones(3)",
-        "d(x * x)/dx taken as x": "answer_ones = torch.tensor([1.0, 2.0, 3.0])"},
-        alternatives=("answer_ones = 2 * torch.tensor([1.0, 2.0, 3.0])",)),
+        "d(x * x)/dx taken as x": "answer_ones = torch.tensor([3.0, -6.0, 1.5])"},
+        alternatives=("answer_ones = 6 * torch.tensor([1.0, -2.0, 0.5])",)),
     "l05_doubling": Exercise("lesson05_vector_jacobian.check_doubling", "answer_doubling",
-                             "answer_doubling = 512 * torch.tensor([0.1, 1.0, 0.0001])", {
-        "one doubling too few": "answer_doubling = 256 * torch.tensor([0.1, 1.0, 0.0001])",
-        "v was left out": "answer_doubling = torch.full((3,), 512.0)",
-        "one doubling too many": "answer_doubling = 1024 * torch.tensor([0.1, 1.0, 0.0001])"},
-        alternatives=("answer_doubling = torch.tensor([51.2, 512.0, 0.0512])",)),
+                             "answer_doubling = 256 * torch.tensor([1.0, 0.5, 2.0])", {
+        "one doubling too few": "answer_doubling = 128 * torch.tensor([1.0, 0.5, 2.0])",
+        "v was left out": "answer_doubling = torch.full((3,), 256.0)",
+        "one doubling too many": "answer_doubling = 512 * torch.tensor([1.0, 0.5, 2.0])"},
+        alternatives=("answer_doubling = torch.tensor([256.0, 128.0, 512.0])",)),
     "l05_jacobian": Exercise("lesson05_vector_jacobian.check_jacobian", "jacobian", _fn("""
 def jacobian(f, x):
     x = x.detach().requires_grad_()
@@ -486,24 +503,33 @@ def vjp(f, x, v):
     (f(x) * v).sum().backward()
     return x.grad
 """),)),
+    "l05_broadcast": Exercise("lesson05_vector_jacobian.check_broadcast", "answer_broadcast",
+                              "answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
+        "the gradient has the output's shape": "answer_broadcast = torch.arange(6.0).reshape(2, 3)",
+        "summed over the wrong axis": "answer_broadcast = [3.0, 12.0]",
+        "the gradient taken as w itself": "answer_broadcast = torch.tensor([1.0, 2.0, 3.0])"},
+        alternatives=("answer_broadcast = torch.arange(6.0).reshape(2, 3).sum(0)",)),
     # -- 06 stopping gradients -----------------------------------------------------------
     "l06_flags": Exercise("lesson06_stopping_gradients.check_flags", "answer_flags",
-                          "answer_flags = (True, True, False, False, True)", {
-        "no_grad switches x off": "answer_flags = (True, True, False, False, False)",
-        "detach() keeps requires_grad": "answer_flags = (True, True, False, True, True)",
-        "no_grad has no effect": "answer_flags = (True, True, True, False, True)"},
-        alternatives=("answer_flags = [True, True, False, False, True]",)),
+                          "answer_flags = (False, True, False, True, True)", {
+        "no_grad switches x off": "answer_flags = (False, False, False, False, False)",
+        "detach() keeps requires_grad": "answer_flags = (False, True, True, True, True)",
+        "a result made under no_grad spreads nothing":
+            "answer_flags = (False, False, False, True, True)",
+        "no_grad has no effect": "answer_flags = (True, True, False, True, True)"},
+        alternatives=("answer_flags = [False, True, False, True, True]",)),
     "l06_detach": Exercise("lesson06_stopping_gradients.check_detach_grad", "answer_detach",
-                           "answer_detach = torch.tensor([0.0, 1.0, 4.0, 9.0])", {
-        "the gradient flows through detach": "answer_detach = torch.tensor([0.0, 3.0, 12.0, 27.0])",
-        "the derivative of u = x * x": "answer_detach = torch.tensor([0.0, 2.0, 4.0, 6.0])",
-        "detach stops every gradient": "answer_detach = torch.zeros(4)"},
-        alternatives=("answer_detach = torch.arange(4.0) ** 2",)),
+                           "answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
+        "the gradient flows through detach": "answer_detach = torch.tensor([5.0, 16.0, 33.0])",
+        "detach() cut y out too": "answer_detach = torch.tensor([1.0, 4.0, 9.0])",
+        "detach stops every gradient": "answer_detach = torch.zeros(3)"},
+        alternatives=("answer_detach = torch.tensor([1.0, 2.0, 3.0]) ** 2 + "
+                      "2 * torch.tensor([1.0, 2.0, 3.0])",)),
     "l06_memory": Exercise("lesson06_stopping_gradients.check_shared_memory", "answer_memory",
-                           "answer_memory = 100.0", {"detach() copies": "answer_memory = 1.0",
-        "a tensor where a number was expected": "answer_memory = torch.tensor([100.0, 2.0, 3.0])",
+                           "answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0",
+        "a tensor where a number was expected": "answer_memory = torch.tensor([10.0, 20.0, 30.0])",
         "None where a value was expected": "answer_memory = None"},
-        alternatives=("answer_memory = torch.tensor(100.0)",)),
+        alternatives=("answer_memory = torch.tensor(60.0)",)),
     "l06_sgd": Exercise("lesson06_stopping_gradients.check_sgd_step", "sgd_step", _fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
@@ -554,20 +580,26 @@ def sgd_step(w, lr):
         w.sub_(lr * w.grad)
         w.grad.zero_()
 """),)),
+    "l06_modes": Exercise("lesson06_stopping_gradients.check_grad_modes", "answer_modes",
+                          "answer_modes = (True, False, False, True)", {
+        "inference_mode still records": "answer_modes = (True, True, False, True)",
+        "requires_grad_(False) does not freeze": "answer_modes = (True, False, True, False)",
+        "set_grad_enabled(True) switches recording off": "answer_modes = (False, False, False, True)"},
+        alternatives=("answer_modes = [True, False, False, True]",)),
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("lesson07_control_flow.check_grad_positive", "answer_positive",
-                             "answer_positive = 512.0", {
+                             "answer_positive = 2048.0", {
         "control flow is not differentiated": "answer_positive = 0.0",
-        "the other branch": "answer_positive = 51200.0",
-        "the value of d instead of its gradient": "answer_positive = 153.6",
-        "one doubling too few": "answer_positive = 256.0"},
-        alternatives=("answer_positive = 2.0 ** 9",)),
+        "the other branch": "answer_positive = 204800.0",
+        "the value of d instead of its gradient": "answer_positive = 102.4",
+        "one doubling too few": "answer_positive = 1024.0"},
+        alternatives=("answer_positive = 2.0 ** 11",)),
     "l07_negative": Exercise("lesson07_control_flow.check_grad_negative", "answer_negative",
-                             "answer_negative = 51200.0", {
-        "the branch's factor 100 was dropped": "answer_negative = 512.0",
-        "a negative gradient for a negative a": "answer_negative = -51200.0",
-        "one doubling too few": "answer_negative = 25600.0"},
-        alternatives=("answer_negative = 100 * 2 ** 9",)),
+                             "answer_negative = 6400.0", {
+        "the branch's factor 100 was dropped": "answer_negative = 64.0",
+        "a negative gradient for a negative a": "answer_negative = -6400.0",
+        "one doubling too few": "answer_negative = 3200.0"},
+        alternatives=("answer_negative = 100 * 2 ** 6",)),
     "l07_recorded": Exercise("lesson07_control_flow.check_what_is_recorded", "answer_recorded",
                              'answer_recorded = "B"', {
         "both branches are recorded": 'answer_recorded = "A"',
@@ -598,6 +630,12 @@ def my_abs(x):
         return x * -1
     return x * 1
 """),)),
+    "l07_kink_grads": Exercise("lesson07_control_flow.check_kink_grads", "answer_kink_grads",
+                               "answer_kink_grads = torch.tensor([0.0, 2.0, -1.0])", {
+        "torch takes the right-hand slope at a kink": "answer_kink_grads = [2.0, -1.0, 0.0]",
+        "torch averages at a kink": "answer_kink_grads = torch.tensor([1.0, 0.5, -0.5])",
+        "the value of the hat instead of its gradient": "answer_kink_grads = [0.0, 2.0, 1.0]"},
+        alternatives=("answer_kink_grads = [0.0, 2.0, -1.0]",)),
     # -- 08 gradient descent -------------------------------------------------------------
     "l08_mse": Exercise("lesson08_gradient_descent.check_mse", "mse", _fn("""
 def mse(w, b, xs, ys):
@@ -722,16 +760,17 @@ def fit_line(xs, ys, steps, lr):
 """),)),
     "l08_rebinding": Exercise("lesson08_gradient_descent.check_rebinding", "answer_rebinding",
                               'answer_rebinding = "A"', {
-        "the new gradient": 'answer_rebinding = "B"', "zeros": 'answer_rebinding = "C"'},
+        "the loop goes on without learning": 'answer_rebinding = "B"',
+        "the rebound w still gets its gradient": 'answer_rebinding = "C"'},
         alternatives=("answer_rebinding = 'a'",)),
     # -- 09 gradients of gradients -------------------------------------------------------
     "l09_second": Exercise("lesson09_gradients_of_gradients.check_second_value", "answer_second",
-                           "answer_second = 27.0", {
-        "the first derivative": "answer_second = 4 * 1.5 ** 3",
-        "the value of the function": "answer_second = 1.5 ** 4",
-        "one derivative too many": "answer_second = 24 * 1.5"},
-        alternatives=("answer_second = 12 * 1.5 ** 2",
-                      "answer_second = torch.tensor(27.)")),
+                           "answer_second = 75.0", {
+        "the first derivative": "answer_second = 4 * 2.5 ** 3",
+        "the value of the function": "answer_second = 2.5 ** 4",
+        "one derivative too many": "answer_second = 24 * 2.5"},
+        alternatives=("answer_second = 12 * 2.5 ** 2",
+                      "answer_second = torch.tensor(75.)")),
     "l09_accumulated": Exercise("lesson09_gradients_of_gradients.check_accumulated",
                                 "answer_accumulated", "answer_accumulated = 13.0", {
         "the second backward replaces .grad": "answer_accumulated = 8.0",
@@ -911,4 +950,61 @@ def newton_step(f, x):
     slope.backward()
     return x.item() - slope.item() / x.grad.item()
 """),)),
+    # -- 10 checking gradients -----------------------------------------------------------
+    "l10_central": Exercise("lesson10_checking_gradients.check_central_difference",
+                            "central_difference", _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append(((f(x + step) - f(x - step)) / (2 * h)).item())
+    return torch.tensor(grads, dtype=torch.float64)
+"""), {
+        "a forward difference": _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append((f(x + step) - f(x)) / h)
+    return torch.stack(grads)
+"""),
+        "divided by h instead of 2h": _fn("""
+def central_difference(f, x, h):
+    grads = []
+    for i in range(len(x)):
+        step = torch.zeros_like(x)
+        step[i] = h
+        grads.append((f(x + step) - f(x - step)) / h)
+    return torch.stack(grads)
+"""),
+        "the autograd gradient, not the finite difference": _fn("""
+def central_difference(f, x, h):
+    x = x.detach().clone().requires_grad_()
+    f(x).backward()
+    return x.grad
+""")},
+        alternatives=(_fn("""
+def central_difference(f, x, h):
+    steps = h * torch.eye(len(x), dtype=x.dtype)
+    return torch.stack([(f(x + e) - f(x - e)) / (2 * h) for e in steps])
+"""),)),
+    "l10_kink": Exercise("lesson10_checking_gradients.check_kink", "answer_kink",
+                         "answer_kink = (0.5, 0.0)", {
+        "finite differences do not see the kink": "answer_kink = (0.0, 0.0)",
+        "torch averages the one-sided derivatives": "answer_kink = [0.5, 0.5]",
+        "torch takes the right-hand slope": "answer_kink = (0.5, 1)"},
+        alternatives=("answer_kink = [0.5, 0.0]",)),
+    "l10_float32": Exercise("lesson10_checking_gradients.check_float32", "answer_float32",
+                            'answer_float32 = "A"', {
+        "float32 tensors have no gradients": 'answer_float32 = "B"',
+        "a smaller step is always more accurate": 'answer_float32 = "c"'},
+        alternatives=('answer_float32 = "a"',)),
+    "l10_wrong": Exercise("lesson10_checking_gradients.check_wrong_points", "answer_wrong",
+                          "answer_wrong = [-2.0, -0.5]", {
+        "the whole backward is wrong": "answer_wrong = [-2.0, -0.5, 0.0, 0.5, 2.0]",
+        "the positive side is wrong": "answer_wrong = [0.5, 2]",
+        "the points where the backward agrees": "answer_wrong = [0.0, 0.5, 2.0]"},
+        alternatives=("answer_wrong = (-2.0, -0.5)",)),
 }

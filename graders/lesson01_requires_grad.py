@@ -18,32 +18,38 @@ from .checking import (
 
 def _which_require_grad(T):
     a = T.ones(3, requires_grad=True)
-    b = a * 2
-    c = T.ones(3)
-    d = c * a
-    e = c + 1
-    return [t.requires_grad for t in (a, b, c, d, e)]
+    b = T.zeros(3)
+    c = a * b
+    d = a.exp()
+    e = a.argmax()
+    f = a > 0.5
+    return [t.requires_grad for t in (a, b, c, d, e, f)]
 
 
 WHICH_MISTAKES = (
     Mistake("requires_grad stays on the tensors you marked",
-            "It spreads: any op with at least one input that requires grad gives a result that "
-            "requires grad (b and d here), so that backward can reach a.",
-            lambda T: [True, False, False, False, False]),
+            "It spreads: a floating-point result of an op with at least one input that requires "
+            "grad requires grad too (c and d here), so that backward can reach a.",
+            lambda T: [True, False, False, False, False, False]),
     Mistake("an op needs every input to require grad",
-            "One is enough: d = c * a requires grad because a does, even though c does not.",
-            lambda T: [True, True, False, False, False]),
+            "One is enough: c = a * b requires grad because a does, even though b does not.",
+            lambda T: [True, False, False, True, False, False]),
+    Mistake("integer and boolean results require grad too",
+            "Only floating-point (and complex) tensors can require grad. argmax gives an int64 "
+            "index and a comparison a bool tensor: no gradient is defined, nothing is recorded.",
+            lambda T: [True, False, True, True, True, True]),
     Mistake("tensors require grad by default", "torch.ones, torch.zeros and torch.tensor make "
-            "tensors that need no gradient unless you pass requires_grad=True: c does not, and "
-            "so neither does e = c + 1.", lambda T: [True] * 5),
+            "tensors that need no gradient unless you pass requires_grad=True: b does not.",
+            lambda T: [True] * 6),
 )
 
 
 @check
 def check_which_require_grad(answer):
-    """answer: requires_grad of (a, b, c, d, e), five booleans."""
-    check_value(answer, "requires_grad of a, b, c, d, e", _which_require_grad, WHICH_MISTAKES)
-    return "requires_grad spreads from a to everything computed from it."
+    """answer: requires_grad of (a, b, c, d, e, f), six booleans."""
+    check_value(answer, "requires_grad of a, b, c, d, e, f", _which_require_grad,
+                WHICH_MISTAKES)
+    return "requires_grad spreads from a to every floating-point result computed from it."
 
 
 def _is_leaf(T):

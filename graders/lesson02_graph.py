@@ -41,75 +41,74 @@ def graph_counts(t, distinct=True):
 
 def _last_grad_fn(T):
     x = T.ones(3, requires_grad=True)
-    return node_name(((x * 2 + 1).mean()).grad_fn)
+    return node_name((2 * (x - 1).exp().sum()).grad_fn)
 
 
 LAST_MISTAKES = (
     Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
-            "that made *this* tensor: the last one, mean. The earlier ops are further down, "
-            "in next_functions.", lambda T: "MulBackward0"),
-    Mistake("the op before mean", "mean() is an op like + and *: it records its own node, "
-            "MeanBackward0, and that is the last one.", lambda T: "AddBackward0"),
-    Mistake("mean recorded as a sum", "mean has its own node, MeanBackward0 (its backward "
-            "divides by the number of elements).", lambda T: "SumBackward0"),
+            "that made *this* tensor: the last one. The earlier ops are further down, in "
+            "next_functions.", lambda T: "SubBackward0"),
+    Mistake("the last method in the line is the last op", "2 * (...) multiplies what "
+            ".sum() returned: the multiplication runs last, so y.grad_fn is its node.",
+            lambda T: "SumBackward0"),
     Mistake("the name without its number", "torch's node names end with a version number: "
-            "print(y.grad_fn) shows it.", lambda T: "MeanBackward"),
+            "print(y.grad_fn) shows it.", lambda T: "MulBackward"),
 )
 
 
 @check
 def check_last_grad_fn(answer):
-    """answer: the class name of y.grad_fn for y = (x * 2 + 1).mean(), as a string."""
+    """answer: the class name of y.grad_fn for y = 2 * (x - 1).exp().sum(), as a string."""
     check_value(answer, "the name of y.grad_fn", _last_grad_fn, LAST_MISTAKES)
-    return "grad_fn is the node of the last op: MeanBackward0."
+    return "grad_fn is the node of the last op: here the multiplication by 2."
 
 
 def _next_names(T):
     x, b = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
     w = T.ones(2)
-    z = x * w + b
+    z = b - x * w
     return [node_name(n) for n, _ in z.grad_fn.next_functions]
 
 
 @check
 def check_next_names(answer):
-    """answer: the class names in z.grad_fn.next_functions for z = x * w + b, in order."""
+    """answer: the class names in z.grad_fn.next_functions for z = b - x * w, in order."""
     names = read(answer)
     if type(names) is list:  # torch's name() spells the leaves' node with a namespace
         names = [a.removeprefix("torch::autograd::") if type(a) is str else a for a in names]
     answer = names
     check_value(answer, "the names in z.grad_fn.next_functions", _next_names, [
         Mistake("next_functions in no particular order", "They follow the op's arguments: "
-                "z = (x * w) + b, so first the node of x * w, then b's AccumulateGrad.",
-                lambda T: ["AccumulateGrad", "MulBackward0"]),
+                "z = b - (x * w), so first b's AccumulateGrad, then the node of x * w.",
+                lambda T: ["MulBackward0", "AccumulateGrad"]),
         Mistake("next_functions lists the leaves", "It lists the *next nodes*: x * w is a node "
                 "(MulBackward0); only b, used directly, shows its AccumulateGrad.",
                 lambda T: ["AccumulateGrad", "AccumulateGrad"]),
         Mistake("a leaf taken for None", "None stands for an input that needs no gradient "
                 "(w here, which is not in the list at all). b requires grad, so it has a node: "
-                "AccumulateGrad.", lambda T: ["MulBackward0", None])])
+                "AccumulateGrad.", lambda T: [None, "MulBackward0"])])
     return "next_functions follow the arguments of the op, in order."
 
 
-def _blitz_accumulators(T):
-    x = T.ones(2, 2, requires_grad=True)
-    y = x + 2
-    out = (y * y * 3).mean()
+def _shared_leaves(T):
+    x, w = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+    c = T.ones(2)
+    out = (x * w + x * c + w).sum()
     return graph_counts(out)["AccumulateGrad"]
 
 
 @check
 def check_accumulator_count(answer):
-    """answer: how many AccumulateGrad nodes the blitz graph has, as an int."""
-    check_value(answer, "the number of AccumulateGrad nodes", _blitz_accumulators, [
-        Mistake("one AccumulateGrad per use of x", "There is one per *leaf*, shared by every op "
-                "that uses it: all paths from out end in the same node, which adds their "
-                "gradients into x.grad.", lambda T: 2),
+    """answer: how many AccumulateGrad nodes the graph of (x * w + x * c + w).sum() has."""
+    check_value(answer, "the number of AccumulateGrad nodes", _shared_leaves, [
+        Mistake("one AccumulateGrad per use of a leaf", "There is one per *leaf* that requires "
+                "grad, shared by every op that uses it: all paths from out to x end in the same "
+                "node, which adds their gradients into x.grad.", lambda T: 4),
+        Mistake("c has an AccumulateGrad", "c does not require grad: nothing is accumulated "
+                "for it, and next_functions holds None in its place.", lambda T: 3),
         Mistake("no AccumulateGrad in a graph of ops", "Every leaf that requires grad ends the "
-                "graph in an AccumulateGrad node, the one that writes x.grad.", lambda T: 0),
-        Mistake("one AccumulateGrad per element", "x is one tensor with four entries: one "
-                "leaf, one node.", lambda T: 4)])
-    return "one leaf, one AccumulateGrad, however often x is used."
+                "graph in an AccumulateGrad node, the one that writes its .grad.", lambda T: 0)])
+    return "one AccumulateGrad per leaf that requires grad, however often it is used."
 
 
 def _graphs(seed):
@@ -160,7 +159,7 @@ def check_graph_counts(count_nodes, hidden=False):
             if got == per_path:
                 fail(f"the counts {got} should be {expected}.", _ONCE_PER_PATH)
             verdict("the node counts", got, expected)
-    return "you can walk a graph: breadth first, each node once, skipping None."
+    return "you can walk a graph: each node once, skipping None."
 
 
 def read_counts(answer):

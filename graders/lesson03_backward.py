@@ -21,7 +21,7 @@ from .checking import (
 
 
 def _blitz(T, mean=True, square=True, times=1):
-    x = T.ones(2, 2, requires_grad=True)
+    x = T.full((2, 2), 2.0, requires_grad=True)
     y = x + 2
     z = y * y * 3 if square else y * y.detach() * 3  # not square: as if d(y^2)/dy were y
     out = z.mean() if mean else z.sum()
@@ -39,17 +39,17 @@ def _twice(name):
 
 @check
 def check_blitz_grad(answer):
-    """answer: x.grad after out.backward() in the blitz (a 2x2 tensor)."""
-    check_value(answer, "x.grad for out = mean(3 (x + 2)^2) at x = 1", _blitz, [
+    """answer: x.grad after the blitz's out.backward() with x = 2 everywhere (a 2x2 tensor)."""
+    check_value(answer, "x.grad for out = mean(3 (x + 2)^2) at x = 2", _blitz, [
         Mistake("the mean's 1/4 was dropped", "out averages four elements, so each x_i gets a "
-                "quarter: d out/dx_i = (1/4) * 6 (x_i + 2) = 4.5.",
+                "quarter: d out/dx_i = (1/4) * 6 (x_i + 2).",
                 lambda T: _blitz(T, mean=False)),
-        Mistake("the value instead of the gradient", "27 is z's value; .grad holds the "
-                "derivative d out / dx.", lambda T: T.full((2, 2), 27.0)),
+        Mistake("the value instead of the gradient", "48 is z's value at x = 2; .grad holds "
+                "the derivative d out / dx.", lambda T: T.full((2, 2), 48.0)),
         Mistake("(x + 2)^2 differentiated as (x + 2)", "The chain rule gives 2 (x + 2) for the "
-                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False)),
+                "square: 3 * 2 * (x + 2) / 4.", lambda T: _blitz(T, square=False)),
         Mistake(*_twice("out.backward()"), lambda T: _blitz(T, times=2))])
-    return "d out/dx_i = 3 (x_i + 2) / 2 = 4.5 at x = 1."
+    return "d out/dx_i = 3 (x_i + 2) / 2 = 6 at x = 2."
 
 
 def _d2l(T, factor=2.0, times=1):
@@ -141,6 +141,29 @@ def check_grad_of(grad_of, hidden=False):
                 fail("calling grad_of twice with the same x gave a different answer.",
                      _ACCUMULATING)
     return "grad_of works for any scalar function, and leaves x alone."
+
+
+def _hooked(T, factor=10.0):
+    """y.register_hook(lambda g: g * 10) on y = x * x: what reaches x is 10 times dsum/dy."""
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.backward(T.full((2,), factor))  # the same gradient as the hook; autograd_core has no hooks
+    return x.grad
+
+
+@check
+def check_hook(answer):
+    """answer: x.grad after y = x * x, y.register_hook(lambda g: g * 10), y.sum().backward()."""
+    check_value(answer, "x.grad with a hook that multiplies y's gradient by 10", _hooked, [
+        Mistake("a hook only looks", "A hook that returns a tensor *replaces* the gradient "
+                "flowing through y: 10 * 1 reaches y's node, then the chain rule gives 10 * 2x.",
+                lambda T: _hooked(T, factor=1.0)),
+        Mistake("the hook's gradient is the end result", "The hook changes dL/dy; backward "
+                "then goes on through y = x * x, which multiplies by 2x.",
+                lambda T: T.full((2,), 10.0)),
+        Mistake("d(x * x)/dx taken as x", "Both factors depend on x: the product rule gives "
+                "2x, so x.grad = 10 * 2x.", lambda T: _hooked(T) / 2)])
+    return "the hook changed y's gradient to 10, and the chain rule carried it on: 20x."
 
 
 seal(globals())

@@ -42,35 +42,31 @@ def check_three_backwards(answer):
 
 
 def _seed_002(T, zero=True, accumulate=True):
-    x = T.ones(2, 2, requires_grad=True)
-    y, t, i = x + 2, 3 * x, T.ones(2, 2)
-    y.backward(i)
+    """A variant of the seed-002 cell: three backward calls and one zero_()."""
+    x = T.full((2, 2), 2.0, requires_grad=True)
+    (3 * x).sum().backward()
     if zero:
         x.grad.zero_()
-    t.backward(i)
+    (x * x).sum().backward()
     if not accumulate:
         x.grad.zero_()
-    out = (y * y * 3).mean()
-    out.backward()
+    ((x + 2) * 4).mean().backward()
     return x.grad
 
 
 @check
 def check_seed_002(answer):
-    """answer: x.grad at the end of the seed-002 cell (a 2x2 tensor)."""
-    check_value(answer, "x.grad after y.backward(i), zero_(), t.backward(i), out.backward()",
-                _seed_002, [
-                    Mistake("out.backward() starts from a clean .grad",
-                            "t.backward(i) left 3 in x.grad, and out.backward() adds its 4.5 "
-                            "on top: 7.5. That is why the learner in seed 002 saw 7.5, not 4.5.",
-                            lambda T: _seed_002(T, accumulate=False)),
-                    Mistake("zero_() was overlooked", "x.grad.zero_() wiped y's 1 before "
-                            "t.backward(i), so only 3 + 4.5 remain.",
-                            lambda T: _seed_002(T, zero=False)),
-                    Mistake("out.backward() left out", "t.backward(i) leaves 3, and "
-                            "out.backward() then adds its 4.5: 7.5.",
-                            lambda T: T.full((2, 2), 3.0))])
-    return "3 left by t, plus 4.5 from out: 7.5, the number seed 002 puzzled over."
+    """answer: x.grad at the end of the seed-002 variant of exercise 2 (a 2x2 tensor)."""
+    check_value(answer, "x.grad after backward, zero_(), backward, backward", _seed_002, [
+        Mistake("the last backward() starts from a clean .grad",
+                "(x * x).sum().backward() left 2x = 4 in x.grad, and the last backward adds "
+                "its 4 / 4 = 1 on top: the same reason seed 002 saw 7.5, not 4.5.",
+                lambda T: _seed_002(T, accumulate=False)),
+        Mistake("zero_() was overlooked", "x.grad.zero_() wiped the 3 of the first backward, "
+                "so only 4 + 1 remain.", lambda T: _seed_002(T, zero=False)),
+        Mistake("d(x * x)/dx taken as x", "Both factors depend on x: the product rule gives "
+                "x + x = 2x = 4, and the mean then adds 1.", lambda T: T.full((2, 2), 3.0))])
+    return "zero_() wipes the 3; then 4 from x * x, plus 1 from the mean: 5."
 
 
 LOSSES = (
@@ -165,6 +161,32 @@ def check_average_grad(average_grad, hidden=False):
                             lambda T, v, b: _average(T, v, b, divide=False))],
                 args=(values, batches))
     return "accumulate over batches, divide once: what torch's accumulation is for."
+
+
+def _retained(T, accumulate=True):
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    out = (x * x).sum()
+    out.backward(retain_graph=True)
+    if not accumulate:
+        x.grad.zero_()
+    out.backward()
+    return x.grad
+
+
+@check
+def check_retained_twice(answer):
+    """answer: x.grad after out.backward(retain_graph=True); out.backward(), out = sum(x * x)."""
+    check_value(answer, "x.grad after two backward calls through a retained graph", _retained, [
+        Mistake("retain_graph resets .grad", "retain_graph=True only keeps the saved tensors "
+                "for another backward; .grad still accumulates: 2x + 2x.",
+                lambda T: _retained(T, accumulate=False)),
+        Mistake("the value of x * x instead of its gradient", "backward() adds d out/dx = 2x "
+                "into x.grad at each call, not the value x * x.",
+                lambda T: 2 * T.tensor([1.0, 4.0])),
+        Mistake("out.backward(retain_graph=True) run twice", "Running the cell again adds "
+                "another 2x: .grad accumulates over every backward, three here, 6x. Restart "
+                "from a fresh leaf before running it again.", lambda T: _retained(T) * 1.5)])
+    return "the graph is kept, and the second backward adds its 2x: 4x."
 
 
 seal(globals())

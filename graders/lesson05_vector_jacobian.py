@@ -21,30 +21,30 @@ from .checking import (
 
 
 def _square_ones(T):
-    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x * x
+    x = T.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    y = x * x * 3
     y.backward(T.ones(3))
     return x.grad
 
 
 @check
 def check_square_ones(answer):
-    """answer: x.grad after y = x * x; y.backward(torch.ones(3)), x = [1., 2., 3.]."""
-    check_value(answer, "x.grad for y = x * x with gradient ones", _square_ones, [
+    """answer: x.grad after y = x * x * 3; y.backward(torch.ones(3)), x = [1., -2., 0.5]."""
+    check_value(answer, "x.grad for y = 3 x * x with gradient ones", _square_ones, [
         Mistake("the values of y", "backward(v) fills x.grad with v^T J; here J is diagonal "
-                "with 2x on it, so ones^T J = 2x.", lambda T: T.tensor([1.0, 4.0, 9.0])),
+                "with 6x on it, so ones^T J = 6x.", lambda T: T.tensor([3.0, 12.0, 0.75])),
         Mistake("the vector v itself", "v only weights the rows of the Jacobian; the "
-                "derivative 2x still multiplies in.", lambda T: T.ones(3)),
+                "derivative 6x still multiplies in.", lambda T: T.ones(3)),
         Mistake("d(x * x)/dx taken as x", "Both factors depend on x: the product rule gives "
-                "x + x = 2x.", lambda T: T.tensor([1.0, 2.0, 3.0]))])
-    return "ones^T J = 2x: the same as y.sum().backward()."
+                "3 (x + x) = 6x.", lambda T: T.tensor([3.0, -6.0, 1.5]))])
+    return "ones^T J = 6x: the same as y.sum().backward()."
 
 
-V = (0.1, 1.0, 0.0001)
+V = (1.0, 0.5, 2.0)
 
 
 def _doubling(T, shift=0, use_v=True):
-    x = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    x = T.tensor([3.0, 4.0, 0.0], requires_grad=True)
     y = x * 2
     while y.norm() < 1000:
         y = y * 2
@@ -55,7 +55,7 @@ def _doubling(T, shift=0, use_v=True):
 
 @check
 def check_doubling(answer):
-    """answer: x.grad after the doubling loop and y.backward(v), v = [0.1, 1.0, 0.0001]."""
+    """answer: x.grad after the doubling loop from x = [3., 4., 0.] and y.backward(v)."""
     check_value(answer, "x.grad after the doubling loop", _doubling, [
         Mistake("one doubling too few", "y = x * 2 already doubles once before the loop: count "
                 "it too. The gradient is 2^k v with k the total number of doublings.",
@@ -168,6 +168,30 @@ def check_vjp(vjp, hidden=False):
                      "through f's output, not one.",
                      _MANY_BACKWARDS if backwards.count else _NO_BACKWARD)
     return "y.backward(v) is v^T J, without ever building J."
+
+
+def _broadcast_grad(T):
+    w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    X = T.arange(6.0).reshape(2, 3)
+    (X * w).sum().backward()
+    return w.grad
+
+
+@check
+def check_broadcast(answer):
+    """answer: w.grad after (X * w).sum().backward(), w = [1, 2, 3], X = arange(6.).reshape(2, 3)."""
+    check_value(answer, "w.grad for (X * w).sum() with w broadcast over X's rows",
+                _broadcast_grad, [
+        Mistake("the gradient has the output's shape", ".grad always has the leaf's shape: w "
+                "was copied to both rows, so the gradients of the copies are summed over rows.",
+                lambda T: T.arange(6.0).reshape(2, 3)),
+        Mistake("summed over the wrong axis", "w runs along the columns (its 3 entries meet "
+                "X's 3 columns); its copies are the rows, so sum over rows: column sums of X.",
+                lambda T: T.tensor([3.0, 12.0])),
+        Mistake("the gradient taken as w itself", "d (X * w).sum() / dw_j adds up X's column j "
+                "(w_j multiplies each entry of it): w's own values do not appear.",
+                lambda T: T.tensor([1.0, 2.0, 3.0]))])
+    return "broadcast forward, sum backward: w.grad holds X's column sums, in w's shape."
 
 
 seal(globals())

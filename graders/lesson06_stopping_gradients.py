@@ -20,12 +20,18 @@ from .checking import (
 )
 
 
-def _flags(T):
+def _flags(T, keep_detach=False, switch_off=False):
     x = T.ones(3, requires_grad=True)
-    flags = [x.requires_grad, (x**2).requires_grad]
     with T.no_grad():
-        flags.append((x**2).requires_grad)
-    flags += [x.detach().requires_grad, x.requires_grad]
+        y = x * 2
+    z = y * x
+    u = (x * 2).detach()
+    flags = [y.requires_grad, z.requires_grad, u.requires_grad, (u * x).requires_grad,
+             x.requires_grad]
+    if keep_detach:
+        flags[2] = True
+    if switch_off:  # as if no_grad had turned x off for good
+        flags[1] = flags[3] = flags[4] = False
     return flags
 
 
@@ -34,51 +40,57 @@ def check_flags(answer):
     """answer: the five requires_grad values printed in exercise 1, in order."""
     check_value(answer, "the five requires_grad values", _flags, [
         Mistake("no_grad switches x off", "no_grad only stops *recording* new operations "
-                "inside the block; x itself still requires grad afterwards.",
-                lambda T: [True, True, False, False, False]),
+                "inside the block; x itself still requires grad afterwards, and so does any "
+                "result computed from it outside the block.",
+                lambda T: _flags(T, switch_off=True)),
         Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
-                "it never requires grad.", lambda T: [True, True, False, True, True]),
+                "it never requires grad.", lambda T: _flags(T, keep_detach=True)),
+        Mistake("a result made under no_grad spreads nothing", "y was made under no_grad, so "
+                "y needs no gradient; but z = y * x also uses x, which does.",
+                lambda T: [False, False, False, True, True]),
         Mistake("no_grad has no effect", "Inside `with torch.no_grad():` nothing is recorded: "
-                "x**2 computed there does not require grad.",
-                lambda T: [True, True, True, False, True])])
+                "y = x * 2 computed there does not require grad.",
+                lambda T: [True, True, False, True, True])])
     return "no_grad stops recording; detach cuts one tensor loose; x is unchanged."
 
 
 def _d2l_detach(T, through=False):
-    x = T.arange(4.0, requires_grad=True)
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * x
     u = y if through else y.detach()
-    (u * x).sum().backward()
+    (u * x + y).sum().backward()
     return x.grad
 
 
 @check
 def check_detach_grad(answer):
-    """answer: x.grad for z = u * x with u = (x * x).detach(), x = arange(4.)."""
-    check_value(answer, "x.grad for z = u * x, u detached", _d2l_detach, [
-        Mistake("the gradient flows through detach", "u is a constant to autograd: dz/dx = u, "
-                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True)),
-        Mistake("the derivative of u = x * x", "z = u * x with u a constant: dz/dx = u = x^2, "
-                "not du/dx.", lambda T: 2 * T.arange(4.0)),
+    """answer: x.grad for (u * x + y).sum() with y = x * x, u = y.detach(), x = [1., 2., 3.]."""
+    check_value(answer, "x.grad for z = u * x + y, u detached", _d2l_detach, [
+        Mistake("the gradient flows through detach", "u is a constant to autograd: d(u x)/dx "
+                "= u, while y = x * x still gives 2x. Not d(x^3)/dx = 3x^2.",
+                lambda T: _d2l_detach(T, through=True)),
+        Mistake("detach() cut y out too", "Only u is cut loose; y itself is still in the graph "
+                "and adds its 2x.", lambda T: T.tensor([1.0, 4.0, 9.0])),
         Mistake("detach stops every gradient", "detach cuts only u's path; z still depends on "
-                "x through its second factor: dz/dx = u.", lambda T: T.zeros(4))])
-    return "u is treated as a constant: dz/dx = u."
+                "x through u * x's second factor and through y: dz/dx = u + 2x.",
+                lambda T: T.zeros(3))])
+    return "u is a constant (du/dx = 0); y is not: u + 2x."
 
 
 @check
 def check_shared_memory(answer):
-    """answer: x[0].item() after d = x.detach(); d[0] = 100."""
-    check_value(answer, "x[0] after writing d[0] = 100", lambda T: _shared(T), [
+    """answer: x.sum().item() after d = x.detach(); d.mul_(10), x = [1., 2., 3.]."""
+    check_value(answer, "x.sum() after d.mul_(10)", lambda T: _shared(T), [
         Mistake("detach() copies", "detach() shares x's memory: writing into d writes into x. "
-                "Use x.detach().clone() for a copy.", lambda T: 1.0)])
+                "Use x.detach().clone() for a copy.", lambda T: 6.0)])
     return "detach() shares memory with x: no copy is made."
 
 
 def _shared(T):
-    x = T.tensor([1.0, 2.0, 3.0])
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
     d = x.detach()
-    d[0] = 100.0
-    return x[0].item()
+    d.mul_(10)
+    return x.sum().item()
 
 
 def _after_step(T, values, lr, sign=1.0, rate=True):
@@ -133,6 +145,39 @@ def check_sgd_step(sgd_step, hidden=False):
         if grad is not None and any(abs(g) > 0 for g in flatten(grad)):
             fail("w was updated, but w.grad still holds the old gradient.", _NOT_ZEROED)
     return "an in-place step under no_grad, and a clean .grad for the next one."
+
+
+def _modes(T, inference_records=False, frozen_grad=False):
+    w = T.ones(2, requires_grad=True)
+    b = T.ones(2, requires_grad=True)
+    b.requires_grad_(False)
+    with T.set_grad_enabled(True):
+        y = w * 2 + b
+    with T.inference_mode():
+        z = w * 2
+    y.sum().backward()
+    flags = [y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None]
+    if inference_records:
+        flags[1] = True
+    if frozen_grad:
+        flags[2], flags[3] = True, False
+    return flags
+
+
+@check
+def check_grad_modes(answer):
+    """answer: (y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None), exercise 5."""
+    check_value(answer, "the four values printed in exercise 5", _modes, [
+        Mistake("inference_mode still records", "inference_mode() is a stricter no_grad: "
+                "nothing inside it is recorded, so z does not require grad.",
+                lambda T: _modes(T, inference_records=True)),
+        Mistake("requires_grad_(False) does not freeze", "b.requires_grad_(False) turns the "
+                "request off: b is a constant from then on, and backward leaves b.grad None.",
+                lambda T: _modes(T, frozen_grad=True)),
+        Mistake("set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets "
+                "recording to `mode`: True records, like the default.",
+                lambda T: [False, False, False, True])])
+    return "recording follows the mode; a frozen tensor gets no gradient."
 
 
 seal(globals())

@@ -44,32 +44,32 @@ def _grad_at(T, value, branch=True, value_of_d=False):
 
 @check
 def check_grad_positive(answer):
-    """answer: a.grad after d = f(a); d.backward() with a = 0.3."""
-    check_value(answer, "a.grad at a = 0.3", lambda T: _grad_at(T, 0.3), [
+    """answer: a.grad after d = f(a); d.backward() with a = 0.05."""
+    check_value(answer, "a.grad at a = 0.05", lambda T: _grad_at(T, 0.05), [
         Mistake("control flow is not differentiated", "The loop and the if are plain Python: "
                 "autograd records the multiplications that actually ran, and differentiates "
                 "those. a.grad = d / a.", lambda T: 0.0),
         Mistake("the other branch", "b.sum() > 0 here, so c = b: no factor 100.",
-                lambda T: _grad_at(T, 0.3, branch=False)),
-        Mistake("the value of d instead of its gradient", "a.grad is dd/da = d / a = 2^k, not d.",
-                lambda T: _grad_at(T, 0.3, value_of_d=True)),
+                lambda T: _grad_at(T, 0.05, branch=False)),
+        Mistake("the value of d instead of its gradient", "a.grad is dd/da = d / a, not d.",
+                lambda T: _grad_at(T, 0.05, value_of_d=True)),
         Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
-                lambda T: _grad_at(T, 0.3) / 2)])
+                lambda T: _grad_at(T, 0.05) / 2)])
     return "f(a) = 2^k a along the path taken, so a.grad = 2^k = d / a."
 
 
 @check
 def check_grad_negative(answer):
-    """answer: a.grad after d = f(a); d.backward() with a = -0.3."""
-    check_value(answer, "a.grad at a = -0.3", lambda T: _grad_at(T, -0.3), [
+    """answer: a.grad after d = f(a); d.backward() with a = -1.7."""
+    check_value(answer, "a.grad at a = -1.7", lambda T: _grad_at(T, -1.7), [
         Mistake("the branch's factor 100 was dropped", "b.sum() < 0, so c = 100 * b: the "
                 "recorded path includes the multiplication by 100.",
-                lambda T: _grad_at(T, -0.3, branch=False)),
+                lambda T: _grad_at(T, -1.7, branch=False)),
         Mistake("a negative gradient for a negative a", "d = 100 * 2^k * a is linear in a: its "
                 "slope 100 * 2^k is positive, whatever the sign of a.",
-                lambda T: -_grad_at(T, -0.3)),
+                lambda T: -_grad_at(T, -1.7)),
         Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
-                lambda T: _grad_at(T, -0.3) / 2)])
+                lambda T: _grad_at(T, -1.7) / 2)])
     return "the branch taken decides the gradient: 100 * 2^k."
 
 
@@ -130,6 +130,29 @@ def check_my_abs(my_abs, hidden=False):
             verdict(f"[my_abs(x), x.grad] at x = {value:.3f}", got,
                     oracle(_abs_reference, value), ABS_MISTAKES, args=(value,))
     return "|x| through an if: the gradient is the sign of x."
+
+
+def _hat_grads(T, convention=0.0):
+    x = T.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    (2 * x.relu() - 3 * (x - 1).relu() + (x - 2).relu()).sum().backward()
+    # relu'(0) = convention at each kink, instead of torch's 0
+    return x.grad + convention * T.tensor([2.0, -3.0, 1.0])
+
+
+@check
+def check_kink_grads(answer):
+    """answer: x.grad of the relu hat at its kinks x = [0., 1., 2.]."""
+    check_value(answer, "x.grad of 2 relu(x) - 3 relu(x - 1) + relu(x - 2) at 0, 1, 2",
+                _hat_grads, [
+        Mistake("torch takes the right-hand slope at a kink", "torch defines relu'(0) = 0: at "
+                "each kink the relu that bends there contributes nothing.",
+                lambda T: _hat_grads(T, convention=1.0)),
+        Mistake("torch averages at a kink", "No average: relu'(0) = 0 exactly, by convention.",
+                lambda T: _hat_grads(T, convention=0.5)),
+        Mistake("the value of the hat instead of its gradient", "x.grad holds the slope of "
+                "2 relu(x) - 3 relu(x - 1) + relu(x - 2) at each point, not its value.",
+                lambda T: T.tensor([0.0, 2.0, 1.0]))])
+    return "relu'(0) = 0: at each kink, the relu bending there adds nothing."
 
 
 seal(globals())

@@ -149,10 +149,13 @@ def check_fit_line(fit_line, hidden=False):
 @check
 def check_rebinding(answer):
     """answer: "A", "B" or "C"."""
-    check_value(answer, "what w.grad is after `w = w - lr * w.grad`", lambda T: "A", [
-        Mistake("the new gradient", "w = w - lr * w.grad (recorded) makes a new, non-leaf w: "
-                "backward no longer fills its .grad, which stays None.", lambda T: "B"),
-        Mistake("zeros", "Nothing zeroes it: the new w is not a leaf, so its .grad is None.",
+    check_value(answer, "what happens at the second update with `w = w - lr * w.grad`",
+                lambda T: "A", [
+        Mistake("the loop goes on without learning", "It does not go on: the new w is not a "
+                "leaf, so backward leaves its .grad at None, and lr * None raises a TypeError "
+                "at the next update.", lambda T: "B"),
+        Mistake("the rebound w still gets its gradient", "w = w - lr * w.grad (recorded) makes "
+                "a new, non-leaf w: backward no longer fills its .grad, which stays None.",
                 lambda T: "C")])
     return "rebinding w outside no_grad loses the leaf: update in place under no_grad."
 

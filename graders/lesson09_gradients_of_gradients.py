@@ -74,7 +74,7 @@ def _checked_call(fn, student_args, what, scenario, mistakes, args):
 # -- exercise 1: predict a second derivative ------------------------------------------------
 
 def _fourth_power(T, order=2):
-    x = T.tensor(1.5, requires_grad=True)
+    x = T.tensor(2.5, requires_grad=True)
     result = x**4
     for _ in range(order):
         result = _grad(T, result, x, create_graph=True)
@@ -83,8 +83,8 @@ def _fourth_power(T, order=2):
 
 @check
 def check_second_value(answer):
-    """answer: d^2/dx^2 of x**4 at x = 1.5, as autograd.grad computes it twice."""
-    check_value(answer, "the second derivative of x**4 at x = 1.5", _fourth_power, [
+    """answer: d^2/dx^2 of x**4 at x = 2.5, as autograd.grad computes it twice."""
+    check_value(answer, "the second derivative of x**4 at x = 2.5", _fourth_power, [
         Mistake("the first derivative", "The first torch.autograd.grad gives 4x^3; the "
                 "second one differentiates that again: 12x^2.",
                 lambda T: _fourth_power(T, order=1)),
@@ -92,7 +92,7 @@ def check_second_value(answer):
                 "differentiate twice, 4x^3 then 12x^2.", lambda T: _fourth_power(T, order=0)),
         Mistake("one derivative too many", "Two calls of autograd.grad, two derivatives: "
                 "12x^2, not 24x.", lambda T: _fourth_power(T, order=3))])
-    return "differentiate 4x^3 once more: 12x^2 = 27 at x = 1.5."
+    return "differentiate 4x^3 once more: 12x^2 = 75 at x = 2.5."
 
 
 # -- exercise 2: predict what accumulates in x.grad -----------------------------------------

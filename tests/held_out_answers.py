@@ -1,17 +1,18 @@
 """Wrong answers written as a learner would, without looking at graders/catalogue.py: a held-out
 set, so the named share is not only measured on the answers the checks were fitted to.
 
-(grade_id, answer cell source); written before the catalogue grew for issue 11.
+(grade_id, answer cell source); written before the catalogue grew for issue 11. When a predict
+exercise got new numbers (issue 14), its answers here moved with them, each keeping its mistake.
 """
 
 HELD_OUT = (
-    ("l01_flags", "answer_flags = [True, True, False, True, True]"),
+    ("l01_flags", "answer_flags = [True, False, True, True, True, False]"),
     ("l01_weights", "w = torch.zeros(3, 2, requires_grad=True)"),
     ("l01_weights", "w = torch.zeros(2, 3).double().requires_grad_()"),
     ("l01_make_parameter", "def make_parameter(values):\n    return torch.FloatTensor(values)"),
     ("l01_make_parameter",
      "def make_parameter(values):\n    t = torch.tensor(values, requires_grad=True)\n    return t.float()"),
-    ("l02_name", 'answer_name = "AddBackward0"'),
+    ("l02_name", 'answer_name = "ExpBackward0"'),
     ("l02_next", 'answer_next = ["MulBackward0", None]'),
     ("l02_accumulators", "answer_accumulators = 3"),
     ("l02_count_nodes", """def count_nodes(t):
@@ -36,7 +37,7 @@ HELD_OUT = (
         counts[node.name()] = counts.get(node.name(), 0) + 1
         todo.extend(n for n, _ in node.next_functions)
     return counts"""),
-    ("l03_blitz", "answer_blitz = torch.full((2, 2), 9.0)"),
+    ("l03_blitz", "answer_blitz = torch.full((2, 2), 12.0)"),
     ("l03_d2l", "answer_d2l = torch.tensor([0.0, -4.0, -8.0, -12.0])"),
     ("l03_cube", "answer_cube = torch.tensor([3.0, 12.0]).sum()"),
     ("l03_grad_of", """def grad_of(f, x):
@@ -51,7 +52,7 @@ HELD_OUT = (
     y.backward()
     return y"""),
     ("l04_three", "answer_three = torch.tensor([3.0, 3.0, 3.0])"),
-    ("l04_seed", "answer_seed = torch.full((2, 2), 3.0)"),
+    ("l04_seed", "answer_seed = torch.full((2, 2), 4.0)"),
     ("l04_separate", """def separate_grads(w, losses):
     out = []
     for loss in losses:
@@ -70,8 +71,8 @@ HELD_OUT = (
     for batch in batches:
         loss_fn(w, batch).backward()
     return w.grad / len(batches[0])"""),
-    ("l05_ones", "answer_ones = torch.tensor([2.0, 4.0, 6.0]).sum()"),
-    ("l05_doubling", "answer_doubling = 1024 * torch.tensor([0.1, 1.0, 0.0001])"),
+    ("l05_ones", "answer_ones = torch.tensor([6.0, -12.0, 3.0]).sum()"),
+    ("l05_doubling", "answer_doubling = 512 * torch.tensor([1.0, 0.5, 2.0])"),
     ("l05_jacobian", """def jacobian(f, x):
     x = x.detach().requires_grad_()
     y = f(x)
@@ -86,7 +87,7 @@ HELD_OUT = (
     y = f(x)
     y.backward(torch.ones_like(y))
     return x.grad * v"""),
-    ("l06_flags", "answer_flags = (True, True, True, False, True)"),
+    ("l06_flags", "answer_flags = (False, True, True, False, True)"),
     ("l06_sgd", """def sgd_step(w, lr):
     w.grad.zero_()
     with torch.no_grad():

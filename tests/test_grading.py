@@ -70,9 +70,9 @@ def test_right_wrong_and_blank_answers(graded):
     _, _, rows = graded
     full(rows, "ada", "04_accumulation")
     full(rows, "cyd", "04_accumulation", but={"l04_three", "l04_seed", "l04_separate",
-                                              "l04_average"})
+                                              "l04_average", "l04_retain"})
     full(rows, "fay", "04_accumulation", but={"l04_three", "l04_seed", "l04_separate",
-                                              "l04_average"})
+                                              "l04_average", "l04_retain"})
     cyd = {r.exercise: r.diagnosis for r in rows if r.student == "cyd"}
     assert cyd["l04_three"] == "each backward() replaces .grad"  # the check's diagnosis, recorded
 
@@ -119,7 +119,7 @@ def test_stderr_and_huge_outputs_cost_nothing(graded):
 
 def test_cheats_score_zero_on_the_exercises_they_touch(graded):
     _, _, rows = graded
-    full(rows, "ned", "04_accumulation", but={"l04_three", "l04_seed"})
+    full(rows, "ned", "04_accumulation", but={"l04_three", "l04_seed", "l04_retain"})
     full(rows, "oz", "04_accumulation", but={"l04_three"})
     full(rows, "pia", "05_vector_jacobian", but={"l05_ones"})
     full(rows, "quin", "04_accumulation", but={"l04_average"})
