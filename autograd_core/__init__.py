@@ -1,4 +1,4 @@
-"""autograd_core: PyTorch's autograd in a few hundred lines of numpy, to read and to check against.
+"""autograd_core: PyTorch's autograd in numpy, small enough to read and exact enough to check against.
 
     import autograd_core as torch
 
