@@ -25,6 +25,8 @@ import torch
 
 import autograd_core
 
+from . import handover
+
 # trusted from import time: a student's later monkeypatching of these names changes nothing here
 _TORCH_TENSOR, _CORE_TENSOR, _NDARRAY = torch.Tensor, autograd_core.Tensor, np.ndarray
 _torch_tolist, _torch_detach = torch.Tensor.tolist, torch.Tensor.detach
@@ -74,6 +76,7 @@ def quiet():
         yield
 
 
+@handover.boundary
 def read(answer):
     """The answer's values as nested Python floats/bools, without calling anything it defines.
 
@@ -98,6 +101,7 @@ def read(answer):
     raise CheckFailed(f"Expected a tensor or a number here, but got a {kind.__name__}.")
 
 
+@handover.boundary
 def attributes(t):
     """requires_grad, is_leaf, grad_fn, dtype and grad of a tensor, read through descriptors
     captured at import (a monkeypatched Tensor.requires_grad cannot lie to a check)."""
@@ -136,6 +140,7 @@ def shape_of(values):
     return tuple(shape)
 
 
+@handover.trusted
 def oracle(scenario, *args):
     """Run scenario(T, *args) on torch and on autograd_core; they must agree."""
     results = []
@@ -230,7 +235,7 @@ def check(fn):
     def run(*args, **kwargs):
         __tracebackhide__ = True  # noqa: F841  (IPython and pytest hide this frame)
         try:
-            with quiet():
+            with handover.check_call(fn.__name__), quiet():
                 message = fn(*args, **kwargs)
         except CheckFailed as error:
             show_failure(error)
@@ -268,6 +273,7 @@ KNOWN_ERRORS = [
 ]
 
 
+@handover.boundary
 def call_student(fn, *args):
     """Call a student's function; its exception becomes feedback, not a crash of the check."""
     if not callable(fn):

@@ -8,6 +8,10 @@ from pathlib import Path
 from .course import Course, environment
 
 DEMO_ROOT = Path("build/grading")
+LIMITS = [("memory", "memory_limit", "bytes of address space per process"),
+          ("processes", "process_limit", "processes at once per submission"),
+          ("wall", "wall_limit", "seconds for a whole submission"),
+          ("output", "output_limit", "bytes of output kept per submission")]
 
 
 def main(argv=None):
@@ -29,6 +33,12 @@ def main(argv=None):
     grade.add_argument("--students", nargs="*", help="students to grade (default: all)")
     grade.add_argument("--timeout", type=int, help="seconds per cell (default: the course's)")
     grade.add_argument("--no-report", action="store_true", help="leave the report to `report`")
+    grade.add_argument("--unsafe", action="store_true",
+                       help="grade without the sandbox (the report says so on its first line)")
+    for flag, trait, what in LIMITS:
+        grade.add_argument(f"--{flag}", type=int, dest=trait,
+                           help=f"sandbox limit: {what} (default: the course's, or "
+                                f"SandboxedExecute.{trait} in nbgrader_config.py)")
     args = parser.parse_args(argv)
     os.environ.update(environment())
 
@@ -65,7 +75,14 @@ def main(argv=None):
             parser.error(str(error))
         print(f"grading {len(students)} students x {len(assignments)} lessons with "
               f"{args.workers} workers{f' (shard {args.shard})' if args.shard else ''}")
-        run.grade(course, [(s, a) for s in students for a in assignments], args.workers)
+        from .sandbox import Unavailable
+
+        limits = {trait: getattr(args, trait) for _, trait, _ in LIMITS}
+        try:
+            run.grade(course, [(s, a) for s in students for a in assignments], args.workers,
+                      sandboxed=not args.unsafe, limits=limits)
+        except Unavailable as error:
+            parser.exit(2, f"python -m grading grade: refused: {error}\n")
         if args.no_report:
             return 0
     return 0 if run.report(course) else 1

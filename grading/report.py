@@ -28,14 +28,13 @@ class Row:
     manual: bool = False  # a written answer, for the instructor to grade
 
 
-def collect(course, outcomes, findings):
+def collect(course, outcomes):
     """One row per (student, lesson, exercise) -- or one per submission that could not be graded."""
     rows = []
     with course.gradebook() as gradebook:
         for outcome in outcomes:
-            voided = {f.grade_id: f.reason for f in findings.get((outcome.student,
-                                                                  outcome.assignment), [])}
-            if not outcome.status.startswith("graded"):
+            voided = {f.grade_id: f.reason for f in outcome.findings}
+            if not outcome.graded:
                 max_score = gradebook.find_assignment(outcome.assignment).max_score
                 rows.append(Row(outcome.student, outcome.assignment, "(all)", None, max_score,
                                 f"NOT GRADED: {outcome.status}", outcome.detail.splitlines()[-1]
@@ -160,7 +159,8 @@ def plots(rows, folder):
     return seen
 
 
-def write_html(rows, seen, folder):
+def write_html(rows, seen, folder, warning=""):
+    """report.html; a `warning` (e.g. graded without the sandbox) is its first line."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
     head = "".join(f'<th title="{html.escape(lesson)}">{lesson[:2]}</th>' for lesson in lessons)
@@ -181,6 +181,7 @@ body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 3px 8px; }}
 td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
 </style></head><body>
+{f'<p class="flag"><strong>{html.escape(warning)}</strong></p>' if warning else ""}
 <h1>Class report</h1>
 <p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points (written
 answers are left to the instructor); a red cell is a submission that could not be graded -- it is

@@ -1,0 +1,84 @@
+"""Run one notebook inside the grading sandbox: python inside.py LIMITS_JSON NOTEBOOK.
+
+The only grading code the sandbox sees (bound read-only, alone). It sets the per-process limits
+(address space, file size, no core dumps), watches the number of processes in the sandbox's pid
+namespace (RLIMIT_NPROC counts a user's processes everywhere, and not at all for root), caps the
+output it keeps, and writes the executed notebook back over NOTEBOOK. What went wrong is said in
+the notebook's metadata, under "sandbox": the trusted side reads it as data.
+"""
+
+import json
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+
+class Limited(NotebookClient):
+    """nbclient keeping at most `output_limit` bytes of outputs; the kernel ends at the limit."""
+
+    def __init__(self, nb, output_limit, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.output_limit, self.output_bytes, self.problems = output_limit, 0, []
+
+    def output(self, outs, msg, display_id, cell_index):
+        self.output_bytes += len(json.dumps(msg.get("content", {})))
+        if self.output_bytes > self.output_limit:
+            if "output limit" not in self.problems:
+                self.problems.append("output limit")
+                outs.append(nbformat.v4.new_output(
+                    "error", ename="OutputLimit", evalue="", traceback=[
+                        f"OutputLimit: more than {self.output_limit} bytes of output"]))
+                _kill_everyone()
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _kill_everyone():
+    """Every process in this pid namespace but this one (and the namespace's init)."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _watch_processes(limit, problems):
+    while True:
+        count = sum(name.isdigit() for name in os.listdir("/proc"))
+        if count > limit + 2:  # bwrap's init and this runner are not the student's
+            problems.append("process limit")
+            _kill_everyone()
+        time.sleep(0.02)
+
+
+def main(limits, path):
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    nb = nbformat.read(path, as_version=4)
+    client = Limited(nb, limits["output"], timeout=limits["cell_timeout"],
+                     startup_timeout=120, allow_errors=True, kernel_name="python3",
+                     interrupt_on_timeout=True, resources={"metadata": {"path": os.getcwd()}},
+                     extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": [
+                         "CellTimeoutError: No reply from kernel before timeout"]})
+    threading.Thread(target=_watch_processes, args=(limits["processes"], client.problems),
+                     daemon=True).start()
+    try:
+        client.execute()
+    except DeadKernelError:
+        client.problems.append("kernel died")
+    except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
+        client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
+    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
+    nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]), sys.argv[2])

