@@ -76,6 +76,8 @@ def main(limits, path):
         client.problems.append("kernel died")
     except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
         client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
+    if any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", [])):
+        client.problems.append("cell timeout")
     nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
     nbformat.write(nb, path)
 

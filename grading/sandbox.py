@@ -124,7 +124,8 @@ def command(workdir, limits, notebook):
         args += ["--ro-bind", str(package), str(package)]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp), "--tmpfs", "/tmp",
              "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
-             "--bind", str(workdir), "/home/student", "--chdir", "/home/student"]
+             "--bind", str(workdir), "/home/student", "--chdir", "/home/student",
+             "--remount-ro", "/"]  # the skeleton bwrap made, /work/... included: read-only
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
            "PYTHONPATH": os.pathsep.join(sorted({str(r) for r in roots.values()})),
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
