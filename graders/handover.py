@@ -24,14 +24,36 @@ MIMETYPE = "application/x-grading-handover+json"
 RECORDING = os.environ.get("GRADING_HANDOVER") == "1"  # set by the grading sandbox only
 
 
-class Handle:
-    """A student's object in the replay: all a check can do with it is hand it to the boundary."""
+class _Opaque(type):
+    """Handle's type: asking it its name (`type(answer).__name__`) is a use beyond the boundary."""
+
+    @property
+    def __name__(cls):
+        _state.misused = True
+        return "Handle"
+
+
+class Handle(metaclass=_Opaque):
+    """A student's object in the replay: all a check can do with it is hand it to the boundary.
+
+    A check that does more (calls a method, asks its type) cannot be replayed: `misused()` says
+    so, and the grader falls back to the kernel's verdict for that check, flagged for review.
+    """
 
     def __init__(self, name):
         self.name = name
 
+    def __getattr__(self, attribute):
+        _state.misused = True
+        raise AttributeError(f"a placeholder has no {attribute!r}")
+
     def __repr__(self):
         return f"<{self.name}>"
+
+
+def misused():
+    """Whether the last replay used a student's object beyond the boundary."""
+    return _state.misused
 
 
 class Node:
@@ -49,6 +71,7 @@ class _State:
     depth = 0      # > 0 inside a boundary call or trusted code: pass through
     tape = None    # recording: the list being written
     replay = None  # replaying: the iterator of this check's entries
+    misused = False  # replaying: a check touched a placeholder beyond the boundary
 
 
 _state = _State()
@@ -121,7 +144,7 @@ def replaying(tape):
     """Feed one recorded tape to the boundary functions while a trusted check runs."""
     if not isinstance(tape, list):
         raise TapeError("the hand-over holds no tape")
-    _state.replay, _state.depth = iter(tape), 0
+    _state.replay, _state.depth, _state.misused = iter(tape), 0, False
     try:
         yield
     finally:

@@ -29,6 +29,7 @@ class CellVerdict:
     grade_id: str
     passed: bool
     reason: str = ""  # why not, for the instructor: the check's message or the hand-over's fault
+    replayed: bool = True  # False: the check cannot run on placeholders; the kernel's verdict
 
 
 def checks_of(grade_id):
@@ -59,9 +60,12 @@ class _Names(dict):
 
 
 def replay(source, records, checks):
-    """Run a trusted test-cell source against the recorded hand-overs: (passed, reason)."""
-    records = list(records)
-    calls = []
+    """Run a trusted test-cell source against the recorded hand-overs.
+
+    Returns (passed, reason, replayed): replayed is False when a check did more with a student's
+    object than the boundary allows (its verdict then cannot be recomputed here).
+    """
+    records, calls, misused = list(records), [], []
 
     def replayed(name):
         def call(*args, **kwargs):
@@ -71,8 +75,11 @@ def replay(source, records, checks):
             if not isinstance(record, dict) or record.get("check") != name:
                 raise handover.TapeError(f"the hand-over is not {name}'s")
             calls.append(name)
-            with handover.replaying(record.get("tape")):
-                return checks[name](*args, **kwargs)
+            try:
+                with handover.replaying(record.get("tape")):
+                    return checks[name](*args, **kwargs)
+            finally:
+                misused.append(handover.misused())
         return call
 
     names = _Names({name: replayed(name) for name in checks})
@@ -81,14 +88,14 @@ def replay(source, records, checks):
         with contextlib.redirect_stdout(io.StringIO()):
             exec(code, {"__builtins__": __builtins__}, names)  # noqa: S102 -- trusted source
     except CheckFailed as error:
-        return False, str(error).splitlines()[0]
+        return False, str(error).splitlines()[0], not any(misused)
     except handover.TapeError as error:
-        return False, f"hand-over: {error}"
+        return False, f"hand-over: {error}", True
     except Exception as error:  # noqa: BLE001 -- a placeholder the check could not use
-        return False, f"{type(error).__name__}: {error}"
+        return False, f"{type(error).__name__}: {error}", not any(misused)
     if not calls:
-        return False, "the test cell calls no check"
-    return True, ""
+        return False, "the test cell calls no check", True
+    return True, "", True
 
 
 def _is_test(cell):
@@ -111,17 +118,20 @@ class TrustedVerdicts(NbGraderPreprocessor):
             cell.outputs = [o for o in cell.get("outputs", [])
                             if handover.MIMETYPE not in o.get("data", {})]
             try:
-                passed, reason = replay(cell.source, records, checks_of(grade_id))
+                passed, reason, replayed = replay(cell.source, records, checks_of(grade_id))
             except LookupError as error:
-                passed, reason = False, str(error)
+                passed, reason, replayed = False, str(error), True
             kernel_failed = any(o.output_type == "error" for o in cell.outputs)
+            if not replayed:  # the kernel's verdict stands, flagged for review
+                passed = bool(records) and all(r.get("passed") is True for r in records)
+                reason = "not replayable: the kernel's verdict, to review"
             if not passed and not kernel_failed:
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename="CheckFailed", evalue=reason,
                     traceback=[f"CheckFailed: {reason}"]))
             verdicts.append(CellVerdict(grade_id, passed and not kernel_failed,
                                         reason or ("the kernel's cell failed" if kernel_failed
-                                                   else "")))
+                                                   else ""), replayed))
         problems = resources.get("sandbox", {}).get("problems", [])
         nb.metadata["grading"] = {"verdicts": [dataclasses.asdict(v) for v in verdicts],
                                   "limits_hit": list(problems)}
