@@ -9,4 +9,6 @@
     integrity.py  what no test can catch: tampering with checks, torch or tracebacks
     feedback.py   feedback HTML without hidden tests
     report.py     grades.csv and report.html with its plots
+    worker.py     one submission start to end: sandboxed run, verdict, scan, feedback, record
+    sandbox.py    the bubblewrap sandbox (inside.py runs in it); verdicts.py: trusted verdicts
 """
