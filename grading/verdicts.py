@@ -98,6 +98,13 @@ def replay(source, records, checks):
     return True, "", True
 
 
+def _hand_over(output):
+    """The check's record in an output of the kernel's, or None (anything else is no record)."""
+    data = output.get("data") if isinstance(output, dict) else None
+    record = data.get(handover.MIMETYPE) if isinstance(data, dict) else None
+    return record if isinstance(record, dict) else None
+
+
 def _is_test(cell):
     meta = cell.metadata.get("nbgrader", {})
     return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
@@ -112,11 +119,9 @@ class TrustedVerdicts(NbGraderPreprocessor):
             if not _is_test(cell):
                 continue
             grade_id = cell.metadata["nbgrader"]["grade_id"]
-            records = [o["data"][handover.MIMETYPE] for o in cell.get("outputs", [])
-                       if o.get("output_type") == "display_data"
-                       and handover.MIMETYPE in o.get("data", {})]
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if handover.MIMETYPE not in o.get("data", {})]
+            records = [_hand_over(o) for o in cell.get("outputs", [])]
+            records = [r for r in records if r is not None]
+            cell.outputs = [o for o in cell.get("outputs", []) if _hand_over(o) is None]
             try:
                 passed, reason, replayed = replay(cell.source, records, checks_of(grade_id))
             except LookupError as error:
