@@ -36,7 +36,9 @@ class _Opaque(type):
 class Handle(metaclass=_Opaque):
     """A student's object in the replay: all a check can do with it is hand it to the boundary.
 
-    A check that does more (calls a method, asks its type) cannot be replayed: `misused()` says
+    Calling its methods (`loss.backward()`) does nothing here: their effects reach the verdict
+    only through later boundary calls, which the tape answers. A check whose course depends on
+    the object itself (its type, truth, length, equality) cannot be replayed: `misused()` says
     so, and the grader falls back to the kernel's verdict for that check, flagged for review.
     """
 
@@ -44,8 +46,19 @@ class Handle(metaclass=_Opaque):
         self.name = name
 
     def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return Handle(f"{self.name}.{attribute}")
+
+    def __call__(self, *args, **kwargs):
+        return Handle(f"{self.name}()")
+
+    def _beyond(self, *args):
         _state.misused = True
-        raise AttributeError(f"a placeholder has no {attribute!r}")
+        raise TypeError(f"{self.name} stands for a student's object: its value is not here")
+
+    __bool__ = __len__ = __iter__ = __eq__ = __ne__ = __lt__ = __gt__ = __float__ = _beyond
+    __hash__ = object.__hash__
 
     def __repr__(self):
         return f"<{self.name}>"
