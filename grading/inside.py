@@ -2,9 +2,10 @@
 
 The only grading code the sandbox sees (bound read-only, alone). It sets the per-process limits
 (address space, file size, no core dumps), watches the number of processes in the sandbox's pid
-namespace (RLIMIT_NPROC counts a user's processes everywhere, and not at all for root), caps the
-output it keeps, and writes the executed notebook back over NOTEBOOK. What went wrong is said in
-the notebook's metadata, under "sandbox": the trusted side reads it as data.
+namespace (RLIMIT_NPROC counts a user's processes everywhere, and not at all for root) and their
+memory all together (RLIMIT_AS bounds each process alone), caps the output it keeps, and writes
+the executed notebook back over NOTEBOOK. What went wrong is said in the notebook's metadata,
+under "sandbox": the trusted side reads it as data.
 """
 
 import json
@@ -48,11 +49,24 @@ def _kill_everyone():
         pass
 
 
-def _watch_processes(limit, problems):
+def _watch(limits, problems):
+    """Count the sandbox's processes and add up their resident memory, every 20 ms: over a
+    limit, every process but this one ends (rlimits bound each process, not all of them)."""
+    page, me = os.sysconf("SC_PAGE_SIZE"), os.getpid()
     while True:
-        count = sum(name.isdigit() for name in os.listdir("/proc"))
-        if count > limit + 2:  # bwrap's init and this runner are not the student's
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+        resident = 0
+        for pid in pids:
+            try:
+                if int(pid) not in (1, me):  # bwrap's init and this runner are not the student's
+                    resident += int(open(f"/proc/{pid}/statm").read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                continue  # ended meanwhile
+        if len(pids) > limits["processes"] + 2:
             problems.append("process limit")
+            _kill_everyone()
+        elif resident > limits["memory"]:
+            problems.append("memory limit")
             _kill_everyone()
         time.sleep(0.02)
 
@@ -68,8 +82,7 @@ def main(limits, path):
                      extra_arguments=["--HistoryManager.hist_file=:memory:"],
                      error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": [
                          "CellTimeoutError: No reply from kernel before timeout"]})
-    threading.Thread(target=_watch_processes, args=(limits["processes"], client.problems),
-                     daemon=True).start()
+    threading.Thread(target=_watch, args=(limits, client.problems), daemon=True).start()
     try:
         client.execute()
     except DeadKernelError:

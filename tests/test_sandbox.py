@@ -83,6 +83,9 @@ def cheats(root, port):
         "memory": "chunks = []\ntry:\n    for _ in range(16):\n"
                   "        chunks.append(bytearray(256 << 20))\n"
                   "except MemoryError:\n    print('MEMORY-LIMIT')\ndel chunks",
+        "memory_forks": "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n"
+                        "        hog = bytearray(1 << 30)\n        time.sleep(30)\n"
+                        "        os._exit(0)\ntime.sleep(10)",
         "output": "while True:\n    print('x' * 1000)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
@@ -90,7 +93,8 @@ def cheats(root, port):
 
 
 HONEST = ["ctrl1", "ctrl2"]
-KILLS_THE_KERNEL = {"output", "fork_bomb"}  # a limit ends the notebook there: the rest scores 0
+# a limit that ends the notebook there: the exercises after it score 0 too
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks"}
 
 
 def sandbox_or_skip():
@@ -213,6 +217,7 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     _, outcomes, *_ = attacked
     assert "output limit" in outcomes["output"].limits_hit
     assert "process limit" in outcomes["fork_bomb"].limits_hit
+    assert "memory limit" in outcomes["memory_forks"].limits_hit
     assert outcomes["ctrl1"].limits_hit == []
 
 
