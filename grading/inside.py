@@ -50,25 +50,44 @@ def _kill_everyone():
 
 
 def _watch(limits, problems):
-    """Count the sandbox's processes and add up their resident memory, every 20 ms: over a
-    limit, every process but this one ends (rlimits bound each process, not all of them)."""
-    page, me = os.sysconf("SC_PAGE_SIZE"), os.getpid()
+    """Count the sandbox's processes and add up their memory, every 20 ms: over a limit, every
+    process but this one ends (rlimits bound each process alone, not all of them together)."""
+    me = os.getpid()
     while True:
-        pids = [name for name in os.listdir("/proc") if name.isdigit()]
-        resident = 0
-        for pid in pids:
-            try:
-                if int(pid) not in (1, me):  # bwrap's init and this runner are not the student's
-                    resident += int(open(f"/proc/{pid}/statm").read().split()[1]) * page
-            except (OSError, ValueError, IndexError):
-                continue  # ended meanwhile
-        if len(pids) > limits["processes"] + 2:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+        if len(pids) > limits["processes"] + 2:  # bwrap's init and this runner are not the student's
             problems.append("process limit")
             _kill_everyone()
-        elif resident > limits["memory"]:
+        elif _over(limits["memory"], [pid for pid in pids if pid not in (1, me)]):
             problems.append("memory limit")
             _kill_everyone()
         time.sleep(0.02)
+
+
+def _over(limit, pids):
+    """Whether the processes hold more than `limit` bytes: resident memory is cheap to read but
+    counts shared pages once per process, so a sum over the limit is confirmed with Pss."""
+    return sum(map(_rss, pids)) > limit and sum(map(_pss, pids)) > limit
+
+
+def _rss(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _pss(pid):
+    """Bytes of memory a process holds, its share of shared pages included; 0 once it ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def main(limits, path):
