@@ -1,4 +1,7 @@
-"""Run one notebook inside the grading sandbox: python inside.py LIMITS_JSON NOTEBOOK.
+"""Run one notebook inside the grading sandbox: python inside.py LIMITS_JSON < NOTEBOOK_PATH.
+
+It starts the kernel and does the lessons' imports first, then waits for the notebook's path on
+stdin: a sandbox can be made ready before its submission arrives.
 
 The only grading code the sandbox sees (bound read-only, alone). It sets the per-process limits
 (address space, file size, no core dumps), watches the number of processes in the sandbox's pid
@@ -90,18 +93,32 @@ def _pss(pid):
     return 0
 
 
-def main(limits, path):
+# imported before the submission arrives, without binding a name in the student's namespace
+WARM_UP = ("[__import__(m) for m in ('torch', 'numpy', 'matplotlib.pyplot', 'autograd_core', "
+           "'graders.checking', 'graders.pictures')]")
+
+
+def main(limits):
+    """Start the kernel and import what lessons import; then run the notebook named on stdin."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
-    nb = nbformat.read(path, as_version=4)
-    client = Limited(nb, limits["output"], timeout=limits["cell_timeout"],
-                     startup_timeout=120, allow_errors=True, kernel_name="python3",
-                     interrupt_on_timeout=True, resources={"metadata": {"path": os.getcwd()}},
+    client = Limited(nbformat.v4.new_notebook(), limits["output"],
+                     timeout=limits["cell_timeout"], startup_timeout=120, allow_errors=True,
+                     kernel_name="python3", interrupt_on_timeout=True,
+                     resources={"metadata": {"path": os.getcwd()}},
                      extra_arguments=["--HistoryManager.hist_file=:memory:"],
                      error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": [
                          "CellTimeoutError: No reply from kernel before timeout"]})
+    client.km = client.create_kernel_manager()
+    client.start_new_kernel(cwd=os.getcwd())
+    client.start_new_kernel_client()
+    client.wait_for_reply(client.kc.execute(WARM_UP, silent=True, store_history=False))
+    path = sys.stdin.readline().strip()  # the submission is in place
+    if not path:
+        return  # not needed after all
     threading.Thread(target=_watch, args=(limits, client.problems), daemon=True).start()
+    client.nb = nb = nbformat.read(path, as_version=4)
     try:
         client.execute()
     except DeadKernelError:
@@ -115,4 +132,4 @@ def main(limits, path):
 
 
 if __name__ == "__main__":
-    main(json.loads(sys.argv[1]), sys.argv[2])
+    main(json.loads(sys.argv[1]))

@@ -26,6 +26,7 @@ takes the place of nbgrader's Execute preprocessor in autograde, so the rest of 
 pipeline -- and `TrustedVerdicts`, which scores the test cells -- runs unchanged after it.
 """
 
+import atexit
 import importlib.util
 import json
 import os
@@ -39,7 +40,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 RUNNER = Path(__file__).with_name("inside.py")
 PACKAGES = ("graders", "autograd_core")  # what the lessons import from this repository
@@ -121,8 +122,8 @@ def _system():
     return args
 
 
-def command(workdir, limits, notebook):
-    """The bwrap command line that runs `notebook` (in `workdir`) under `limits`."""
+def command(workdir, limits):
+    """The bwrap command line of a sandbox around `workdir`, under `limits`."""
     pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
     roots = _package_roots()
     args = [require(), "--unshare-all", "--die-with-parent", "--new-session",
@@ -143,37 +144,54 @@ def command(workdir, limits, notebook):
     for key, value in env.items():
         args += ["--setenv", key, value]
     runner_limits = {"memory": limits.memory, "processes": limits.processes,
-                     "output": limits.output, "file": limits.output * 4 + 64 * MIB,
+                     "output": limits.output, "file": _file_limit(limits),
                      "cell_timeout": limits.cell_timeout}
-    return args + [sys.executable, "/opt/grading/inside.py", json.dumps(runner_limits),
-                   f"/home/student/{notebook}"]
+    return args + [sys.executable, "/opt/grading/inside.py", json.dumps(runner_limits)]
 
 
-def execute(nb, source_dir, limits):
-    """Run the notebook in a sandbox holding a private copy of `source_dir` (the submission).
+def _file_limit(limits):
+    return limits.output * 4 + 64 * MIB
 
-    Returns (the executed notebook, [problems]): "wall time", "output limit", "process limit",
-    "kernel died", "no notebook came back". Nothing is raised for what a student did.
+
+class Ready:
+    """A sandbox started before its submission arrives: kernel up, the lessons' imports done.
+
+    Its writable directory is empty until `run` copies the submission in: nothing of a student
+    is in it while it waits.
     """
-    with tempfile.TemporaryDirectory(prefix="grading-sandbox-") as tmp:
-        workdir = Path(tmp) / "student"
-        shutil.copytree(source_dir, workdir, symlinks=True, ignore=shutil.ignore_patterns(
-            "*.ipynb", ".ipynb_checkpoints"))
-        name = "notebook.ipynb"
-        nbformat.write(nb, workdir / name)
-        problems = []
-        process = subprocess.Popen(command(workdir, limits, name), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+
+    def __init__(self, limits):
+        self.limits = limits
+        self._tmp = tempfile.TemporaryDirectory(prefix="grading-sandbox-")
+        self.workdir = Path(self._tmp.name) / "student"
+        self.workdir.mkdir()
+        self.process = subprocess.Popen(command(self.workdir, limits), stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
+
+    def run(self, nb, source_dir):
+        """Execute the notebook with a private copy of `source_dir` (the submission's files).
+
+        Returns (the executed notebook, [problems]): "wall time", "output limit", "process
+        limit", "memory limit", "kernel died", "no notebook came back", ...; never raises for
+        what a student did.
+        """
+        name, problems = "notebook.ipynb", []
+        shutil.copytree(source_dir, self.workdir, symlinks=True, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        nbformat.write(nb, self.workdir / name)
         try:
-            process.wait(timeout=limits.wall)
+            self.process.stdin.write(f"/home/student/{name}\n".encode())
+            self.process.stdin.close()
+            self.process.wait(timeout=self.limits.wall)
+        except BrokenPipeError:
+            problems.append("the sandbox did not start")
         except subprocess.TimeoutExpired:
             problems.append("wall time")
-            os.killpg(process.pid, signal.SIGKILL)  # bwrap, and with it its pid namespace
-            process.wait()
-        result = workdir / name
+        self.close()
+        result = self.workdir / name
         try:
-            if result.is_symlink() or result.stat().st_size > limits.output * 4 + 64 * MIB:
+            if result.is_symlink() or result.stat().st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
             executed = nbformat.read(result, as_version=4)
             problems += [p for p in executed.metadata.pop("sandbox", {}).get("problems", [])
@@ -181,7 +199,40 @@ def execute(nb, source_dir, limits):
         except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
             problems.append("no notebook came back")
             executed = nb
+        self._tmp.cleanup()
         return executed, problems
+
+    def close(self):
+        """End the sandbox: bwrap, and with it its pid namespace and every process in it."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+_ready = None  # this worker's next sandbox, started while the current submission is scored
+
+
+def execute(nb, source_dir, limits, prestart=True):
+    """Run the notebook in a sandbox holding a private copy of `source_dir`; see Ready.run."""
+    global _ready
+    ready = _ready if _ready is not None and _ready.limits == limits else None
+    if ready is None or ready.process.poll() is not None:
+        _discard()
+        ready = Ready(limits)
+    _ready = None
+    result = ready.run(nb, source_dir)
+    if prestart:
+        _ready = Ready(limits)
+    return result
+
+
+@atexit.register
+def _discard():
+    global _ready
+    if _ready is not None:
+        _ready.close()
+        _ready._tmp.cleanup()
+        _ready = None
 
 
 class SandboxedExecute(Execute):
@@ -191,6 +242,8 @@ class SandboxedExecute(Execute):
     process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
     wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
     output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)
+    prestart = Bool(True, help="start the next sandbox (kernel, imports) while this submission "
+                               "is scored").tag(config=True)
 
     def limits(self):
         return Limits(memory=self.memory_limit, processes=self.process_limit,
@@ -199,7 +252,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
-        executed, problems = execute(nb, source_dir, self.limits())
+        executed, problems = execute(nb, source_dir, self.limits(), self.prestart)
         resources.setdefault("sandbox", {})["problems"] = problems
         for problem in problems:
             self.log.warning("sandbox: %s", problem)

@@ -83,9 +83,10 @@ def cheats(root, port):
         "memory": "chunks = []\ntry:\n    for _ in range(16):\n"
                   "        chunks.append(bytearray(256 << 20))\n"
                   "except MemoryError:\n    print('MEMORY-LIMIT')\ndel chunks",
-        "memory_forks": "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n"
-                        "        hog = bytearray(1 << 30)\n        time.sleep(30)\n"
-                        "        os._exit(0)\ntime.sleep(10)",
+        "memory_forks": "import os, time\nfor _ in range(8):\n    if os.fork() == 0:\n"
+                        "        try:\n            hog = bytearray(384 << 20)\n"
+                        "            time.sleep(30)\n        finally:\n            os._exit(0)\n"
+                        "time.sleep(10)",
         "output": "while True:\n    print('x' * 1000)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
@@ -126,7 +127,7 @@ def attacked(tmp_path_factory):
     sandbox_or_skip()
     os.environ.update(environment())
     root = tmp_path_factory.mktemp("hostile") / "course"
-    course = Course.create_demo(root, timeout=10)
+    course = Course.create_demo(root, timeout=30)
     if not course.api().generate_assignment(LESSON)["success"]:
         raise RuntimeError(f"generate_assignment {LESSON} failed")
     listener = socket.socket()
