@@ -39,7 +39,7 @@ class Handle(metaclass=_Opaque):
     Calling its methods (`loss.backward()`) does nothing here: their effects reach the verdict
     only through later boundary calls, which the tape answers. A check whose course depends on
     the object itself (its type, truth, length, equality) cannot be replayed: `misused()` says
-    so, and the grader falls back to the kernel's verdict for that check, flagged for review.
+    so, and the check fails (graders must take such reads through a boundary function).
     """
 
     def __init__(self, name):
@@ -69,13 +69,6 @@ def misused():
     return _state.misused
 
 
-class Node:
-    """A grad_fn in the replay: its class name, as the kernel read it."""
-
-    def __init__(self, name):
-        self.name = name
-
-
 class TapeError(Exception):
     """The hand-over does not match what the trusted check asks for."""
 
@@ -94,23 +87,23 @@ def boundary(fn):
     """Wrap a boundary function of `checking`: record or replay its outermost calls."""
     kind = fn.__name__
 
-    def crossing(*args):
+    def crossing(*args, **kwargs):
         if _state.depth or (_state.tape is None and _state.replay is None):
-            return fn(*args)
+            return fn(*args, **kwargs)
         if _state.replay is not None:
             return _replayed(kind, args)
         _state.depth += 1
         try:
-            value = fn(*args)
+            value = fn(*args, **kwargs)
         except Exception as error:
-            _state.tape.append([kind, "raised", str(error)])
+            _state.tape.append([kind, "raised", _failure(error)])
             raise
         finally:
             _state.depth -= 1
         _state.tape.append([kind, "returned", _plain(kind, value, args)])
         return value
 
-    crossing.__name__, crossing.__doc__, crossing.__wrapped__ = kind, fn.__doc__, fn
+    crossing.__name__, crossing.__doc__ = kind, fn.__doc__  # no __wrapped__: that marks a check
     return crossing
 
 
@@ -124,7 +117,7 @@ def trusted(fn):
         finally:
             _state.depth -= 1
 
-    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
 
 
@@ -164,19 +157,23 @@ def replaying(tape):
         _state.replay = None
 
 
+def _failure(error):
+    """A boundary call's failure as data: its message and diagnosis (only labels feedback: a
+    failure never earns a point, whatever it says)."""
+    verdict = getattr(error, "verdict", None)
+    diagnosis = getattr(verdict, "diagnosis", None)
+    return {"message": getattr(verdict, "message", str(error)),
+            "mistake": getattr(diagnosis, "mistake", None), "hint": getattr(diagnosis, "hint", None)}
+
+
 def _plain(kind, value, args):
     """What the trusted side needs of a boundary call's result, as JSON-able data."""
-    if kind == "attributes":
-        grad_fn = value["grad_fn"]
-        return {"requires_grad": bool(value["requires_grad"]), "is_leaf": bool(value["is_leaf"]),
-                "dtype": str(value["dtype"]), "grad": None if value["grad"] is None else "tensor",
-                "grad_fn": None if grad_fn is None else type(grad_fn).__name__}
     if kind == "call_student":  # the object itself stays in the kernel: its identity only
         if value is None:
             return {"is": None}
         same = [k for k, a in enumerate(args[1:]) if a is value]
         return {"is": same[0] if same else "new"}
-    return value
+    return value  # read and attributes give plain data already
 
 
 def _replayed(kind, args):
@@ -187,11 +184,16 @@ def _replayed(kind, args):
         raise TapeError(f"the hand-over does not match the check (expected {kind}, got {entry!r})")
     _, how, value = entry
     if how == "raised":
-        raise CheckFailed(str(value))
+        from .checking import Diagnosis, Verdict
+
+        value = value if isinstance(value, dict) else {}
+        mistake, hint = value.get("mistake"), value.get("hint")
+        diagnosis = Diagnosis(mistake, hint) if type(mistake) is type(hint) is str else None
+        raise CheckFailed(Verdict("", False, str(value.get("message", "")), diagnosis))
     if how != "returned":
         raise TapeError(f"unknown outcome {how!r}")
-    if kind == "attributes":
-        return _attributes(value)
+    if kind == "attributes" and not isinstance(value, dict):
+        raise TapeError("attributes: not a mapping")
     if kind == "call_student":
         same = value.get("is") if isinstance(value, dict) else "new"
         if same is None:
@@ -200,18 +202,3 @@ def _replayed(kind, args):
             return args[1 + same]
         return Handle(f"result of {getattr(args[0], 'name', 'a function')}")
     return value
-
-
-def _attributes(value):
-    import torch
-
-    if not isinstance(value, dict):
-        raise TapeError("attributes: not a mapping")
-    dtype = value.get("dtype")
-    name = dtype.removeprefix("torch.") if isinstance(dtype, str) else ""
-    return {"requires_grad": value.get("requires_grad") is True,
-            "is_leaf": value.get("is_leaf") is True,
-            "dtype": getattr(torch, name) if isinstance(getattr(torch, name, None), torch.dtype)
-            else dtype,
-            "grad": None if value.get("grad") is None else Handle("grad"),
-            "grad_fn": None if value.get("grad_fn") is None else Node(str(value["grad_fn"]))}

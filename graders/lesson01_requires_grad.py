@@ -1,16 +1,14 @@
 """Checks for lesson 01: tensors, leaves and requires_grad."""
 
-import numpy as np
-import torch
 
 from .checking import (
-    _TORCH_TENSOR,
-    CheckFailed,
+    Diagnosis,
     Mistake,
     attributes,
     call_student,
     check,
     check_value,
+    fail,
     oracle,
     read,
     seal,
@@ -27,7 +25,7 @@ def _which_require_grad(T):
     return [t.requires_grad for t in (a, b, c, d, e)]
 
 
-WHICH_MISTAKES = [
+WHICH_MISTAKES = (
     Mistake("requires_grad stays on the tensors you marked",
             "It spreads: any op with at least one input that requires grad gives a result that "
             "requires grad (b and d here), so that backward can reach a.",
@@ -35,7 +33,10 @@ WHICH_MISTAKES = [
     Mistake("an op needs every input to require grad",
             "One is enough: d = c * a requires grad because a does, even though c does not.",
             lambda T: [True, True, False, False, False]),
-]
+    Mistake("tensors require grad by default", "torch.ones, torch.zeros and torch.tensor make "
+            "tensors that need no gradient unless you pass requires_grad=True: c does not, and "
+            "so neither does e = c + 1.", lambda T: [True] * 5),
+)
 
 
 @check
@@ -53,7 +54,7 @@ def _is_leaf(T):
     return [t.is_leaf for t in (x, y, z, w)]
 
 
-LEAF_MISTAKES = [
+LEAF_MISTAKES = (
     Mistake("every result of an op is a non-leaf",
             "Only results that require grad get a grad_fn. w = z * 2 records nothing (z needs no "
             "gradient), so w is a leaf, like every tensor with requires_grad=False.",
@@ -62,7 +63,10 @@ LEAF_MISTAKES = [
             "By convention every tensor with requires_grad=False is a leaf: is_leaf means "
             "'grad_fn is None'.",
             lambda T: [True, False, False, False]),
-]
+    Mistake("a tensor that requires grad is not a leaf", "x was made by you, not by an op: it is "
+            "a leaf, the kind of tensor whose .grad backward fills.",
+            lambda T: [False, False, True, True]),
+)
 
 
 @check
@@ -72,49 +76,60 @@ def check_is_leaf(answer):
     return "a leaf is a tensor with no grad_fn."
 
 
-def _parameter_problems(t, values):
-    """What is wrong with t as a float32 leaf that requires grad and holds values."""
-    if type(t) is not _TORCH_TENSOR:  # the class as captured by checking at import
-        return f"Expected a torch tensor, but got a {type(t).__name__}."
-    problems, a = [], attributes(t)
-    if a["dtype"] is not torch.float32:
-        problems.append(f"its dtype is {a['dtype']}, not torch.float32")
+def _parameter_problem(t, values):
+    """What is wrong with t as a float32 leaf that requires grad and holds values, as
+    (what is wrong, Diagnosis), or None."""
+    a = attributes(t)
+    if a["engine"] != "torch":
+        return "it is an autograd_core tensor", Diagnosis(
+            "a tensor of the wrong engine", "This lesson runs on real torch: use torch.tensor.")
+    if a["dtype"] != "torch.float32":
+        return f"its dtype is {a['dtype']}", Diagnosis(
+            f"a {a['dtype'].removeprefix('torch.')} tensor, not float32",
+            "Parameters are float32: pass dtype=torch.float32 (a numpy array or "
+            "torch.float64 keeps 64 bits; integers cannot require grad at all).")
     if not a["requires_grad"]:
-        problems.append("it does not require grad (requires_grad=True, or .requires_grad_())")
-    elif not a["is_leaf"]:
-        problems.append(
-            f"it is not a leaf: it was made by an op (grad_fn={type(a['grad_fn']).__name__}), so "
-            "backward will never fill its .grad. Create it with requires_grad=True, or call "
-            ".requires_grad_() on the finished tensor")
-    expected = oracle(lambda T: T.tensor(values, dtype=T.float32))
-    got = read(t)
-    if not problems:
-        verdict("the values of the tensor", got, expected)
-    return "; ".join(problems)
+        return "it does not require grad", Diagnosis(
+            "a tensor that does not require grad",
+            "Create it with requires_grad=True, or call .requires_grad_() on it.")
+    if not a["is_leaf"]:
+        return (f"it was made by an op (grad_fn={a['grad_fn']})", Diagnosis(
+            "a result of an op, not a leaf",
+            "backward never fills .grad of a tensor made by an op. Create it with "
+            "requires_grad=True, or call .requires_grad_() on the finished tensor, "
+            "instead of computing it (* 1.0, .float(), .to()) after requires_grad=True."))
+    verdict("the values of the tensor", read(t),
+            oracle(lambda T: T.tensor(values, dtype=T.float32)))
+    return None
 
 
 @check
 def check_weights(w):
     """w: a 2x3 float32 leaf of zeros that requires grad."""
-    problem = _parameter_problems(w, np.zeros((2, 3)).tolist())
+    problem = _parameter_problem(w, [[0.0] * 3] * 2)
     if problem:
-        raise CheckFailed(f"Not yet: w should be a 2x3 float32 leaf of zeros that requires grad, "
-                          f"but {problem}.")
+        fail(f"w should be a 2x3 float32 leaf of zeros that requires grad, but {problem[0]}.",
+             problem[1])
     return "w is a leaf of zeros that requires grad: ready for training."
 
 
-VISIBLE_LISTS = [[[1, 2], [3, 4]], [0.5, -1.0, 2.0], [[7]]]
-HIDDEN_LISTS = VISIBLE_LISTS + [[0, 0, 0], [[1.5, -2], [0, 3], [4, 5]], [-3]]
+VISIBLE_LISTS = (((1, 2), (3, 4)), (0.5, -1.0, 2.0), ((7,),))
+HIDDEN_LISTS = VISIBLE_LISTS + ((0, 0, 0), ((1.5, -2), (0, 3), (4, 5)), (-3,))
+
+
+def _as_lists(values):
+    return [_as_lists(v) for v in values] if type(values) is tuple else values
 
 
 @check
 def check_make_parameter(make_parameter, hidden=False):
     """make_parameter(values): a float32 leaf requiring grad, from a (nested) list of numbers."""
-    for values in HIDDEN_LISTS if hidden else VISIBLE_LISTS:
+    for frozen in HIDDEN_LISTS if hidden else VISIBLE_LISTS:
+        values = _as_lists(frozen)  # a fresh list each call: what the student does to it stays there
         t = call_student(make_parameter, values)
-        problem = _parameter_problems(t, values)
+        problem = _parameter_problem(t, _as_lists(frozen))
         if problem:
-            raise CheckFailed(f"Not yet: make_parameter({values}) returned a tensor, but {problem}.")
+            fail(f"make_parameter({values}) returned a tensor, but {problem[0]}.", problem[1])
     return "make_parameter turns any list of numbers into a trainable leaf."
 
 

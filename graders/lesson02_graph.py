@@ -5,11 +5,13 @@ from collections import deque
 import torch
 
 from .checking import (
-    CheckFailed,
+    Diagnosis,
     Mistake,
     call_student,
     check,
     check_value,
+    describe,
+    fail,
     inputs,
     leaf,
     oracle,
@@ -42,13 +44,23 @@ def _last_grad_fn(T):
     return node_name(((x * 2 + 1).mean()).grad_fn)
 
 
+LAST_MISTAKES = (
+    Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
+            "that made *this* tensor: the last one, mean. The earlier ops are further down, "
+            "in next_functions.", lambda T: "MulBackward0"),
+    Mistake("the op before mean", "mean() is an op like + and *: it records its own node, "
+            "MeanBackward0, and that is the last one.", lambda T: "AddBackward0"),
+    Mistake("mean recorded as a sum", "mean has its own node, MeanBackward0 (its backward "
+            "divides by the number of elements).", lambda T: "SumBackward0"),
+    Mistake("the name without its number", "torch's node names end with a version number: "
+            "print(y.grad_fn) shows it.", lambda T: "MeanBackward"),
+)
+
+
 @check
 def check_last_grad_fn(answer):
     """answer: the class name of y.grad_fn for y = (x * 2 + 1).mean(), as a string."""
-    check_value(answer, "the name of y.grad_fn", _last_grad_fn, [
-        Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
-                "that made *this* tensor: the last one, mean. The earlier ops are further down, "
-                "in next_functions.", lambda T: "MulBackward0")])
+    check_value(answer, "the name of y.grad_fn", _last_grad_fn, LAST_MISTAKES)
     return "grad_fn is the node of the last op: MeanBackward0."
 
 
@@ -62,14 +74,20 @@ def _next_names(T):
 @check
 def check_next_names(answer):
     """answer: the class names in z.grad_fn.next_functions for z = x * w + b, in order."""
-    answer = [a.replace("torch::autograd::", "") if type(a) is str else a for a in read(answer)]
+    names = read(answer)
+    if type(names) is list:  # torch's name() spells the leaves' node with a namespace
+        names = [a.removeprefix("torch::autograd::") if type(a) is str else a for a in names]
+    answer = names
     check_value(answer, "the names in z.grad_fn.next_functions", _next_names, [
         Mistake("next_functions in no particular order", "They follow the op's arguments: "
                 "z = (x * w) + b, so first the node of x * w, then b's AccumulateGrad.",
                 lambda T: ["AccumulateGrad", "MulBackward0"]),
         Mistake("next_functions lists the leaves", "It lists the *next nodes*: x * w is a node "
                 "(MulBackward0); only b, used directly, shows its AccumulateGrad.",
-                lambda T: ["AccumulateGrad", "AccumulateGrad"])])
+                lambda T: ["AccumulateGrad", "AccumulateGrad"]),
+        Mistake("a leaf taken for None", "None stands for an input that needs no gradient "
+                "(w here, which is not in the list at all). b requires grad, so it has a node: "
+                "AccumulateGrad.", lambda T: ["MulBackward0", None])])
     return "next_functions follow the arguments of the op, in order."
 
 
@@ -86,7 +104,11 @@ def check_accumulator_count(answer):
     check_value(answer, "the number of AccumulateGrad nodes", _blitz_accumulators, [
         Mistake("one AccumulateGrad per use of x", "There is one per *leaf*, shared by every op "
                 "that uses it: all paths from out end in the same node, which adds their "
-                "gradients into x.grad.", lambda T: 2)])
+                "gradients into x.grad.", lambda T: 2),
+        Mistake("no AccumulateGrad in a graph of ops", "Every leaf that requires grad ends the "
+                "graph in an AccumulateGrad node, the one that writes x.grad.", lambda T: 0),
+        Mistake("one AccumulateGrad per element", "x is one tensor with four entries: one "
+                "leaf, one node.", lambda T: 4)])
     return "one leaf, one AccumulateGrad, however often x is used."
 
 
@@ -106,9 +128,22 @@ def _shared(T, a):
     return (y * y + x).sum()
 
 
+_ONCE_PER_PATH = Diagnosis(
+    "counting a shared node once per path",
+    "In y * y both inputs lead to the same node; keep a set of the nodes already seen and "
+    "count each once.")
+_NONE_COUNTED = Diagnosis(
+    "None counted as a node", "next_functions holds None for an input that needs no gradient "
+    "(b in the first graph): skip it, it is not a node.")
+_NAME_METHOD = Diagnosis(
+    "node.name() instead of type(node).__name__",
+    "torch's name() spells the leaves' node \"torch::autograd::AccumulateGrad\"; the exercise "
+    "asks for the class name, type(node).__name__, which is the same on both engines.")
+
+
 @check
 def check_graph_counts(count_nodes, hidden=False):
-    """count_nodes(t): {node class name: number of distinct nodes} in the graph behind t."""
+    """count_nodes(t): {type(node).__name__: number of distinct nodes} in the graph behind t."""
     for seed in (0, 1, 2) if hidden else (0,):
         for build in _graphs(seed):
             t = build(torch)
@@ -116,19 +151,23 @@ def check_graph_counts(count_nodes, hidden=False):
             expected = oracle(lambda T, build=build: sorted(graph_counts(build(T)).items()))
             if got == expected:
                 continue
-            if got == oracle(lambda T, b=build: sorted(graph_counts(b(T), distinct=False).items())):
-                raise CheckFailed(
-                    f"Not yet: the counts for {got} should be {expected}.\n\nThis looks like: "
-                    "counting a shared node once per path.\nIn y * y both inputs lead to the same "
-                    "node; keep a set of the nodes already seen and count each once.")
+            if sorted([k.removeprefix("torch::autograd::"), v] for k, v in got) == expected:
+                fail(f"the keys should be class names, but got {[k for k, _ in got]}.",
+                     _NAME_METHOD)
+            per_path = oracle(lambda T, b=build: sorted(graph_counts(b(T), distinct=False).items()))
+            if any(k == "NoneType" for k, _ in got):
+                fail(f"the counts {got} include a NoneType.", _NONE_COUNTED)
+            if got == per_path:
+                fail(f"the counts {got} should be {expected}.", _ONCE_PER_PATH)
             verdict("the node counts", got, expected)
     return "you can walk a graph: breadth first, each node once, skipping None."
 
 
 def read_counts(answer):
-    if type(answer) is not dict:
-        raise CheckFailed(f"Expected a dict {{name: count}}, but got a {type(answer).__name__}.")
-    return sorted([str(k).replace("torch::autograd::", ""), read(v)] for k, v in answer.items())
+    counts = read(answer)
+    if type(counts) is not dict:
+        fail(f"expected a dict {{name: count}}, but got {describe(counts)}.")
+    return sorted([k, v] for k, v in counts.items())
 
 
 seal(globals())

@@ -3,11 +3,14 @@
 import torch
 
 from .checking import (
-    CheckFailed,
+    Diagnosis,
     Mistake,
+    attributes,
     call_student,
     check,
     check_value,
+    fail,
+    handout,
     inputs,
     leaf,
     oracle,
@@ -17,13 +20,21 @@ from .checking import (
 )
 
 
-def _blitz(T, mean=True, square=True):
+def _blitz(T, mean=True, square=True, times=1):
     x = T.ones(2, 2, requires_grad=True)
     y = x + 2
     z = y * y * 3 if square else y * y.detach() * 3  # not square: as if d(y^2)/dy were y
     out = z.mean() if mean else z.sum()
-    out.backward()
+    for _ in range(times):
+        out.backward(retain_graph=True)
     return x.grad
+
+
+def _twice(name):
+    """Running a backward cell a second time: .grad accumulates."""
+    return f"{name} run twice", ("Running the cell again adds the gradient a second time: "
+                                 ".grad accumulates. Restart from a fresh leaf (or zero .grad) "
+                                 "before each backward.")
 
 
 @check
@@ -36,14 +47,16 @@ def check_blitz_grad(answer):
         Mistake("the value instead of the gradient", "27 is z's value; .grad holds the "
                 "derivative d out / dx.", lambda T: T.full((2, 2), 27.0)),
         Mistake("(x + 2)^2 differentiated as (x + 2)", "The chain rule gives 2 (x + 2) for the "
-                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False))])
+                "square: 3 * 2 * 3 / 4 = 4.5.", lambda T: _blitz(T, square=False)),
+        Mistake(*_twice("out.backward()"), lambda T: _blitz(T, times=2))])
     return "d out/dx_i = 3 (x_i + 2) / 2 = 4.5 at x = 1."
 
 
-def _d2l(T, factor=2.0):
+def _d2l(T, factor=2.0, times=1):
     x = T.arange(4.0, requires_grad=True)
     y = factor * T.dot(x, x)
-    y.backward()
+    for _ in range(times):
+        y.backward(retain_graph=True)
     return x.grad
 
 
@@ -54,13 +67,16 @@ def check_d2l_grad(answer):
         Mistake("the factor 2 in front was lost", "y = 2 x.x, so dy/dx = 2 * 2x = 4x.",
                 lambda T: _d2l(T, factor=1.0)),
         Mistake("the values of 2 x^2 instead of its derivative", "backward fills .grad with "
-                "dy/dx = 4x, not with the summands of y.", lambda T: 2 * T.arange(4.0) ** 2)])
+                "dy/dx = 4x, not with the summands of y.", lambda T: 2 * T.arange(4.0) ** 2),
+        Mistake(*_twice("y.backward()"), lambda T: _d2l(T, times=2))])
     return "dy/dx = 4x: autograd agrees with the calculus."
 
 
-def _cube(T):
+def _cube(T, times=1):
     x = T.tensor([1.0, 2.0], requires_grad=True)
-    (x**3).sum().backward()
+    y = (x**3).sum()
+    for _ in range(times):
+        y.backward(retain_graph=True)
     return x.grad
 
 
@@ -71,21 +87,36 @@ def check_cube_grad(answer):
         Mistake("the values x^3", "The gradient is 3x^2, not x^3.",
                 lambda T: T.tensor([1.0, 8.0])),
         Mistake("the power rule without the square", "d/dx x^3 = 3x^2, so [3, 12].",
-                lambda T: T.tensor([3.0, 6.0]))])
+                lambda T: T.tensor([3.0, 6.0])),
+        Mistake(*_twice("backward()"), lambda T: _cube(T, times=2))])
     return "3x^2 at 1 and 2: [3, 12]."
 
 
-FUNCTIONS = [
+FUNCTIONS = (
     ("sum(x^3)", lambda t: (t**3).sum()),
     ("sum(sin(x) x)", lambda t: (t.sin() * t).sum()),
     ("mean(exp(x))", lambda t: t.exp().mean()),
-]
+)
 
 
 def _reference_grad(T, f, values):
     x = leaf(T, values)
     f(x).backward()
     return x.grad
+
+
+_IN_PLACE = Diagnosis(
+    "differentiating the caller's tensor in place",
+    "x.requires_grad_() switched on the caller's x. Work on a fresh leaf: "
+    "x = x.detach().clone().requires_grad_(), so the caller's x and its .grad stay as they were.")
+_LEFTOVER_GRAD = Diagnosis(
+    "a gradient left in the caller's x.grad",
+    "requires_grad is back to False, but backward filled the caller's x.grad and it is still "
+    "there. Work on a fresh leaf, x.detach().clone().requires_grad_(), and the caller's x is "
+    "never touched.")
+_ACCUMULATING = Diagnosis(
+    "gradients accumulating between calls",
+    "Each call should make its own leaf, so nothing is left over from the last backward.")
 
 
 @check
@@ -95,21 +126,20 @@ def check_grad_of(grad_of, hidden=False):
         (values,) = inputs(seed, (4,) if seed % 2 == 0 else (2, 3))
         for label, f in FUNCTIONS:
             x = torch.tensor(values)
-            got = read(call_student(grad_of, f, x))
-            if x.requires_grad or x.grad is not None:
-                raise CheckFailed(
-                    "Not yet: grad_of changed the x it was given (now requires_grad="
-                    f"{x.requires_grad}).\n\nThis looks like: differentiating the caller's "
-                    "tensor in place.\nWork on a fresh leaf: x = x.detach().clone()"
-                    ".requires_grad_(), so the caller's x and its .grad stay as they were.")
+            got = read(call_student(grad_of, handout(f), x))
+            a = attributes(x)
+            if a["requires_grad"]:
+                fail("grad_of changed the x it was given: it now requires grad.", _IN_PLACE)
+            if a["grad"] is not None:
+                fail("grad_of left a gradient in the x it was given (x.grad is set).",
+                     _LEFTOVER_GRAD)
+            verdict("grad_of did not change the values of x", read(x), values.tolist())
             expected = oracle(_reference_grad, f, values)
             verdict(f"grad_of({label}, x)", got, expected)
-            again = read(call_student(grad_of, f, x))
+            again = read(call_student(grad_of, handout(f), x))
             if again != got:
-                raise CheckFailed(
-                    "Not yet: calling grad_of twice with the same x gave a different answer.\n\n"
-                    "This looks like: gradients accumulating between calls.\nEach call should "
-                    "make its own leaf, so nothing is left over from the last backward.")
+                fail("calling grad_of twice with the same x gave a different answer.",
+                     _ACCUMULATING)
     return "grad_of works for any scalar function, and leaves x alone."
 
 

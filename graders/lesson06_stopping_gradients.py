@@ -3,12 +3,14 @@
 import torch
 
 from .checking import (
-    CheckFailed,
+    Diagnosis,
     Mistake,
     attributes,
     call_student,
     check,
     check_value,
+    fail,
+    flatten,
     inputs,
     leaf,
     oracle,
@@ -35,7 +37,10 @@ def check_flags(answer):
                 "inside the block; x itself still requires grad afterwards.",
                 lambda T: [True, True, False, False, False]),
         Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
-                "it never requires grad.", lambda T: [True, True, False, True, True])])
+                "it never requires grad.", lambda T: [True, True, False, True, True]),
+        Mistake("no_grad has no effect", "Inside `with torch.no_grad():` nothing is recorded: "
+                "x**2 computed there does not require grad.",
+                lambda T: [True, True, True, False, True])])
     return "no_grad stops recording; detach cuts one tensor loose; x is unchanged."
 
 
@@ -52,7 +57,11 @@ def check_detach_grad(answer):
     """answer: x.grad for z = u * x with u = (x * x).detach(), x = arange(4.)."""
     check_value(answer, "x.grad for z = u * x, u detached", _d2l_detach, [
         Mistake("the gradient flows through detach", "u is a constant to autograd: dz/dx = u, "
-                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True))])
+                "not d(x^3)/dx = 3x^2.", lambda T: _d2l_detach(T, through=True)),
+        Mistake("the derivative of u = x * x", "z = u * x with u a constant: dz/dx = u = x^2, "
+                "not du/dx.", lambda T: 2 * T.arange(4.0)),
+        Mistake("detach stops every gradient", "detach cuts only u's path; z still depends on "
+                "x through its second factor: dz/dx = u.", lambda T: T.zeros(4))])
     return "u is treated as a constant: dz/dx = u."
 
 
@@ -72,12 +81,33 @@ def _shared(T):
     return x[0].item()
 
 
-def _after_step(T, values, lr):
+def _after_step(T, values, lr, sign=1.0, rate=True):
     w = leaf(T, values)
     (w**2).sum().backward()
     with T.no_grad():
-        w -= lr * w.grad
+        w -= sign * (lr if rate else 1.0) * w.grad
     return w
+
+
+STEP_MISTAKES = (
+    Mistake("a step up the gradient", "Gradient descent subtracts: w -= lr * w.grad.",
+            lambda T, v, lr: _after_step(T, v, lr, sign=-1.0)),
+    Mistake("the step without lr", "The step is lr * w.grad, not the whole gradient.",
+            lambda T, v, lr: _after_step(T, v, lr, rate=False)),
+)
+_RECORDED = Diagnosis(
+    "an update that was recorded", "w -= ... outside no_grad (or w.data mixed with a recorded "
+    "op) makes w a non-leaf. Wrap the update in `with torch.no_grad():`.")
+_REBOUND = Diagnosis(
+    "`w = w - lr * w.grad` inside the function",
+    "That makes a new tensor and only rebinds the local name w, inside no_grad or not: the "
+    "caller's w never changes. Update it in place: `w -= lr * w.grad` under torch.no_grad().")
+_ZEROED_FIRST = Diagnosis(
+    "zero_() before the update", "w.grad was zeroed before it was used, so the step moved "
+    "nothing. Step first, then zero w.grad for the next backward.")
+_NOT_ZEROED = Diagnosis(
+    "a missing zero_()", "The next backward would add to the old gradient: call "
+    "w.grad.zero_() (or set w.grad = None) after the step.")
 
 
 @check
@@ -91,28 +121,18 @@ def check_sgd_step(sgd_step, hidden=False):
         result = call_student(sgd_step, w, lr)
         a = attributes(w)
         if not (a["is_leaf"] and a["requires_grad"]):
-            raise CheckFailed("Not yet: after sgd_step, w is no longer a leaf that requires "
-                              "grad.\n\nThis looks like: an update that was recorded.\nWrap the "
-                              "update in `with torch.no_grad():`.")
-        if read(w) == values.tolist() and result is not None and result is not w:
-            raise CheckFailed(
-                "Not yet: w did not change; sgd_step returned a new tensor instead.\n\nThis "
-                "looks like: `w = w - lr * w.grad` inside the function.\nThat makes a new "
-                "tensor and only rebinds the local name; update the caller's w in place: "
-                "`w -= lr * w.grad` under torch.no_grad().")
-        verdict("w after one step", read(w), oracle(_after_step, values, lr))
+            fail("after sgd_step, w is no longer a leaf that requires grad.", _RECORDED)
         grad = a["grad"]
-        if grad is not None and any(abs(g) > 0 for g in _flat(read(grad))):
-            raise CheckFailed("Not yet: w was updated, but w.grad still holds the old gradient."
-                              "\n\nThis looks like: a missing zero_().\nThe next backward would "
-                              "add to it: call w.grad.zero_() after the step.")
+        if read(w) == values.tolist():  # the caller's w never moved
+            if grad is not None and not any(flatten(grad)):
+                fail("w did not change, and w.grad is all zeros.", _ZEROED_FIRST)
+            returned = "; sgd_step returned a new tensor instead" if result is not None else ""
+            fail(f"w did not change{returned}.", _REBOUND)
+        verdict("w after one step", read(w), oracle(_after_step, values, lr), STEP_MISTAKES,
+                args=(values, lr))
+        if grad is not None and any(abs(g) > 0 for g in flatten(grad)):
+            fail("w was updated, but w.grad still holds the old gradient.", _NOT_ZEROED)
     return "an in-place step under no_grad, and a clean .grad for the next one."
-
-
-def _flat(values):
-    if isinstance(values, list):
-        return [v for item in values for v in _flat(item)]
-    return [values]
 
 
 seal(globals())

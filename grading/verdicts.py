@@ -22,6 +22,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from graders import handover
 from graders.checking import CheckFailed
+from graders.lessons import lesson_of
 
 
 @dataclass(frozen=True)
@@ -29,26 +30,13 @@ class CellVerdict:
     grade_id: str
     passed: bool
     reason: str = ""  # why not, for the instructor: the check's message or the hand-over's fault
-    replayed: bool = True  # False: the check cannot run on placeholders; the kernel's verdict
+    replayed: bool = True  # False: the check cannot run on placeholders (scored as failed)
+    mistake: str = ""  # the misconception the trusted check diagnosed, if any
 
 
 def checks_of(grade_id):
-    """The check functions of the lesson a grade id belongs to (l04_three -> lesson04_*)."""
-    try:
-        from graders.lessons import lesson_of
-
-        module = importlib.import_module(lesson_of(grade_id).module)
-    except ImportError:  # before graders/lessons.py: the modules' names say the number
-        import pkgutil
-
-        import graders
-
-        number = grade_id.split("_")[0].removeprefix("l")
-        names = [m.name for m in pkgutil.iter_modules(graders.__path__)
-                 if m.name.startswith(f"lesson{number}_")]
-        if len(names) != 1:
-            raise LookupError(f"no graders module for {grade_id}") from None
-        module = importlib.import_module(f"graders.{names[0]}")
+    """The check functions of the lesson a grade id belongs to, imported here (trusted)."""
+    module = importlib.import_module(lesson_of(grade_id).module)
     return {name: value for name, value in vars(module).items() if name.startswith("check_")}
 
 
@@ -62,8 +50,9 @@ class _Names(dict):
 def replay(source, records, checks):
     """Run a trusted test-cell source against the recorded hand-overs.
 
-    Returns (passed, reason, replayed): replayed is False when a check did more with a student's
-    object than the boundary allows (its verdict then cannot be recomputed here).
+    Returns (passed, reason, replayed, mistake): replayed is False when a check did more with a
+    student's object than the boundary allows (its verdict then cannot be recomputed here);
+    mistake is the diagnosis the trusted check made, if any.
     """
     records, calls, misused = list(records), [], []
 
@@ -88,14 +77,16 @@ def replay(source, records, checks):
         with contextlib.redirect_stdout(io.StringIO()):
             exec(code, {"__builtins__": __builtins__}, names)  # noqa: S102 -- trusted source
     except CheckFailed as error:
-        return False, str(error).splitlines()[0], not any(misused)
+        diagnosis = error.verdict.diagnosis
+        return (False, str(error).splitlines()[0], not any(misused),
+                diagnosis.mistake if diagnosis else "")
     except handover.TapeError as error:
-        return False, f"hand-over: {error}", True
+        return False, f"hand-over: {error}", True, ""
     except Exception as error:  # noqa: BLE001 -- a placeholder the check could not use
-        return False, f"{type(error).__name__}: {error}", not any(misused)
+        return False, f"{type(error).__name__}: {error}", not any(misused), ""
     if not calls:
-        return False, "the test cell calls no check", True
-    return True, "", True
+        return False, "the test cell calls no check", True, ""
+    return True, "", True, ""
 
 
 def _hand_over(output):
@@ -123,20 +114,20 @@ class TrustedVerdicts(NbGraderPreprocessor):
             records = [r for r in records if r is not None]
             cell.outputs = [o for o in cell.get("outputs", []) if _hand_over(o) is None]
             try:
-                passed, reason, replayed = replay(cell.source, records, checks_of(grade_id))
-            except LookupError as error:
-                passed, reason, replayed = False, str(error), True
+                passed, reason, replayed, mistake = replay(cell.source, records,
+                                                           checks_of(grade_id))
+            except ValueError as error:  # a grade id of no lesson: nothing to earn
+                passed, reason, replayed, mistake = False, str(error), True, ""
             kernel_failed = any(o.output_type == "error" for o in cell.outputs)
-            if not replayed:  # the kernel's verdict stands, flagged for review
-                passed = bool(records) and all(r.get("passed") is True for r in records)
-                reason = "not replayable: the kernel's verdict, to review"
+            if not replayed:  # a check that needs more than the boundary: never trust the kernel
+                passed, reason = False, f"cannot be recomputed outside the kernel ({reason})"
             if not passed and not kernel_failed:
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename="CheckFailed", evalue=reason,
                     traceback=[f"CheckFailed: {reason}"]))
             verdicts.append(CellVerdict(grade_id, passed and not kernel_failed,
                                         reason or ("the kernel's cell failed" if kernel_failed
-                                                   else ""), replayed))
+                                                   else ""), replayed, mistake))
         problems = resources.get("sandbox", {}).get("problems", [])
         nb.metadata["grading"] = {"verdicts": [dataclasses.asdict(v) for v in verdicts],
                                   "limits_hit": list(problems)}

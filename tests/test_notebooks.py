@@ -12,9 +12,12 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
+from graders.lessons import LESSONS as LESSON_OBJECTS
+from graders.lessons import lesson_of
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
-EXERCISE_LESSONS = [name for name in LESSONS if name != "00_index"]
+EXERCISE_LESSONS = [lesson.name for lesson in LESSON_OBJECTS]
 
 
 def notebook(kind, name):
@@ -25,10 +28,8 @@ def grade_cells(nb):
     return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
-def test_there_are_nine_lessons():
-    assert LESSONS == ["00_index", "01_requires_grad", "02_graph", "03_backward",
-                       "04_accumulation", "05_vector_jacobian", "06_stopping_gradients",
-                       "07_control_flow", "08_gradient_descent"]
+def test_every_lesson_folder_has_its_checks():
+    assert LESSONS == ["00_index", *EXERCISE_LESSONS]
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -43,7 +44,8 @@ def test_solution_runs_and_passes_every_test(name):
 @pytest.mark.parametrize("name", EXERCISE_LESSONS)
 def test_lesson_has_checked_exercises(name):
     nb = nbformat.read(notebook("solutions", name), as_version=4)
-    module = f"graders.lesson{name}"
+    lesson = lesson_of(name)
+    module = lesson.module
     assert any(module in c.source for c in nb.cells if c.cell_type == "code"), module
     tests = [c for c in grade_cells(nb) if c.cell_type == "code"]
     assert len(tests) >= 4
@@ -51,7 +53,7 @@ def test_lesson_has_checked_exercises(name):
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0].strip().splitlines()
         assert visible[0].startswith('"""') and re.match(r"check_\w+\(", visible[-1]), cell.source
         assert cell.metadata.nbgrader["points"] > 0 and cell.metadata.nbgrader["locked"]
-        assert cell.metadata.nbgrader["grade_id"].startswith(f"l{name[:2]}_")
+        assert cell.metadata.nbgrader["grade_id"].startswith(f"{lesson.grade_prefix}_")
     pictures = ("draw_graph(", "plot_with_gradient(", "plt.")
     assert any(p in c.source for c in nb.cells if c.cell_type == "code" for p in pictures)
 
