@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import importlib
 import io
+import json
 from dataclasses import dataclass
 
 import nbformat
@@ -93,7 +94,8 @@ def _hand_over(output):
     """The check's record in an output of the kernel's, or None (anything else is no record)."""
     data = output.get("data") if isinstance(output, dict) else None
     record = data.get(handover.MIMETYPE) if isinstance(data, dict) else None
-    return record if isinstance(record, dict) else None
+    # plain JSON types again: nbformat reads mappings back as NotebookNode, not dict
+    return json.loads(json.dumps(record)) if isinstance(record, dict) else None
 
 
 def _is_test(cell):

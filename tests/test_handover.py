@@ -3,6 +3,7 @@ the verdict replayed from the hand-over is the verdict the check gave where the 
 
 import importlib
 
+import nbformat
 import pytest
 import torch
 
@@ -10,7 +11,7 @@ import autograd_core
 from graders import handover
 from graders.catalogue import EXERCISES
 from graders.lessons import lesson_of
-from grading.verdicts import checks_of, replay
+from grading.verdicts import _hand_over, checks_of, replay
 
 HIDDEN = {gid: f"{e.check.split('.')[1]}({e.answer})\n{e.check.split('.')[1]}({e.answer}, hidden=True)"
           for gid, e in EXERCISES.items() if e.function}
@@ -21,11 +22,19 @@ def cell_source(gid):
     return HIDDEN.get(gid, f"{exercise.check.split('.')[1]}({exercise.answer})")
 
 
+def as_saved(record):
+    """The record as the trusted side gets it: an output of a notebook written and read back."""
+    output = nbformat.v4.new_output("display_data", data={handover.MIMETYPE: record})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    saved = nbformat.reads(nbformat.writes(nb), as_version=4)
+    return _hand_over(saved.cells[0].outputs[0])
+
+
 def run_in_kernel(gid, source, monkeypatch):
     """The answer cell and the test cell, as the sandboxed kernel runs them: (passed, records)."""
     records = []
     monkeypatch.setattr(handover, "RECORDING", True)
-    monkeypatch.setattr(handover, "_hand_over", records.append)
+    monkeypatch.setattr(handover, "_hand_over", lambda record: records.append(as_saved(record)))
     module = importlib.import_module(lesson_of(gid).module)
     namespace = {"torch": torch, "autograd_core": autograd_core, **vars(module)}
     passed = True
