@@ -35,13 +35,13 @@ test: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest
 
 # Debian packages the tests need (installed when run as root): chromium for the browser test,
-# postgresql for the gradebook-on-PostgreSQL test
+# postgresql for the gradebook-on-PostgreSQL test, bubblewrap for the grading sandbox
 system-deps:
-	@if ! command -v chromium > /dev/null || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
+	@if ! command -v chromium > /dev/null || ! command -v bwrap > /dev/null || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql bubblewrap; \
 		else \
-			echo "chromium or postgresql missing: their tests will be skipped (apt-get install chromium postgresql)"; \
+			echo "chromium, bubblewrap or postgresql missing: their tests will be skipped (apt-get install chromium postgresql bubblewrap)"; \
 		fi; \
 	fi
 

@@ -34,6 +34,8 @@ import torch
 
 import autograd_core
 
+from . import handover
+
 # trusted from import time: a student's later monkeypatching of these names changes nothing here
 _TORCH_TENSOR, _CORE_TENSOR, _NDARRAY = torch.Tensor, autograd_core.Tensor, np.ndarray
 _torch_tolist, _torch_detach = torch.Tensor.tolist, torch.Tensor.detach
@@ -131,6 +133,7 @@ def quiet():
         yield
 
 
+@handover.boundary
 def read(answer):
     """The answer's values as nested Python floats/bools, without calling anything it defines.
 
@@ -171,6 +174,7 @@ def _key(k):
     return str(k)
 
 
+@handover.boundary
 def attributes(t):
     """A tensor's autograd state as plain data, read through descriptors captured at import (a
     monkeypatched Tensor.requires_grad cannot lie to a check):
@@ -221,6 +225,7 @@ def shape_of(values):
     return tuple(shape)
 
 
+@handover.trusted
 def oracle(scenario, *args):
     """Run scenario(T, *args) on torch and on autograd_core; they must agree."""
     results = []
@@ -470,7 +475,7 @@ def check(fn):
     def run(*args, **kwargs):
         __tracebackhide__ = True  # noqa: F841  (IPython and pytest hide this frame)
         try:
-            with quiet():
+            with handover.check_call(fn.__name__), quiet():
                 message = fn(*args, **kwargs)
         except CheckFailed as error:
             failure = CheckFailed(replace(error.verdict, check=fn.__name__))
@@ -522,6 +527,7 @@ KNOWN_ERRORS = (
 )
 
 
+@handover.boundary
 def call_student(fn, *args, errors=()):
     """Call a student's function; its exception becomes feedback, not a crash of the check.
 
@@ -538,6 +544,7 @@ def call_student(fn, *args, errors=()):
         fail(f"your function raised {type(error).__name__}: {text}", next(known, None))
 
 
+@handover.boundary
 def backward(t, *args):
     """t.backward(*args) on a student's tensor, through torch's own method captured at import;
     an error becomes feedback."""
@@ -561,13 +568,23 @@ def leaf(T, values, requires_grad=True):
 class _Backwards:
     """How many times a gradient flowed back through the outputs of a handed-out function."""
 
-    __slots__ = ("count",)
+    __slots__ = ("passes",)
 
     def __init__(self):
-        self.count = 0
+        self.passes = 0
 
     def hook(self, grad):
-        self.count += 1
+        self.passes += 1
+
+    @property
+    def count(self):  # what the student's code did: it crosses the boundary (handover.py)
+        return backward_passes(self)
+
+
+@handover.boundary
+def backward_passes(counter):
+    """How many backward passes reached a handed-out function's outputs."""
+    return counter.passes
 
 
 def counting_backwards(fn):

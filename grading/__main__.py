@@ -9,6 +9,10 @@ from pathlib import Path
 from .course import Course, environment
 
 DEMO_ROOT = Path("build/grading")
+LIMITS = [("memory", "memory_limit", "bytes of address space per process"),
+          ("processes", "process_limit", "processes at once per submission"),
+          ("wall", "wall_limit", "seconds for a whole submission"),
+          ("output", "output_limit", "bytes of output kept per submission")]
 
 
 def main(argv=None):
@@ -52,6 +56,12 @@ def main(argv=None):
                                                    "student (one lesson at a time)")
     giveback.add_argument("--students", nargs="*", help="students (default: everyone graded)")
     export.add_argument("--out", type=Path, help="the CSV (default: report/grades-by-student.csv)")
+    grade.add_argument("--unsafe", action="store_true",
+                       help="grade without the sandbox (the report says so on its first line)")
+    for flag, trait, what in LIMITS:
+        grade.add_argument(f"--{flag}", type=int, dest=trait,
+                           help=f"sandbox limit: {what} (default: the course's, or "
+                                f"SandboxedExecute.{trait} in nbgrader_config.py)")
     args = parser.parse_args(argv)
     os.environ.update(environment())
 
@@ -98,9 +108,16 @@ def main(argv=None):
             parser.error(str(error))
         print(f"grading {len(students)} students x {len(assignments)} lessons with "
               f"{args.workers} workers{f' (shard {args.shard})' if args.shard else ''}")
+        from .sandbox import Unavailable
+
+        limits = {trait: getattr(args, trait) for _, trait, _ in LIMITS}
         # only what was handed in: an LMS's zip brings some lessons of some students
-        run.grade(course, [(s, a) for s in students for a in assignments
-                           if (course.directory("submitted") / s / a).is_dir()], args.workers)
+        jobs = [(s, a) for s in students for a in assignments
+                if (course.directory("submitted") / s / a).is_dir()]
+        try:
+            run.grade(course, jobs, args.workers, sandboxed=not args.unsafe, limits=limits)
+        except Unavailable as error:
+            parser.exit(2, f"python -m grading grade: refused: {error}\n")
         if args.no_report:
             return 0
     return 0 if run.report(course) else 1

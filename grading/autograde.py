@@ -7,61 +7,10 @@ PostgreSQL -- where several machines can each take a shard of the students.
 """
 
 import multiprocessing
-import os
 import time
-import traceback
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from pathlib import Path
 
-from .course import Course, environment, read_notebook
-
-
-@dataclass
-class Outcome:
-    student: str
-    assignment: str
-    status: str  # "graded", or what went wrong: "malformed notebook", "kernel died", ...
-    seconds: float
-    detail: str = ""
-
-
-_COURSE = None  # one Course (and one nbgrader API) per worker process
-
-
-def _worker_init(root, db_url, timeout):
-    global _COURSE
-    os.environ.update(environment())
-    warnings.simplefilter("ignore")  # SQLAlchemy's and nbgrader's chatter
-    log = open(Path(root) / "grading.log", "a")  # kernels' stderr too: inherited from here
-    os.dup2(log.fileno(), 2)
-    _COURSE = Course(root, db_url=db_url, timeout=timeout)
-
-
-def grade_one(student, assignment):
-    """Autograde one submission in this process; never raises."""
-    start = time.perf_counter()
-    try:
-        for path in _COURSE.submission(student, assignment):
-            deduplicate(path, read_notebook(path))  # malformed: this student's problem, said clearly
-    except ValueError as error:
-        return Outcome(student, assignment, "malformed notebook", time.perf_counter() - start,
-                       str(error))
-    try:
-        result = _COURSE.api().autograde(assignment, student, force=True, create=True)
-    except Exception:  # noqa: BLE001 -- one submission must not stop the class
-        return Outcome(student, assignment, "grader error", time.perf_counter() - start,
-                       traceback.format_exc(limit=3))
-    seconds = time.perf_counter() - start
-    log = (result.get("log") or "") + (result.get("error") or "")
-    if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log:
-        return Outcome(student, assignment, "kernel died", seconds, _last_lines(log))
-    if not result["success"]:
-        return Outcome(student, assignment, "grader error", seconds, _last_lines(log))
-    if "CellTimeoutError" in log or "Timeout waiting for" in log:
-        return Outcome(student, assignment, "graded (a cell timed out)", seconds)
-    return Outcome(student, assignment, "graded", seconds)
+from . import worker
 
 
 def deduplicate(path, nb):
@@ -85,10 +34,6 @@ def deduplicate(path, nb):
         nbformat.write(nb, path)
 
 
-def _last_lines(text, n=6):
-    return "\n".join(text.strip().splitlines()[-n:])
-
-
 def shard_of(students, shard):
     """Shard "i/n": every n-th student, starting at the i-th (1-based), in sorted order."""
     if not shard:
@@ -102,15 +47,26 @@ def shard_of(students, shard):
     return [s for k, s in enumerate(sorted(students)) if k % n == i - 1]
 
 
-def grade_class(course, jobs, workers=2, log=print):
-    """Autograde each (student, assignment) job; returns the outcomes in the jobs' order."""
+def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
+    """Grade each (student, assignment) job start to end (grading/worker.py), in parallel.
+
+    Sandboxed unless told otherwise: then the machine must have what the sandbox needs
+    (grading.sandbox.require raises Unavailable, saying what is missing). `limits`:
+    {SandboxedExecute trait: value}, over the course's config. Returns the outcomes in the
+    jobs' order.
+    """
+    if sandboxed:
+        from .sandbox import require
+
+        require()
     outcomes, start = [], time.perf_counter()
     _ensure_gradebook(course, sorted({student for student, _ in jobs}))
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
-    initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"))
-    with ProcessPoolExecutor(max(workers, 1), mp_context=context, initializer=_worker_init,
+    initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"),
+                sandboxed, limits)
+    with ProcessPoolExecutor(max(workers, 1), mp_context=context, initializer=worker.init,
                              initargs=initargs) as pool:
-        futures = [pool.submit(grade_one, *job) for job in jobs]
+        futures = [pool.submit(worker.grade_one, *job) for job in jobs]
         for done, future in enumerate(as_completed(futures), 1):
             outcomes.append(future.result())
             _progress(log, done, len(jobs), outcomes[-1], start)
@@ -126,7 +82,7 @@ def _ensure_gradebook(course, students):
 
 
 def _progress(log, done, total, outcome, start):
-    mark = "✓" if outcome.status == "graded" else "!"
+    mark = "✓" if outcome.graded and not outcome.limits_hit else "!"
     log(f"  [{done:>3}/{total}] {mark} {outcome.student:<8} {outcome.assignment:<22} "
         f"{outcome.seconds:5.1f}s  {outcome.status if mark == '!' else ''}"
         f"   ({time.perf_counter() - start:.0f}s elapsed)")

@@ -11,6 +11,7 @@ import shutil
 import nbformat
 
 from graders.catalogue import EXERCISES
+from graders.lessons import lesson_of
 
 from .course import Course
 
@@ -34,7 +35,7 @@ def mistake(k):
 
 def partial(gid, exercise):
     """Right on the first half of each lesson, nothing after."""
-    lesson = [g for g in EXERCISES if g[:3] == gid[:3]]
+    lesson = [g for g in EXERCISES if lesson_of(g) == lesson_of(gid)]
     return exercise.right if lesson.index(gid) < len(lesson) / 2 else None
 
 
@@ -125,7 +126,7 @@ def cell_by_id(nb, grade_id):
 def fill(nb, lesson_key, student):
     """The student's answers written into their copy of a lesson."""
     for gid, exercise in EXERCISES.items():
-        if not gid.startswith(lesson_key):
+        if lesson_of(gid).grade_prefix != lesson_key:
             continue
         _, cell = cell_by_id(nb, f"{gid}_answer")
         source = STUDENTS[student][0](gid, exercise)
@@ -179,7 +180,7 @@ def make_class(course: Course, log=print):
             raise RuntimeError(f"generate_assignment {assignment} failed:\n{result['log']}")
     for student in STUDENTS:
         for assignment in course.graded_assignments():
-            key = f"l{assignment[:2]}"
+            key = lesson_of(assignment).grade_prefix
             for release in sorted((course.directory("release") / assignment).glob("*.ipynb")):
                 nb = damage(fill(nbformat.read(release, as_version=4), key, student), key, student)
                 target = submitted / student / assignment / release.name

@@ -2,7 +2,6 @@
 
 import csv
 import html
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -11,9 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: the report may be made on a machine without a display
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .course import read_notebook  # noqa: E402
-
-DIAGNOSIS = re.compile(r"This looks like: (.+?)\.(?=\s*\n|\s*$|<)")  # ends the line
+from graders.lessons import lesson_of  # noqa: E402
 
 
 @dataclass
@@ -28,20 +25,19 @@ class Row:
     manual: bool = False  # a written answer, for the instructor to grade
 
 
-def collect(course, outcomes, findings):
+def collect(course, outcomes):
     """One row per (student, lesson, exercise) -- or one per submission that could not be graded."""
     rows = []
     with course.gradebook() as gradebook:
         for outcome in outcomes:
-            voided = {f.grade_id: f.reason for f in findings.get((outcome.student,
-                                                                  outcome.assignment), [])}
-            if not outcome.status.startswith("graded"):
+            voided = {f.grade_id: f.reason for f in outcome.findings}
+            if not outcome.graded:
                 max_score = gradebook.find_assignment(outcome.assignment).max_score
                 rows.append(Row(outcome.student, outcome.assignment, "(all)", None, max_score,
                                 f"NOT GRADED: {outcome.status}", outcome.detail.splitlines()[-1]
                                 if outcome.detail else ""))
                 continue
-            diagnoses = _diagnoses(course, outcome.student, outcome.assignment)
+            diagnoses = {v.grade_id: v.mistake for v in outcome.verdicts}  # the trusted ones
             submission = gradebook.find_submission(outcome.assignment, outcome.student)
             for notebook in submission.notebooks:
                 for grade in sorted(notebook.grades, key=lambda g: g.cell.id):
@@ -54,25 +50,9 @@ def collect(course, outcomes, findings):
     return rows
 
 
-def _diagnoses(course, student, assignment):
-    """The misconception each test cell's output names, from the autograded notebooks."""
-    found = {}
-    for path in sorted((course.directory("autograded") / student / assignment).glob("*.ipynb")):
-        for cell in read_notebook(path).cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            text = "\n".join(_output_text(o) for o in cell.get("outputs", []))
-            match = DIAGNOSIS.search(text)
-            if grade_id and match:
-                found[grade_id] = match.group(1)
-    return found
-
-
-def _output_text(output):
-    if output.output_type == "error":
-        return f"{output.ename}: {output.evalue}"
-    if output.output_type == "stream":
-        return output.text
-    return " ".join(str(v) for v in output.get("data", {}).values())
+def _short(assignment):
+    """A lesson's column label: its number, "04"."""
+    return f"{lesson_of(assignment).number:02d}"
 
 
 def write_csv(rows, path):
@@ -104,19 +84,19 @@ def summary(rows):
     """The table printed at the end: % of the points per lesson, or why a lesson has none."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
-    lines = ["student  " + " ".join(f"{lesson[:2]:>5}" for lesson in lessons) + "   flags"]
+    lines = ["student  " + " ".join(f"{_short(lesson):>5}" for lesson in lessons) + "   flags"]
     for student in sorted(table):
         cells, flags = [], []
         for lesson in lessons:
             value = table[student].get(lesson, "")
             cells.append(f"{value:>4}%" if isinstance(value, int) else "    !")
             if not isinstance(value, int):
-                flags.append(f"{lesson[:2]}: {value}")
+                flags.append(f"{_short(lesson)}: {value}")
         mine = [r for r in rows if r.student == student]
-        tampered = sorted({r.lesson[:2] for r in mine if r.status.startswith("scored 0")})
+        tampered = sorted({_short(r.lesson) for r in mine if r.status.startswith("scored 0")})
         if tampered:
             flags.append("tampering, scored 0 in " + " ".join(tampered))
-        handed_over = sorted({r.lesson[:2] for r in mine  # e.g. a deleted test cell
+        handed_over = sorted({_short(r.lesson) for r in mine  # e.g. a deleted test cell
                               if not r.manual and r.status == "needs manual grading"})
         if handed_over:
             flags.append("a test to grade by hand in " + " ".join(handed_over))
@@ -131,7 +111,7 @@ def plots(rows, folder):
     fig, ax = plt.subplots(figsize=(9, 4))
     data = [[v for v in (table[s].get(lesson) for s in table) if isinstance(v, int)]
             for lesson in lessons]
-    ax.boxplot(data, tick_labels=[lesson[:2] for lesson in lessons])
+    ax.boxplot(data, tick_labels=[_short(lesson) for lesson in lessons])
     for i, values in enumerate(data, 1):
         ax.plot([i] * len(values), values, "o", alpha=0.4, color="#47a")
     ax.set_ylabel("% of the points"), ax.set_xlabel("lesson")
@@ -160,10 +140,11 @@ def plots(rows, folder):
     return seen
 
 
-def write_html(rows, seen, folder):
+def write_html(rows, seen, folder, warning=""):
+    """report.html; a `warning` (e.g. graded without the sandbox) is its first line."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
-    head = "".join(f'<th title="{html.escape(lesson)}">{lesson[:2]}</th>' for lesson in lessons)
+    head = "".join(f'<th title="{html.escape(lesson)}">{_short(lesson)}</th>' for lesson in lessons)
     body = []
     for student in sorted(table):
         cells = []
@@ -181,6 +162,7 @@ body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 3px 8px; }}
 td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
 </style></head><body>
+{f'<p class="flag"><strong>{html.escape(warning)}</strong></p>' if warning else ""}
 <h1>Class report</h1>
 <p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points (written
 answers are left to the instructor); a red cell is a submission that could not be graded -- it is

@@ -1,0 +1,151 @@
+"""One worker, one submission, start to end: execute (sandboxed), verdict, tamper scan, feedback,
+record. It returns an `Outcome` -- fields, read as fields by the run and the report.
+
+A worker process holds one Course (and nbgrader's API) and grades the submissions it is given
+one after another; `grade_one` never raises for anything a student did.
+"""
+
+import dataclasses
+import json
+import os
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import Course, environment, read_notebook
+from .integrity import Finding, scan, void
+from .verdicts import CellVerdict
+
+SANDBOXED_PIPELINE = ("grading.sandbox.SandboxedExecute", "grading.verdicts.TrustedVerdicts")
+
+
+@dataclass
+class Outcome:
+    student: str
+    assignment: str
+    graded: bool                 # scores are in the gradebook
+    seconds: float
+    problem: str = ""            # why not graded: "malformed notebook", "grader error", ...
+    detail: str = ""             # its evidence, for the instructor
+    sandboxed: bool = True       # False: graded with --unsafe
+    limits_hit: list[str] = field(default_factory=list)   # "wall time", "output limit", ...
+    verdicts: list[CellVerdict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # tampering, for review
+    feedback: bool = False       # the feedback file was written
+
+    @property
+    def status(self):
+        """One short label for people (progress lines, the CSV): never parsed back."""
+        if not self.graded:
+            return self.problem
+        return "graded" + (f" ({', '.join(self.limits_hit)})" if self.limits_hit else "")
+
+    def to_json(self):
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text):
+        record = json.loads(text)
+        record["verdicts"] = [CellVerdict(**v) for v in record.get("verdicts", [])]
+        record["findings"] = [Finding(**f) for f in record.get("findings", [])]
+        return cls(**record)
+
+
+def autograde_preprocessors(sandboxed):
+    """nbgrader's autograde pipeline, with its Execute sandboxed and the trusted verdicts added."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        Execute,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    from .sandbox import SandboxedExecute
+    from .verdicts import TrustedVerdicts
+
+    if not sandboxed:
+        return [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                AssignLatePenalties, CheckCellMetadata]
+    return [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, TrustedVerdicts,
+            LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+_WORKER = None  # (course, sandboxed) per worker process
+
+
+def init(root, db_url, timeout, sandboxed, limits=None):
+    """In each worker process: nbgrader's environment, its chatter to grading.log, one Course."""
+    global _WORKER
+    os.environ.update(environment())
+    warnings.simplefilter("ignore")  # SQLAlchemy's and nbgrader's chatter
+    log = open(Path(root) / "grading.log", "a")  # kernels' stderr too: inherited from here
+    os.dup2(log.fileno(), 2)
+    course = Course(root, db_url=db_url, timeout=timeout)
+    for name, value in (limits or {}).items():
+        if value is not None:
+            course.config.SandboxedExecute[name] = value
+    _WORKER = (course, sandboxed)
+
+
+def grade_one(student, assignment):
+    """Grade one submission in this worker process, start to end; never raises."""
+    course, sandboxed = _WORKER
+    start = time.perf_counter()
+    outcome = Outcome(student, assignment, graded=False, seconds=0.0, sandboxed=sandboxed)
+    try:
+        _grade(course, outcome)
+    except Exception:  # noqa: BLE001 -- one submission must not stop the class
+        outcome.graded, outcome.problem = False, "grader error"
+        outcome.detail = traceback.format_exc(limit=3)
+    outcome.seconds = time.perf_counter() - start
+    status = course.root / "grading-status"
+    status.mkdir(exist_ok=True)
+    (status / f"{student}__{assignment}.json").write_text(outcome.to_json())
+    return outcome
+
+
+def _grade(course, outcome):
+    from .autograde import deduplicate
+
+    paths = course.submission(outcome.student, outcome.assignment)
+    try:
+        for path in paths:
+            deduplicate(path, read_notebook(path))
+    except ValueError as error:  # malformed: this student's problem, said clearly
+        outcome.problem, outcome.detail = "malformed notebook", str(error)
+        return
+    api = course.api(**{"Autograde.autograde_preprocessors":
+                        autograde_preprocessors(outcome.sandboxed)})
+    result = api.autograde(outcome.assignment, outcome.student, force=True, create=True)
+    log = (result.get("log") or "") + (result.get("error") or "")
+    if not result["success"]:
+        outcome.problem, outcome.detail = "grader error", _last_lines(log)
+        return
+    for path in sorted((course.directory("autograded") / outcome.student / outcome.assignment)
+                       .glob("*.ipynb")):
+        grading = read_notebook(path).metadata.get("grading", {})
+        outcome.limits_hit += grading.get("limits_hit", [])
+        outcome.verdicts += [CellVerdict(**v) for v in grading.get("verdicts", [])]
+    if not outcome.sandboxed and ("DeadKernelError" in log or "ernel died" in log):
+        outcome.limits_hit.append("kernel died")
+    if "CellTimeoutError" in log or "Timeout waiting for" in log:
+        outcome.limits_hit.append("cell timeout")
+    outcome.limits_hit = sorted(set(outcome.limits_hit))
+    if outcome.limits_hit == ["kernel died"]:  # no limit explains it: maybe not the student's
+        outcome.problem, outcome.detail = "kernel died", _last_lines(log)
+        return
+    outcome.graded = True
+    outcome.findings = [f for path in paths for f in scan(path)]
+    void(course, outcome.student, outcome.assignment, outcome.findings)
+    from .feedback import generate
+
+    outcome.feedback = bool(generate(course, outcome.assignment, outcome.student)["success"])
+
+
+def _last_lines(text, n=6):
+    return "\n".join(text.strip().splitlines()[-n:])

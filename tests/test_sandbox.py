@@ -1,0 +1,250 @@
+"""The grading sandbox against a class of hostile students, graded in one run beside honest ones.
+
+Each cheat hands in lesson 04 with a wrong answer to its first exercise and one trick in that
+answer cell; the rest of the notebook is right. The tricks know the machine: absolute paths of the
+repository, the solutions, the gradebook and the other students' files, and a port the test
+listens on. Every trick is bounded, so a broken sandbox fails this test without harming the
+machine (a few hundred sleeping processes for half a minute at most, 4 GiB at most).
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import graders
+from grading import run
+from grading.course import REPO, Course, environment
+from grading.demo import fill
+from grading.sandbox import Unavailable, require
+
+LESSON = "04_accumulation"
+MARKER = f"sandbox-test-{uuid.uuid4().hex}"
+SITE = Path(nbformat.__file__).resolve().parents[1]  # the venv's site-packages
+WRONG = "answer_three = torch.zeros(4)\n"
+NO_CHECK = "lambda *args, **kwargs: None"
+HANDOVER = "application/x-grading-handover+json"
+
+
+def cheats(root, port):
+    """{student: the trick, written into the first answer cell after a wrong answer}."""
+    gradebook, other = root / "gradebook.db", root / "submitted" / "ctrl1" / LESSON / f"{LESSON}.ipynb"
+    solutions = [REPO / "solutions" / LESSON / f"{LESSON}.ipynb",
+                 Path(graders.__file__).parents[1] / "solutions" / LESSON / f"{LESSON}.ipynb"]
+    return {
+        "globals": f'globals()["check_three_backwards"] = {NO_CHECK}',
+        "exec": f'exec("check_three_backwards = {NO_CHECK}")',
+        "frame": f'import sys\nsys._getframe().f_globals["check_three_backwards"] = {NO_CHECK}',
+        "closure": f"check_three_backwards.__closure__[0].cell_contents = {NO_CHECK}",
+        "transformer": "get_ipython().input_transformers_post.append(\n"
+                       "    lambda lines: [] if any('check_three' in l for l in lines) else lines)",
+        "forged": "from IPython.display import display\n"
+                  "def forged(*args, **kwargs):\n"
+                  f"    display({{'{HANDOVER}': {{'check': 'check_three_backwards', 'passed': True,"
+                  " 'tape': [['read', 'returned', [0.0, 0.0, 0.0, 0.0]]]}}, raw=True)\n"
+                  'globals()["check_three_backwards"] = forged',
+        "graders_data": "import graders.lesson04_accumulation as L\n"
+                        "L._backward_k_times.__code__ = (lambda T, k=3: T.zeros(4)).__code__",
+        "solutions": "import json\n"
+                     f"for path in {[str(p) for p in solutions]!r}:\n"
+                     "    try:\n        cells = json.load(open(path))['cells']\n"
+                     "    except OSError:\n        continue\n"
+                     "    print('FOUND-SOLUTIONS')\n"
+                     "    for cell in cells:\n"
+                     "        if 'answer_three =' in ''.join(cell['source']):\n"
+                     "            exec(''.join(cell['source']))",
+        "write_repo": "import os, graders.lesson04_accumulation as L\n"
+                      f"for path in [L.__file__ + '.pwned', {str(SITE / 'pwned.pth')!r},"
+                      f" {str(REPO / 'pwned.txt')!r}]:\n"
+                      "    try:\n        open(path, 'w').write('import os')\n"
+                      "        print('WROTE', path)\n"
+                      "    except OSError:\n        pass",
+        "gradebook": "import os\n"
+                     f"for attack in (lambda: open({str(gradebook)!r}, 'r+b').write(b'0' * 4096),\n"
+                     f"               lambda: os.remove({str(gradebook)!r})):\n"
+                     "    try:\n        attack(); print('GRADEBOOK-HIT')\n"
+                     "    except OSError:\n        pass",
+        "other_student": f"try:\n    print('READ-OTHER', len(open({str(other)!r}).read()))\n"
+                         f"    open({str(other)!r}, 'w').write('{{}}')\n"
+                         "except OSError:\n    pass",
+        "process": "import subprocess, sys\n"
+                   f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', "
+                   f"'{MARKER}'], start_new_session=True)",
+        "network": "import socket\ntry:\n"
+                   f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'x')\n"
+                   "    print('CONNECTED')\nexcept OSError:\n    pass",
+        "memory": "chunks = []\ntry:\n    for _ in range(16):\n"
+                  "        chunks.append(bytearray(256 << 20))\n"
+                  "except MemoryError:\n    print('MEMORY-LIMIT')\ndel chunks",
+        "memory_forks": "import os, time\nfor _ in range(8):\n    if os.fork() == 0:\n"
+                        "        try:\n            hog = bytearray(384 << 20)\n"
+                        "            time.sleep(30)\n        finally:\n            os._exit(0)\n"
+                        "time.sleep(10)",
+        "output": "while True:\n    print('x' * 1000)",
+        "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
+                     "        time.sleep(30)\n        os._exit(0)",
+    }
+
+
+HONEST = ["ctrl1", "ctrl2"]
+# a limit that ends the notebook there: the exercises after it score 0 too
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks"}
+
+
+def sandbox_or_skip():
+    try:
+        require()
+    except Unavailable as error:
+        pytest.skip(f"no sandbox on this machine: {error}")
+
+
+def digest(*folders):
+    """{path: sha256} of every file under the folders."""
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def survivors():
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if MARKER.encode() in (proc / "cmdline").read_bytes():
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    sandbox_or_skip()
+    os.environ.update(environment())
+    root = tmp_path_factory.mktemp("hostile") / "course"
+    course = Course.create_demo(root, timeout=30)
+    if not course.api().generate_assignment(LESSON)["success"]:
+        raise RuntimeError(f"generate_assignment {LESSON} failed")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    tricks = cheats(course.root, listener.getsockname()[1])
+    release = course.directory("release") / LESSON / f"{LESSON}.ipynb"
+    for student in HONEST + list(tricks):
+        nb = fill(nbformat.read(release, as_version=4), "l04", "ada")
+        if student in tricks:
+            cell = next(c for c in nb.cells
+                        if c.metadata.get("nbgrader", {}).get("grade_id") == "l04_three_answer")
+            cell.source = WRONG + tricks[student]
+        target = course.directory("submitted") / student / LESSON / release.name
+        target.parent.mkdir(parents=True)
+        nbformat.write(nb, target)
+    watched = [REPO / "graders", REPO / "autograd_core", REPO / "solutions", REPO / "course",
+               course.directory("submitted"), course.directory("release")]
+    before = digest(*watched)
+    limits = {"process_limit": 32, "output_limit": 1 << 20}
+    outcomes = run.grade(course, [(s, LESSON) for s in HONEST + list(tricks)], workers=2,
+                         log=lambda *a: None, limits=limits)
+    after = digest(*watched)
+    try:
+        connection = listener.accept()[0]
+        connection.close()
+        connected = True
+    except BlockingIOError:
+        connected = False
+    listener.close()
+    yield course, {o.student: o for o in outcomes}, tricks, before, after, connected
+    for path in (REPO / "pwned.txt", SITE / "pwned.pth",
+                 Path(graders.__file__).parent / "lesson04_accumulation.py.pwned"):
+        path.unlink(missing_ok=True)  # only if the sandbox failed
+
+
+def scores(course, student):
+    with course.gradebook() as gradebook:
+        notebook = gradebook.find_submission(LESSON, student).notebooks[0]
+        return {g.name: (g.score, g.max_score) for g in notebook.grades if g.cell.cell_type == "code"}
+
+
+def outputs(course, student):
+    path = course.directory("autograded") / student / LESSON / f"{LESSON}.ipynb"
+    return "\n".join(str(o) for cell in nbformat.read(path, as_version=4).cells
+                     for o in cell.get("outputs", []))
+
+
+def test_honest_controls_keep_full_marks(attacked):
+    course, outcomes, *_ = attacked
+    for student in HONEST:
+        assert outcomes[student].graded and outcomes[student].sandboxed
+        assert all(score == top for score, top in scores(course, student).values()), student
+        assert all(v.passed for v in outcomes[student].verdicts)
+
+
+@pytest.mark.parametrize("trick", list(cheats(Path("/x"), 1)))
+def test_every_cheat_scores_zero_on_what_it_attacked(attacked, trick):
+    course, outcomes, *_ = attacked
+    outcome = outcomes[trick]
+    assert outcome.graded, f"{trick}: {outcome.problem} {outcome.detail}"
+    got = scores(course, trick)
+    assert got["l04_three"][0] == 0, f"{trick} earned points with a wrong answer"
+    if trick not in KILLS_THE_KERNEL:  # grading went on after the trick: the right answers count
+        assert got["l04_seed"] == (1, 1), trick
+    assert not next(v for v in outcome.verdicts if v.grade_id == "l04_three").passed
+
+
+def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
+    course, outcomes, tricks, before, after, connected = attacked
+    assert before == after, [p for p in before if before[p] != after.get(p)]
+    assert not (REPO / "pwned.txt").exists() and not (SITE / "pwned.pth").exists()
+    assert (course.root / "gradebook.db").exists()
+    seen = {student: outputs(course, student) for student in tricks}
+    for student, text in seen.items():
+        for leak in ("FOUND-SOLUTIONS", "WROTE", "GRADEBOOK-HIT", "READ-OTHER", "CONNECTED"):
+            assert leak not in text, f"{student}: {leak}"
+    assert not connected, "a submission connected to the host's loopback"
+    assert "MEMORY-LIMIT" in seen["memory"]
+
+
+def test_no_process_survives_its_grading(attacked):
+    assert survivors() == []
+
+
+def test_the_limits_hit_are_fields_of_the_outcome(attacked):
+    _, outcomes, *_ = attacked
+    assert "output limit" in outcomes["output"].limits_hit
+    assert "process limit" in outcomes["fork_bomb"].limits_hit
+    assert "memory limit" in outcomes["memory_forks"].limits_hit
+    assert outcomes["ctrl1"].limits_hit == []
+
+
+def test_a_machine_without_bwrap_is_refused_clearly(monkeypatch):
+    from grading import sandbox
+
+    monkeypatch.setattr(sandbox, "bwrap", lambda: None)
+    with pytest.raises(Unavailable, match="bubblewrap"):
+        sandbox.require()
+
+
+def test_unsafe_grading_says_so_first(tmp_path):
+    lines = []
+    run.grade(Course(tmp_path), [], workers=1, log=lines.append, sandboxed=False)
+    assert lines[0].startswith("UNSAFE")
+
+
+def test_grade_refuses_without_the_sandbox_and_names_the_way_out(tmp_path):
+    root = tmp_path / "course"
+    Course.create_demo(root)
+    (root / "submitted" / "ann" / LESSON).mkdir(parents=True)
+    (root / "source" / LESSON).mkdir(parents=True)
+    env = {**environment(), "PATH": str(Path(sys.executable).parent)}  # no bwrap on PATH
+    if shutil.which("bwrap", path=env["PATH"]):
+        pytest.skip("bwrap is in the venv's bin/")
+    done = subprocess.run([sys.executable, "-m", "grading", "grade", "--root", str(root),
+                           "--lessons", LESSON], capture_output=True, text=True, env=env,
+                          cwd=REPO)
+    assert done.returncode == 2 and "--unsafe" in done.stderr and "bwrap" in done.stderr
