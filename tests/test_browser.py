@@ -9,18 +9,16 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from .jupyter_lab import CHROMIUM, chromium, serving
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TOKEN = "course-browser-test"
 STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
@@ -30,52 +28,25 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (make test installs it as root)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab serving a scratch copy of course/: the committed notebooks stay untouched."""
     root = tmp_path_factory.mktemp("student")
     shutil.copytree(ROOT / "course", root / "course")
-    port = free_port()
-    log = open(root / "lab.log", "w")
-    server = subprocess.Popen(
-        [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={root}", "--expose-app-in-browser",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root, env={
-            **os.environ, "JUPYTER_NO_CONFIG": "",
-            "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)})  # as `make lab` runs it
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        if server.poll() is not None:
-            break
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail("JupyterLab did not start:\n" + (root / "lab.log").read_text())
-    yield url, root
-    server.terminate()
-    server.wait(timeout=20)
+    command = [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", "--allow-root",
+               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+               "--expose-app-in-browser",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {**os.environ, "JUPYTER_NO_CONFIG": "",
+           "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)}  # as `make lab` runs it
+    with serving(command, root / "lab.log", TOKEN, cwd=root, env=env) as url:
+        yield url, root
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def cell_with(page, text):

@@ -11,11 +11,9 @@ import csv
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -23,16 +21,17 @@ import nbformat
 import pytest
 
 from grading.__main__ import main
-from grading.autograde import Outcome
 from grading.collect import PATTERNS, pattern_of, plan
 from grading.course import Course, environment
 from grading.demo import fill, make_class
 from grading.export import class_grades
 from grading.flags import MARK, comment_flags
+from grading.worker import Outcome
+
+from .jupyter_lab import chromium, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "instructor"
 TOKEN = "course-instructor-test"
 # who hands in what through the LMS, under which Canvas user id and name
@@ -249,54 +248,25 @@ def test_a_written_answer_waits_for_the_instructor(graded):
     _, grades = class_grades(graded)
     students = {g.student: g for g in grades}
     ada, ned = students[ids("ada")], students[ids("ned")]
-    assert ada.points["04_accumulation"] == 6.0 and ada.to_grade_by_hand == ["04_accumulation"]
+    assert ada.points["04_accumulation"] == 7.0 and ada.to_grade_by_hand == ["04_accumulation"]
     assert ned.to_grade_by_hand == []  # nothing written: nbgrader scores "No response" 0
 
 
 # -- grading by hand in formgrader, in Debian's chromium ------------------------------------
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def instructor_lab(graded):
     """`make instructor`'s JupyterLab (binder/instructor-mode.sh) on the graded course."""
-    port, log = free_port(), open(graded.root / "lab.log", "w")
-    server = subprocess.Popen(
-        ["bash", ROOT / "binder" / "instructor-mode.sh", graded.root, "--no-browser",
-         f"--port={port}", "--ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={TOKEN}",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, env=environment())
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        if server.poll() is not None:
-            break
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail("JupyterLab did not start:\n" + (graded.root / "lab.log").read_text())
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    command = ["bash", ROOT / "binder" / "instructor-mode.sh", graded.root, "--no-browser",
+               "--allow-root", f"--IdentityProvider.token={TOKEN}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    with serving(command, graded.root / "lab.log", TOKEN, env=environment()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def instructor_page(browser):
@@ -361,9 +331,9 @@ def test_written_points_land_in_the_report_and_the_csvs(hand_graded):
         with open(path) as f:
             rows = list(csv.DictReader(f))
         possible, students = rows[0], {r["student"]: r for r in rows[1:]}
-        assert possible["student"] == "Points Possible" and possible["04_accumulation"] == "8.0"
+        assert possible["student"] == "Points Possible" and possible["04_accumulation"] == "9.0"
         ada, cyd, ned, gus = (students[ids(s)] for s in ("ada", "cyd", "ned", "gus"))
-        assert ada["04_accumulation"] == "8.0" and ada["total"] == "8.0"  # 6 autograded + 2 by hand
+        assert ada["04_accumulation"] == "9.0" and ada["total"] == "9.0"  # 7 autograded + 2 by hand
         assert ada["to_grade_by_hand"] == "" and ada["last_name"] == "lovelaceada"
         assert cyd["04_accumulation"] == "" and cyd["not_graded"] == "04_accumulation"
         assert ned["04_accumulation"] == "4.0"  # 2 + 2: its two tampered answers count 0
@@ -378,7 +348,7 @@ def test_feedback_zip_for_the_lms_has_one_file_per_student(hand_graded, tmp_path
         names = sorted(archive.namelist())
         ada = archive.read(f"{ids('ada')}_04_accumulation.html").decode()
     assert names == sorted(f"{ids(s)}_04_accumulation.html" for s in ("ada", "ned"))
-    assert "Score: 8.0 / 8.0" in ada  # the points given by hand are in the feedback
+    assert "Score: 9.0 / 9.0" in ada  # the points given by hand are in the feedback
     assert "HIDDEN TESTS" not in ada
     assert "feedback for 2 students" in result.stdout
     assert f"no feedback for {ids('cyd')}: handed in, not graded yet" in result.stdout
@@ -392,12 +362,12 @@ def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(g
         with course.gradebook() as gradebook:
             return gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment
 
-    comment_flags(course, [Outcome(student, lesson, "graded (a cell timed out)", 1.0)])
-    assert first_comment() == MARK + "graded (a cell timed out)."
+    comment_flags(course, [Outcome(student, lesson, True, 1.0, limits_hit=["wall time"])])
+    assert first_comment() == MARK + "graded (wall time)."
     with course.gradebook() as gradebook:
         gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment = "Mine."
         gradebook.db.commit()
-    comment_flags(course, [Outcome(student, lesson, "kernel died", 1.0)])
+    comment_flags(course, [Outcome(student, lesson, False, 1.0, problem="kernel died")])
     assert first_comment() == "Mine."
 
 

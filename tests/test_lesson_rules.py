@@ -7,6 +7,8 @@ or a comment. The outputs come from executing the solutions notebook.
 """
 
 import ast
+import importlib
+import inspect
 import io
 import math
 import re
@@ -19,10 +21,11 @@ import pytest
 import torch
 from nbclient import NotebookClient
 
+import graders.lessons
 from graders.lesson08_gradient_descent import data
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2] != "00")
+LESSONS = [lesson.name for lesson in graders.lessons.LESSONS]
 
 
 def solutions(name):
@@ -277,7 +280,8 @@ def test_notebook_is_deterministic(name):
 
 # -- the common mistakes list ---------------------------------------------------------------
 def mistake_names(name):
-    tree = ast.parse((ROOT / "graders" / f"lesson{name}.py").read_text())
+    module = graders.lessons.lesson_of(name).module
+    tree = ast.parse(inspect.getsource(importlib.import_module(module)))
     return {call.args[0].value for call in ast.walk(tree) if isinstance(call, ast.Call)
             and getattr(call.func, "id", "") == "Mistake" and isinstance(call.args[0], ast.Constant)}
 
