@@ -127,12 +127,15 @@ def command(workdir, limits):
     pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
     roots = _package_roots()
     args = [require(), "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", "--clearenv", *_system()]
+            "--cap-drop", "ALL", "--clearenv", *_system(),
+            # the private /tmp first: the binds below may lie under /tmp (a clone in /tmp) and
+            # must be mounted on top of it, not hidden by it
+            "--size", str(limits.tmp), "--tmpfs", "/tmp"]
     for path in sorted(pythons):
         args += ["--ro-bind", str(path), str(path)]
     for package in sorted(roots):
         args += ["--ro-bind", str(package), str(package)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp), "--tmpfs", "/tmp",
+    args += ["--proc", "/proc", "--dev", "/dev",
              "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
              "--bind", str(workdir), "/home/student", "--chdir", "/home/student",
              "--remount-ro", "/"]  # the skeleton bwrap made, /work/... included: read-only
