@@ -15,7 +15,7 @@ def comment_flags(course, outcomes):
     """Write each flagged outcome's reason into its submission's first comment in the gradebook."""
     from nbgrader.api import MissingEntry
 
-    flagged = [o for o in outcomes if o.status != "graded"]
+    flagged = [o for o in outcomes if not o.graded or o.limits_hit]  # fields, never the label
     with course.gradebook() as gradebook:
         for outcome in flagged:
             try:
