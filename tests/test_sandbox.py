@@ -40,6 +40,26 @@ def cheats(root, port):
     solutions = [REPO / "solutions" / LESSON / f"{LESSON}.ipynb",
                  Path(graders.__file__).parents[1] / "solutions" / LESSON / f"{LESSON}.ipynb"]
     return {
+        # first, so that most submissions are graded after it, in both workers: a poisoned
+        # kernel (backward a no-op) would cost them l04_seed, and the honest ctrl3 its marks
+        "poison_next": "import os\n"
+                       "startup = os.path.join(os.environ.get('IPYTHONDIR', os.path.expanduser("
+                       "'~/.ipython')), 'profile_default', 'startup')\n"
+                       "os.makedirs(startup, exist_ok=True)\n"
+                       "open(os.path.join(startup, '00-poison.py'), 'w').write(\n"
+                       "    'import torch\\ntorch.Tensor.backward = lambda *a, **k: None\\n')",
+        # the warm parent and the keeper, seen in /proc: not readable, not traceable
+        "parent": "import os\n"
+                  "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+                  "    try:\n"
+                  "        ns = [l for l in open(f'/proc/{pid}/status') if l.startswith('NSpid')]\n"
+                  "    except OSError:\n        continue\n"
+                  "    if ns and len(ns[0].split()) == 2:  # outside this submission's pid namespace\n"
+                  "        for what in ('environ', 'mem', 'fd/0', 'fd/1', 'root/etc'):\n"
+                  "            try:\n"
+                  "                os.close(os.open(f'/proc/{pid}/{what}', os.O_RDONLY | os.O_NONBLOCK))\n"
+                  "                print('PARENT-HIT', pid, what)\n"
+                  "            except OSError:\n                pass",
         "globals": f'globals()["check_three_backwards"] = {NO_CHECK}',
         "exec": f'exec("check_three_backwards = {NO_CHECK}")',
         "frame": f'import sys\nsys._getframe().f_globals["check_three_backwards"] = {NO_CHECK}',
@@ -94,7 +114,7 @@ def cheats(root, port):
     }
 
 
-HONEST = ["ctrl1", "ctrl2"]
+HONEST = ["ctrl1", "ctrl2", "ctrl3"]  # ctrl3 is graded last, after every cheat
 # a limit that ends the notebook there: the exercises after it score 0 too
 KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks"}
 
@@ -137,7 +157,8 @@ def attacked(tmp_path_factory):
     listener.setblocking(False)
     tricks = cheats(course.root, listener.getsockname()[1])
     release = course.directory("release") / LESSON / f"{LESSON}.ipynb"
-    for student in HONEST + list(tricks):
+    students = HONEST[:2] + list(tricks) + HONEST[2:]
+    for student in students:
         nb = fill(nbformat.read(release, as_version=4), "l04", "ada")
         if student in tricks:
             cell = next(c for c in nb.cells
@@ -150,7 +171,7 @@ def attacked(tmp_path_factory):
                course.directory("submitted"), course.directory("release")]
     before = digest(*watched)
     limits = {"process_limit": 32, "output_limit": 1 << 20}
-    outcomes = run.grade(course, [(s, LESSON) for s in HONEST + list(tricks)], workers=2,
+    outcomes = run.grade(course, [(s, LESSON) for s in students], workers=2,
                          log=lambda *a: None, limits=limits)
     after = digest(*watched)
     try:
@@ -211,7 +232,8 @@ def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
     assert (course.root / "gradebook.db").exists()
     seen = {student: outputs(course, student) for student in tricks}
     for student, text in seen.items():
-        for leak in ("FOUND-SOLUTIONS", "WROTE", "GRADEBOOK-HIT", "READ-OTHER", "CONNECTED"):
+        for leak in ("FOUND-SOLUTIONS", "WROTE", "GRADEBOOK-HIT", "READ-OTHER", "CONNECTED",
+                     "PARENT-HIT"):
             assert leak not in _outside_private_tmp(text), f"{student}: {leak}"
     assert not connected, "a submission connected to the host's loopback"
     assert "MEMORY-LIMIT" in seen["memory"]
