@@ -15,6 +15,6 @@
     giveback.py   feedback back: nbgrader's exchange, or a zip of one file per student
     export.py     grades by student: a column per lesson, total (from the gradebook)
     instructor.py the commands release, collect, giveback, export
-    worker.py     one submission start to end: sandboxed run, verdict, scan, feedback, record
+    worker.py     one submission start to end: sandboxed run, verdict, scan, record
     sandbox.py    the bubblewrap sandbox (inside.py runs in it); verdicts.py: trusted verdicts
 """

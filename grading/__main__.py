@@ -19,7 +19,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="make the demo course and its class of students")
-    grade = commands.add_parser("grade", help="autograde, feedback, grades.csv and report")
+    grade = commands.add_parser("grade", help="autograde, grades.csv and report")
     report = commands.add_parser("report", help="grades.csv and report.html from the gradebook")
     release = commands.add_parser("release", help="hand lessons out through nbgrader's exchange")
     collect = commands.add_parser("collect", help="students' work into submitted/: from the "

@@ -133,8 +133,6 @@ def run_notebook(limits):
         client.problems.append("kernel died")
     except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
         client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
-    if any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", [])):
-        client.problems.append("cell timeout")
     nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
     nbformat.write(nb, NOTEBOOK)
 
@@ -224,6 +222,10 @@ def _kernel_classes():
                     _kill_the_students()
                 return None
             return super().output(outs, msg, display_id, cell_index)
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            self.problems.append("cell timeout")  # the kernel is interrupted; the cell fails
+            return await super()._async_handle_timeout(timeout, cell)
 
 
 def _kill_the_students():

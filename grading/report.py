@@ -167,7 +167,8 @@ td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
 <p>{len(table)} students, {len(lessons)} lessons. Percent of the autograded points (written
 answers are left to the instructor); a red cell is a submission that could not be graded -- it is
 not counted as 0. Details in
-<a href="grades.csv">grades.csv</a>; each student's feedback is in the course's feedback/.</p>
+<a href="grades.csv">grades.csv</a>; feedback is written when it is given back
+(<code>python -m grading giveback</code>).</p>
 <table><tr><th>student</th>{head}</tr>{''.join(body)}</table>
 <h2>Scores per lesson</h2><img src="scores.png" alt="score distribution per lesson">
 <h2>Pass rate per exercise</h2><img src="pass_rate.png" alt="pass rate per exercise">

@@ -19,9 +19,6 @@ def grade(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
         log(UNSAFE)
     outcomes = grade_class(course, jobs, workers=workers, log=log, sandboxed=sandboxed,
                            limits=limits)
-    for outcome in outcomes:
-        if outcome.graded and not outcome.feedback:
-            log(f"  feedback for {outcome.student}/{outcome.assignment} failed")
     log(f"graded {len(jobs)} submissions in {time.perf_counter() - start:.0f} s")
     return outcomes
 
@@ -43,5 +40,7 @@ def report(course, log=print):
     write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "")
     log((UNSAFE + "\n" if unsafe else "") + summary(rows))
     log(f"\nreport: {folder / 'report.html'}\ngrades: {folder / 'grades.csv'}\n"
-        f"by student: {folder / 'grades-by-student.csv'}\nfeedback: {course.directory('feedback')}")
+        f"by student: {folder / 'grades-by-student.csv'}\n"
+        "feedback: written when given back (python -m grading giveback), with the points given "
+        "by hand")
     return rows

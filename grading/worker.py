@@ -1,5 +1,8 @@
-"""One worker, one submission, start to end: execute (sandboxed), verdict, tamper scan, feedback,
-record. It returns an `Outcome` -- fields, read as fields by the run and the report.
+"""One worker, one submission, start to end: execute (sandboxed), verdict, tamper scan, record.
+It returns an `Outcome` -- fields, read as fields by the run and the report.
+
+Feedback is not written here: it is written when it is given back (grading/giveback.py), after
+formgrader's points and comments, which it must show, exist.
 
 A worker process holds one Course (and nbgrader's API) and grades the submissions it is given
 one after another; `grade_one` never raises for anything a student did.
@@ -33,7 +36,6 @@ class Outcome:
     limits_hit: list[str] = field(default_factory=list)   # "wall time", "output limit", ...
     verdicts: list[CellVerdict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # tampering, for review
-    feedback: bool = False       # the feedback file was written
 
     @property
     def status(self):
@@ -48,6 +50,8 @@ class Outcome:
     @classmethod
     def from_json(cls, text):
         record = json.loads(text)
+        known = {f.name for f in dataclasses.fields(cls)}
+        record = {key: value for key, value in record.items() if key in known}  # older runs'
         record["verdicts"] = [CellVerdict(**v) for v in record.get("verdicts", [])]
         record["findings"] = [Finding(**f) for f in record.get("findings", [])]
         return cls(**record)
@@ -142,9 +146,6 @@ def _grade(course, outcome):
     outcome.graded = True
     outcome.findings = [f for path in paths for f in scan(path)]
     void(course, outcome.student, outcome.assignment, outcome.findings)
-    from .feedback import generate
-
-    outcome.feedback = bool(generate(course, outcome.assignment, outcome.student)["success"])
 
 
 def _last_lines(text, n=6):
