@@ -259,6 +259,16 @@ def test_a_machine_without_bwrap_is_refused_clearly(monkeypatch):
         sandbox.require()
 
 
+def test_a_machine_that_cannot_nest_namespaces_is_refused_clearly(monkeypatch):
+    from grading import sandbox
+
+    sandbox_or_skip()
+    monkeypatch.setattr(sandbox, "_sealable", set())
+    monkeypatch.setattr(sandbox, "_seals", lambda path: False)
+    with pytest.raises(Unavailable, match="nested.*--unsafe"):
+        sandbox.require()
+
+
 def test_unsafe_grading_says_so_first(tmp_path):
     lines = []
     run.grade(Course(tmp_path), [], workers=1, log=lines.append, sandboxed=False)
