@@ -5,7 +5,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -34,11 +33,8 @@ def test_every_lesson_folder_has_its_checks():
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_solution_runs_and_passes_every_test(name):
-    start = time.perf_counter()
     results = Validator(validate_all=True).validate(str(notebook("solutions", name)))
-    elapsed = time.perf_counter() - start
     assert results == {}, results.get("failed", results)
-    assert elapsed < 20, f"{name} took {elapsed:.1f} s to run (limit 20 s)"
 
 
 @pytest.mark.parametrize("name", EXERCISE_LESSONS)
