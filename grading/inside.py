@@ -39,7 +39,8 @@ import time
 NOTEBOOK = "notebook.ipynb"
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
 
@@ -76,7 +77,15 @@ def seal(job, limits):
             f.write(text)
     _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    # the venv and packages of a clone under /tmp are bound there: held, to be bound back on top
+    held = [(path, os.open(path, os.O_PATH)) for path in limits["read_only"]
+            if path.startswith("/tmp/")]
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']},mode=1777")
+    for path, fd in held:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        os.close(fd)
     _mount(f"/jobs/{job}", "/home/student", None, MS_BIND | MS_REC)
     _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
     os.chdir("/home/student")

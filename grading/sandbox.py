@@ -167,10 +167,9 @@ def _command(bwrap_path, jobs, limits, probe=False):
             # the private /tmp first: the binds below may lie under /tmp (a clone in /tmp) and
             # must be mounted on top of it, not hidden by it
             "--size", str(limits.tmp), "--tmpfs", "/tmp"]
-    for path in sorted(pythons):
-        args += ["--ro-bind", str(path), str(path)]
-    for package in sorted(roots):
-        args += ["--ro-bind", str(package), str(package)]
+    read_only = [str(path) for path in sorted(pythons) + sorted(roots)]
+    for path in read_only:
+        args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
              "--bind", str(jobs), "/jobs", "--dir", "/home/student",
@@ -184,7 +183,7 @@ def _command(bwrap_path, jobs, limits, probe=False):
         args += ["--setenv", key, value]
     inside_limits = {"memory": limits.memory, "processes": limits.processes,
                      "output": limits.output, "file": _file_limit(limits), "tmp": limits.tmp,
-                     "cell_timeout": limits.cell_timeout, "probe": probe}
+                     "cell_timeout": limits.cell_timeout, "read_only": read_only, "probe": probe}
     return args + [sys.executable, "/opt/grading/inside.py", json.dumps(inside_limits)]
 
 
