@@ -35,11 +35,12 @@ import resource
 import signal
 import sys
 import time
+import traceback
 
 NOTEBOOK = "notebook.ipynb"
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -83,9 +84,10 @@ def seal(job, limits):
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']},mode=1777")
     for path, fd in held:
         os.makedirs(path, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)  # read-only, as bound
         os.close(fd)
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise PermissionError(f"{path} came back writable")
     _mount(f"/jobs/{job}", "/home/student", None, MS_BIND | MS_REC)
     _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
     os.chdir("/home/student")
@@ -251,6 +253,8 @@ def _exit_after(function, *args):
     try:
         function(*args)
         code = 0
+    except BaseException:  # noqa: BLE001 -- said on stderr (the grading log), then the exit code
+        traceback.print_exc()
     finally:
         os._exit(code)
 

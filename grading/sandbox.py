@@ -63,7 +63,12 @@ HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap`, or `pip install
 
 
 class Unavailable(RuntimeError):
-    """This machine cannot build the sandbox: the message names what is missing."""
+    """This machine cannot build the sandbox: the message names what is missing, and `missing`
+    which layer: "bwrap", "user namespaces" or "nested user namespaces"."""
+
+    def __init__(self, missing, message):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -93,18 +98,22 @@ def require():
     """The bwrap path, after checking that a sandbox can be made here; else Unavailable."""
     path = bwrap()
     if path is None:
-        raise Unavailable(f"the grading sandbox needs bwrap, which is not installed: {HOW_TO_GET}")
+        raise Unavailable("bwrap", "the grading sandbox needs bwrap, which is not installed: "
+                          + HOW_TO_GET)
     if path not in _sealable:
-        probe = subprocess.run([path, "--unshare-all", "--ro-bind", "/", "/", "true"],
+        probe = subprocess.run([path, "--unshare-all", "--unshare-user", "--uid", str(UID),
+                                "--gid", str(UID), "--ro-bind", "/", "/", "true"],
                                capture_output=True, text=True)
         if probe.returncode != 0:
-            raise Unavailable("the grading sandbox needs unprivileged user namespaces, which this "
-                              f"machine refuses ({probe.stderr.strip() or probe.returncode}): "
-                              f"{HOW_TO_GET}")
-        if not _seals(path):
-            raise Unavailable("the grading sandbox seals each submission in user namespaces "
-                              "nested in bwrap's, which this machine refuses (is bwrap setuid, "
-                              "or user.max_user_namespaces too small?): " + HOW_TO_GET)
+            raise Unavailable("user namespaces", "the grading sandbox needs unprivileged user "
+                              "namespaces, which this machine refuses "
+                              f"({probe.stderr.strip() or probe.returncode}): {HOW_TO_GET}")
+        sealed, why = _seals(path)
+        if not sealed:
+            raise Unavailable("nested user namespaces", "the grading sandbox seals each "
+                              "submission in user namespaces nested in bwrap's, which this "
+                              f"machine refuses ({why}; user.max_user_namespaces too small?): "
+                              + HOW_TO_GET)
         _sealable.add(path)
     return path
 
@@ -113,15 +122,18 @@ _sealable = set()  # bwrap paths whose sandboxes were seen to seal a job
 
 
 def _seals(path):
-    """Whether inside.py, in a sandbox made by bwrap at `path`, can seal a job (its probe)."""
+    """Whether inside.py, in a sandbox made by bwrap at `path`, can seal a job (its probe);
+    returns (True, "") or (False, why)."""
     with tempfile.TemporaryDirectory(prefix="grading-probe-") as jobs:
         (Path(jobs) / "probe").mkdir()
         done = subprocess.run(_command(path, Path(jobs), Limits(), probe=True),
                               capture_output=True, text=True, timeout=60)
     try:
-        return json.loads(done.stdout.splitlines()[-1]).get("sealed") is True
+        if json.loads(done.stdout.splitlines()[-1]).get("sealed") is True:
+            return True, ""
     except (IndexError, ValueError, AttributeError):
-        return False
+        pass
+    return False, (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
 
 
 def _package_roots():
