@@ -32,12 +32,14 @@ import os
 import random
 import re
 import resource
+import select
+import shutil
 import signal
 import sys
 import time
 import traceback
 
-NOTEBOOK = "notebook.ipynb"
+NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
@@ -67,7 +69,10 @@ def _mount(source, target, fstype, flags, data=None):
 
 
 def seal(job, limits):
-    """In the keeper: namespaces of its own, a fresh /tmp, only this job's directory visible."""
+    """In the keeper: namespaces of its own; a fresh /tmp and a fresh home holding a copy of the
+    job's files, both tmpfs of bounded size (what the student writes fills memory it is given,
+    not the host's disk); no job directory visible. Returns the job directory's fd, where the
+    keeper alone writes the executed notebook."""
     uid, gid = os.getuid(), os.getgid()
     _libc("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
     # a process that is not dumpable cannot write its own maps; no student process exists yet
@@ -88,9 +93,12 @@ def seal(job, limits):
         os.close(fd)
         if not os.statvfs(path).f_flag & os.ST_RDONLY:
             raise PermissionError(f"{path} came back writable")
-    _mount(f"/jobs/{job}", "/home/student", None, MS_BIND | MS_REC)
+    job_dir = os.open(f"/jobs/{job}", os.O_RDONLY | os.O_DIRECTORY)  # for the keeper alone
+    _mount("tmpfs", "/home/student", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']}")
+    shutil.copytree(f"/jobs/{job}", "/home/student", symlinks=True, dirs_exist_ok=True)
     _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
     os.chdir("/home/student")
+    return job_dir
 
 
 def drop_privileges():
@@ -104,7 +112,7 @@ def drop_privileges():
     _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # the student's own processes, as usual
 
 
-def init(limits):
+def init(limits, way_out):
     """pid 1 of the submission: limits, the runner, and reaping whatever the student orphans."""
     drop_privileges()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -113,24 +121,31 @@ def init(limits):
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):  # the parent's protocol pipes stay out of the student's reach
         os.dup2(devnull, fd)
-    os.closerange(3, 1 << 16)
+    os.closerange(3, way_out)
+    os.closerange(way_out + 1, 1 << 16)
     runner = os.fork()
     if runner == 0:
-        _exit_after(run_notebook, limits)
+        _exit_after(run_notebook, limits, way_out)
+    os.close(way_out)
     while os.waitpid(-1, 0)[0] != runner:
         pass
 
 
-def run_notebook(limits):
-    """The runner: a kernel forked from the warm imports, and the notebook executed in it."""
+def run_notebook(limits, way_out):
+    """The runner: a kernel forked from the warm imports, the notebook executed in it and sent
+    to the keeper down `way_out`, a pipe -- never through the student's files, which the student
+    may have filled, or replaced by a fifo. Not dumpable: the student's processes cannot reach
+    the pipe through /proc."""
     import nbformat
     from nbclient.exceptions import DeadKernelError
 
+    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
     connection = "/tmp/kernel.json"
     manager = ForkedKernel(connection_file=connection, transport="ipc", ip="/tmp/kernel")
     manager.write_connection_file()
     manager.pid = os.fork()
     if manager.pid == 0:
+        os.close(way_out)
         _exit_after(kernel, connection)
     client = Limited(nbformat.read(NOTEBOOK, as_version=4), limits["output"], km=manager,
                      timeout=limits["cell_timeout"], startup_timeout=60, allow_errors=True,
@@ -145,7 +160,8 @@ def run_notebook(limits):
     except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
         client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
     nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
-    nbformat.write(nb, NOTEBOOK)
+    with os.fdopen(way_out, "wb") as pipe:
+        pipe.write(nbformat.writes(nb).encode())
 
 
 def kernel(connection):
@@ -153,6 +169,7 @@ def kernel(connection):
     import numpy
     from ipykernel.kernelapp import IPKernelApp
 
+    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # the student's own process, as usual
     random.seed()  # a new process's seeds, not the parent's
     numpy.random.seed()
     sys.argv = ["ipykernel_launcher", "-f", connection]
@@ -261,18 +278,64 @@ def _exit_after(function, *args):
 
 def keep(job, limits, results):
     """The keeper: seal, fork the submission's init, watch it, and say how it ended."""
-    seal(job, limits)
+    job_dir = seal(job, limits)
+    way_in, way_out = os.pipe()
     init_pid = os.fork()
     if init_pid == 0:
-        _exit_after(init, limits)
-    problems = watch(init_pid, limits)
+        os.close(way_in)
+        _exit_after(init, limits, way_out)
+    os.close(way_out)
+    inbox = Inbox(way_in, limits["file"])
+    problems = watch(init_pid, limits, inbox)  # then the student's processes are all gone
+    executed = inbox.contents()
+    if executed is None:
+        problems.append("no notebook came back")
+    else:
+        out = os.open(EXECUTED, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=job_dir)
+        with os.fdopen(out, "wb") as f:
+            f.write(executed)
     results.write(json.dumps({"job": job, "problems": problems}) + "\n")
     results.flush()
 
 
-def watch(init_pid, limits):
+class Inbox:
+    """What the runner sends down its pipe, read as it comes (the keeper cannot start threads:
+    it has a pid namespace for its children); at most `limit` bytes are kept."""
+
+    def __init__(self, fd, limit):
+        self.fd, self.limit, self.chunks, self.size, self.closed = fd, limit, [], 0, False
+        os.set_blocking(fd, False)
+
+    def wait(self, seconds):
+        """Up to `seconds`, or until something arrives; then read it."""
+        if self.closed:
+            time.sleep(seconds)
+        elif select.select([self.fd], [], [], seconds)[0]:
+            self.read()
+
+    def read(self):
+        while not self.closed:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            self.closed = not chunk
+            self.size += len(chunk)
+            if self.size <= self.limit:
+                self.chunks.append(chunk)
+
+    def contents(self):
+        """The bytes sent, once every writer is gone; None if nothing came, or too much."""
+        os.set_blocking(self.fd, True)
+        self.read()
+        os.close(self.fd)
+        return b"".join(self.chunks) if 0 < self.size <= self.limit else None
+
+
+def watch(init_pid, limits, inbox):
     """Every 20 ms, count the student's processes and add up their memory; over a limit, they
-    end. Returns the limits hit, once the submission's init has exited."""
+    end. Meanwhile, receive the executed notebook. Returns the limits hit, once the
+    submission's init has exited."""
     problems = []
     while os.waitpid(init_pid, os.WNOHANG) == (0, 0):
         students = _students()
@@ -283,7 +346,7 @@ def watch(init_pid, limits):
         if problems:  # from then on, until the runner is done: a fork bomb forks on
             for pid in students:
                 _kill(pid)
-        time.sleep(0.02)
+        inbox.wait(0.02)
     return problems
 
 

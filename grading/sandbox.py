@@ -40,6 +40,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 RUNNER = Path(__file__).with_name("inside.py")
-NOTEBOOK = "notebook.ipynb"  # a job's notebook, as inside.py names it
+NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out (as inside.py)
 UID = 1000  # the student's user id in the sandbox: not root
 PACKAGES = ("graders", "autograd_core")  # what the lessons import from this repository
 GIB, MIB = 1 << 30, 1 << 20
@@ -77,7 +78,7 @@ class Limits:
     processes: int = 64          # at once, in the sandbox
     wall: int = 600              # seconds for the whole submission (each cell has its timeout)
     output: int = 8 * MIB        # bytes of output kept from the notebook
-    tmp: int = 256 * MIB         # the private /tmp (a tmpfs: memory)
+    tmp: int = 256 * MIB         # each of the private /tmp and home (tmpfs: memory)
     cell_timeout: int = 30       # seconds per cell
 
 
@@ -244,9 +245,10 @@ class Sandbox:
             self.close()  # the next submission gets a new sandbox
         else:
             problems += [p for p in report.get("problems", []) if isinstance(p, str)]
-        result = workdir / NOTEBOOK
-        try:
-            if result.is_symlink() or result.stat().st_size > _file_limit(self.limits):
+        result = workdir / EXECUTED
+        try:  # what the sandbox brought back is a plain file of bounded size, or nothing
+            size = os.lstat(result)
+            if not stat.S_ISREG(size.st_mode) or size.st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
             executed = nbformat.read(result, as_version=4)
             problems += [p for p in executed.metadata.pop("sandbox", {}).get("problems", [])

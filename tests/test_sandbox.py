@@ -109,6 +109,13 @@ def cheats(root, port):
                         "            time.sleep(30)\n        finally:\n            os._exit(0)\n"
                         "time.sleep(10)",
         "output": "while True:\n    print('x' * 1000)",
+        "disk": "import errno\ntry:\n    for k in range(24):  # 1.2 GB, were there no bound\n"
+                "        with open(f'filler{k}', 'wb') as f:\n"
+                "            f.write(bytes(50 << 20))\n"
+                "except OSError as error:\n"
+                "    if error.errno == errno.ENOSPC:\n        print('DISK-LIMIT')",
+        "fifo": "import os\nfor name in ('executed.ipynb', 'notebook.ipynb'):\n"
+                "    if os.path.exists(name):\n        os.remove(name)\n    os.mkfifo(name)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
     }
@@ -240,6 +247,7 @@ def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
             assert leak not in _outside_private_tmp(text), f"{student}: {leak}"
     assert not connected, "a submission connected to the host's loopback"
     assert "MEMORY-LIMIT" in seen["memory"]
+    assert "DISK-LIMIT" in seen["disk"]
 
 
 def test_no_process_survives_its_grading(attacked):
