@@ -10,8 +10,9 @@ bwrap's, with no capability left (grading/inside.py). What one submission sees:
 - the file system as a view made of parts, read-only: the system (/usr, a few files of /etc),
   the Python installation and venv, and the packages the lessons import (graders,
   autograd_core) alone -- never the repository around them, solutions/, the course directory,
-  the gradebook, other students, the instructor's home; writable: a fresh tmpfs /tmp of bounded
-  size and a copy of this one submission -- not another job's, not what a job before it left;
+  the gradebook, other students, the instructor's home; writable: a fresh /tmp and a home
+  holding a copy of this one submission, both tmpfs of bounded size (memory, not the host's
+  disk) -- not another job's, not what a job before it left;
 - the network: a new, empty namespace, not even a loopback to the host's or another job's;
 - processes: its own pid namespace, which ends with the submission, so every process the student
   starts (setsid, double fork, daemons) is killed when its grading ends; the warm parent is
@@ -28,7 +29,8 @@ root. A fresh bwrap per submission would cost a Python start and torch's imports
 (about 2 s); forking the warm parent costs a few milliseconds. So: bubblewrap, nested namespaces
 per submission, rlimits and a process keeper.
 
-The executed notebook comes back as data (an nbformat file of bounded size); `SandboxedExecute`
+The executed notebook comes back as data (sent down a pipe the student cannot reach, written
+by the keeper as a file of bounded size); `SandboxedExecute`
 takes the place of nbgrader's Execute preprocessor in autograde, so the rest of nbgrader's
 pipeline -- and `TrustedVerdicts`, which scores the test cells -- runs unchanged after it.
 """
