@@ -134,3 +134,38 @@ def modified_error(tensor, version, node):
 def short_name(node):
     name = node.name()
     return name if "::" in name else re.sub(r"Backward\d+$", "", name)
+
+
+def check_grad_assignment(tensor, value):
+    """What torch accepts in `x.grad = value`: None, or a tensor of x's shape and dtype."""
+    from .tensor import Tensor
+
+    if value is None:
+        return
+    if not isinstance(value, Tensor):
+        raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                        f"type {type(value).__name__}")
+    if value.shape != tensor.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+            f"size '{list(tensor.shape)}'. Please ensure that the gradient and the tensor "
+            "are the same size")
+    if value.dtype is not tensor.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{value.dtype._c_name}' to a "
+            f"tensor with grad_dtype '{tensor.dtype._legacy[:-6]}'. The gradient must match "
+            "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+            "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+            "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+            "gradient may break downstream systems that assume they match.")
+
+
+def check_data_assignment(tensor, value):
+    """What torch accepts in `x.data = value`: a tensor, floating if x requires grad."""
+    from .tensor import Tensor
+
+    if not isinstance(value, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+    if tensor._requires_grad and not value.dtype.is_floating_point:
+        raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                           "point or complex dtype")

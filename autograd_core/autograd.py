@@ -10,7 +10,8 @@ from .tensor import Tensor
 
 
 def _roots(outputs, grad_outputs, create_graph):
-    """(node, seed gradient) per output: arrays, or tensors when the walk records (create_graph)."""
+    """(node, output_nr, seed gradient) per output: arrays, or tensors when the walk records
+    (create_graph)."""
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
@@ -38,7 +39,7 @@ def _roots(outputs, grad_outputs, create_graph):
                 grad = grad if grad.dtype is out.dtype else grad.to(out.dtype)
             else:
                 grad = grad._data.astype(out._data.dtype, copy=False)
-        roots.append((out._edge(), grad))
+        roots.append((out._edge(), out._output_nr, grad))
     return roots
 
 

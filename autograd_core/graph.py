@@ -32,6 +32,11 @@ class Node:
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
     _meta = None  # (shape, dtype) of each input, when some gradient may need fitting to it
     _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
+    # an op with several outputs (unbind) has their number here and gets a list of gradients,
+    # one per output (None where none arrived); an edge to one of its outputs names which, in
+    # _next_nr (when any is not 0)
+    _outputs = None
+    _next_nr = None
 
     # the op's own two halves, written by each subclass in functions.py
     def forward(ctx, *args):
@@ -47,7 +52,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple([(node, 0) for node in self._next])
+        return tuple(zip(self._next, self._next_nr or (0,) * len(self._next)))
 
     @property
     def metadata(self):
@@ -68,17 +73,20 @@ class Node:
         """fn(grad_outputs) runs before this node; it may return new grad_outputs."""
         return self._add_hook("_pre_hooks", fn)
 
-    def _add_hook(self, kind, fn):
+    def _add_hook(self, kind, fn, output_nr=0):
         self._has_hooks = True
         hooks = self.__dict__.setdefault(kind, [])
-        hooks.append(fn)
-        return RemovableHandle(hooks, fn)
+        entry = (output_nr, fn) if kind == "_tensor_pre_hooks" else fn
+        hooks.append(entry)
+        return RemovableHandle(hooks, entry)
 
     def __call__(self, *grads):
         """Run this one step by hand: grad_fn(dL/d(output)) -> dL/d(each input), as tensors."""
-        grad = grads[0] if STATE.grad_enabled else grads[0]._data
+        if len(grads) != (self._outputs or 1):
+            raise TypeError(f"expected {self._outputs or 1} arguments, got {len(grads)} instead")
+        grads = [g if g is None or STATE.grad_enabled else g._data for g in grads]
         grads = tuple(None if g is None else _as_tensor(g)
-                      for g in self._apply(grad, retain_graph=True))
+                      for g in self._apply(grads if self._outputs else grads[0], True))
         return grads[0] if len(grads) == 1 else grads  # one input: torch returns the tensor
 
     def __repr__(self):
@@ -169,24 +177,31 @@ class Node:
         return grads
 
     def _run_pre_hooks(self, grad):
-        for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
-            new = fn(_as_tensor(grad))
+        grads = list(grad) if self._outputs else [grad]  # one per output
+        for nr, fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's outputs
+            if grads[nr] is None:
+                continue
+            new = fn(_as_tensor(grads[nr]))
             if new is not None:
-                if tuple(new.shape) != np.shape(_as_tensor(grad)._data):
+                if tuple(new.shape) != np.shape(_as_tensor(grads[nr])._data):
                     raise RuntimeError(
                         f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value")
-                grad = _as_gradient(new)
+                grads[nr] = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
-            tensor._accumulate(grad)
+            if grads[tensor._output_nr] is not None:
+                tensor._accumulate(grads[tensor._output_nr])
         for fn in self._pre_hooks:
-            new = fn((_as_tensor(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads))
             if new is not None:
-                grad = _as_gradient(checked_hook_result(fn, new, (grad,))[0])
-        return grad
+                grads = [None if g is None else _as_gradient(g)
+                         for g in checked_hook_result(fn, new, grads)]
+        return grads if self._outputs else grads[0]
 
     def _run_hooks(self, grads, grad):
+        outputs = tuple(None if g is None else _as_tensor(g)
+                        for g in (grad if self._outputs else [grad]))
         for fn in self._hooks:
-            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), outputs)
             if new is not None:
                 grads = [None if g is None else _as_gradient(g) for g in checked_hook_result(fn, new, grads)]
         return grads
@@ -261,7 +276,7 @@ class AccumulateGrad(Node):
 
 
 def run_backward(roots, retain_graph, inputs=None, create_graph=False):
-    """Walk the graph from `roots` [(node, grad), ...] in dependency order.
+    """Walk the graph from `roots` [(node, output_nr, grad), ...] in dependency order.
 
     With `inputs` (tensors), nothing is accumulated: the gradients reaching them are returned
     instead (torch.autograd.grad). Written as a loop over an explicit stack, not recursion, so
@@ -269,7 +284,7 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     records nothing; with `create_graph` it carries tensors and records the ops of every
     backward formula, so the gradients it produces can be differentiated again.
     """
-    starts = [node for node, _ in roots]
+    starts = [node for node, _, _ in roots]
     dependencies = {}  # node -> how many gradients it still waits for
     stack = list(starts)
     while stack:
@@ -283,9 +298,9 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     captured = None
     if inputs is not None:
         captured = {_capture_point(t): None for t in inputs}
-    buffers = {}
-    for node, grad in roots:
-        buffers[node] = buffers[node] + grad if node in buffers else grad
+    buffers = {}  # node -> the gradient summed so far for its output (a list: several outputs)
+    for node, nr, grad in roots:
+        _add(buffers, node, nr, grad)
     ready = [node for node in buffers if node not in dependencies]
     quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
@@ -302,11 +317,12 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                 grads = (None,) * len(node._next)
             else:
                 grads = node._apply(grad, retain_graph)
-            for child, g in zip(node._next, grads):
+            nrs = node._next_nr or (0,) * len(grads)
+            for child, nr, g in zip(node._next, nrs, grads):
                 if child is None:
                     continue
                 if g is not None:
-                    buffers[child] = buffers[child] + g if child in buffers else g
+                    _add(buffers, child, nr, g)
                 left = dependencies[child] - 1
                 dependencies[child] = left
                 if not left:
@@ -314,9 +330,18 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     finally:
         STATE.grad_enabled = enabled
     if captured is not None:
-        return [captured[_capture_point(t)] for t in inputs]
+        grads = [captured[_capture_point(t)] for t in inputs]
+        return [g[t._output_nr] if type(g) is list else g for g, t in zip(grads, inputs)]
+
+
+def _add(buffers, node, nr, grad):
+    """Add grad into what node has received for its output nr."""
+    if node._outputs is None:
+        buffers[node] = buffers[node] + grad if node in buffers else grad
+        return
+    per_output = buffers.setdefault(node, [None] * node._outputs)
+    per_output[nr] = grad if per_output[nr] is None else per_output[nr] + grad
 
 
 def _capture_point(tensor):
     return tensor._grad_accumulator() if tensor.grad_fn is None else tensor.grad_fn
-
