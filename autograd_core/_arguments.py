@@ -251,7 +251,7 @@ def reduction(everywhere, floating=False):
         def method(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
             dim = axis if dim is None else dim
             keepdim = keepdims if keepdims is not None else keepdim
-            if floating and not self.dtype.is_floating_point:
+            if floating and self._data.dtype.kind != "f":
                 raise RuntimeError(
                     "mean(): could not infer output dtype. Input dtype must be either a floating "
                     f"point or complex dtype. Got: {self.dtype._legacy[:-6]}")
@@ -313,17 +313,19 @@ def dot(op):
     """torch.dot(a, b): two 1-d tensors of one dtype and one length."""
 
     def method(self, other):
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
-        if self.dtype is not other.dtype:
+        a, b = self._data, other._data
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.dtype != b.dtype:
             raise RuntimeError("dot : expected both vectors to have same dtype, but found "
                                f"{_name(self.dtype)} and {_name(other.dtype)}")
-        if self.shape != other.shape:
-            n, m = self.numel(), other.numel()
+        if a.shape != b.shape:
+            n, m = a.size, b.size
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
                 f"number of elements, but got {n} and {m} elements respectively")
-        check_bool(self, other, "dot")
+        if a.dtype == np.bool_:
+            check_bool(self, other, "dot")
         return op.apply(self, other)
 
     return method
@@ -333,18 +335,20 @@ def mm(op):
     """torch.mm(a, b): two matrices, a's columns as many as b's rows, of one dtype."""
 
     def method(self, other):
-        if self.ndim != 2:
+        a, b = self._data, other._data
+        if a.ndim != 2:
             raise RuntimeError("self must be a matrix")
-        if other.ndim != 2:
+        if b.ndim != 2:
             raise RuntimeError("mat2 must be a matrix")
-        (n, k), (k2, m) = self._data.shape, other._data.shape
+        (n, k), (k2, m) = a.shape, b.shape
         if k != k2:
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-        if self.dtype is not other.dtype:
+        if a.dtype != b.dtype:
             raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
                                f"{self.dtype._c_name} != {other.dtype._c_name}")
-        check_bool(self, other, "addmm_impl_cpu_")
+        if a.dtype == np.bool_:
+            check_bool(self, other, "addmm_impl_cpu_")
         return op.apply(self, other)
 
     return method
@@ -354,16 +358,18 @@ def mv(op):
     """torch.mv(a, v): a matrix and a vector as long as its rows, of one dtype."""
 
     def method(self, vec):
-        if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.ndim}, {vec.ndim}")
-        (n, k), (k2,) = self._data.shape, vec._data.shape
+        a, v = self._data, vec._data
+        if a.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+        (n, k), (k2,) = a.shape, v.shape
         if k != k2:
             raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({k2})")
-        if self.dtype is not vec.dtype:
+        if a.dtype != v.dtype:
             raise RuntimeError(
                 "addmv input tensors must have the same dtype, but got "
                 f"{_name(vec.dtype)}, {_name(self.dtype)}, and {_name(vec.dtype)}")
-        check_bool(self, vec, "addmv_impl_cpu")
+        if a.dtype == np.bool_:
+            check_bool(self, vec, "addmv_impl_cpu")
         return op.apply(self, vec)
 
     return method

@@ -47,6 +47,9 @@ def size_args(args):
     return tuple(args)
 
 
+_DTYPES = dtypes._BY_NUMPY
+
+
 class TensorAPI:
     """Added to Tensor: everything a tensor does that autograd has no part in."""
 
@@ -80,7 +83,7 @@ class TensorAPI:
 
     @property
     def dtype(self):
-        return dtypes.from_numpy(self._data.dtype)
+        return _DTYPES[self._data.dtype]
 
     @property
     def device(self):

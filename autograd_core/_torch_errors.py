@@ -10,8 +10,6 @@ import warnings
 
 import numpy as np
 
-from . import dtypes
-
 RETAIN_GRAPH_ERROR = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -74,7 +72,8 @@ def warn_once(message, stacklevel):
 
 def _is_bool(x):
     """A bool tensor or a Python/numpy bool."""
-    return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) is dtypes.bool_
+    data = getattr(x, "_data", x)  # a tensor's array
+    return isinstance(data, (bool, np.bool_)) or getattr(data, "dtype", None) == np.bool_
 
 
 def check_bool_subtraction(a, b):

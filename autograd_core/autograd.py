@@ -27,7 +27,8 @@ def _roots(outputs, grad_outputs, create_graph):
         if grad is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = np.ones(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+            grad = np.empty(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+            grad.fill(1)
             if create_graph:
                 grad = Tensor._make(grad)
         else:

@@ -68,7 +68,9 @@ def _shape(args, size):
 
 
 def _filled(fill, shape, dtype, requires_grad, default=dtypes.float32):
-    return _new(np.full(shape, fill, _numpy(dtype, default)), None, requires_grad)
+    array = np.empty(shape, _numpy(dtype, default))
+    array.fill(fill)  # (np.full's work, without its Python wrapper)
+    return _new(array, None, requires_grad)
 
 
 def zeros(*args, size=None, dtype=None, requires_grad=False, device=None):

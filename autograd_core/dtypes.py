@@ -54,7 +54,7 @@ complex128 = dtype("complex128", np.complex128, 3, "ComplexDoubleTensor", "c10::
                    unmirrored=_NO_COMPLEX.format("complex128"))
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
-_BY_NUMPY = {d.numpy: d for d in ALL}
+_BY_NUMPY = {**{d.numpy.type: d for d in ALL}, **{d.numpy: d for d in ALL}}
 
 default_float = float32
 
@@ -67,7 +67,7 @@ def check_mirrored(dtype):
 
 def from_numpy(np_dtype):
     try:
-        return _BY_NUMPY[np.dtype(np_dtype)]
+        return _BY_NUMPY[np_dtype]  # (a numpy dtype, or a type such as np.float32)
     except KeyError:
         if np.dtype(np_dtype) == np.complex64:
             check_mirrored(complex64)
@@ -126,16 +126,16 @@ def result_type(*operands):
     return result
 
 
-def promoted(inputs, arrays, to_float):
-    """The arrays of an op's tensor inputs, brought to their torch.result_type (true division:
-    at least the default float)."""
+def promoted(op, tensors, inputs, arrays):
+    """The arrays of op's inputs, each tensor's brought to their torch.result_type (for true
+    division: at least the default float)."""
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype is first for t in tensors[1:]) and not (op.to_float and first.kind in "biu"):
+        return arrays  # one dtype already (the usual case)
     from .tensor import Tensor
 
-    kinds = {x._data.dtype for x in inputs if isinstance(x, Tensor)}
-    if len(kinds) == 1 and not (to_float and next(iter(kinds)).kind in "biu"):
-        return arrays
-    target = result_type(*[x for x in inputs if isinstance(x, Tensor)])
-    if to_float and not target.is_floating_point:
+    target = result_type(*tensors)
+    if op.to_float and not target.is_floating_point:
         target = default_float
     return [a.astype(target.numpy) if isinstance(x, Tensor) and a.dtype != target.numpy else a
             for x, a in zip(inputs, arrays)]

@@ -6,6 +6,8 @@ linked to the next step for each input and holding what forward saved. The ops t
 the table in functions.py.
 """
 
+import inspect
+
 import numpy as np
 
 from . import dtypes
@@ -20,6 +22,18 @@ class Function(Node):
 
     promote = False  # binary arithmetic: bring tensor inputs to one dtype first (torch.result_type)
     to_float = False  # true division: integers in, floats out
+    # for each value forward saves, the inputs (forward's argument names) whose gradients use
+    # it; None: all of them. As torch, a saved value no needed gradient uses is not kept, and
+    # changing its tensor in place is no error (z = y * c, c without grad, keeps c only).
+    saved_for = None
+    _saved_users = None  # saved_for as positions in forward's arguments
+
+    def __init_subclass__(cls):
+        super().__init_subclass__()
+        if "saved_for" in vars(cls):
+            names = list(inspect.signature(cls.forward).parameters)[1:]
+            cls._saved_users = tuple(tuple(names.index(n) for n in users.split())
+                                     for users in cls.saved_for)
 
     @classmethod
     def apply(cls, *inputs):
@@ -29,12 +43,13 @@ class Function(Node):
             if isinstance(x, Tensor):
                 tensors.append(x)
                 arrays.append(x._data)
-                needs_grad = needs_grad or x._requires_grad
+                if x._requires_grad:
+                    needs_grad = True
             else:
                 arrays.append(x)
-        if cls.promote and (len(tensors) != 2 or tensors[0]._data.dtype is not tensors[1]._data.dtype
-                            or cls.to_float):
-            arrays = dtypes.promoted(inputs, arrays, cls.to_float)
+        if cls.promote and (cls.to_float or len(tensors) != 2
+                            or tensors[0]._data.dtype is not tensors[1]._data.dtype):
+            arrays = dtypes.promoted(cls, tensors, inputs, arrays)
         ctx = cls()
         ctx._saved = ()
         out = cls.forward(ctx, *arrays)
@@ -43,9 +58,9 @@ class Function(Node):
         if not (needs_grad and STATE.grad_enabled) or STATE.inference:
             return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
         result = Tensor._make(out, ctx)
-        _link(ctx, tensors, result)
+        _link(ctx, tensors, out)
         if ctx._saved:
-            _track_saved(ctx, inputs, arrays, out, result)
+            _keep_saved(ctx, inputs, arrays, out, result)
         return result
 
     @classmethod
@@ -64,19 +79,30 @@ class _Scratch:
 _SCRATCH = _Scratch()
 
 
-def _link(ctx, tensors, result):
-    """Point the new node at the next step for each tensor input."""
-    ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
-                       for t in tensors])
-    shape, dtype = result._data.shape, result._data.dtype
-    for t in tensors:  # a gradient to fit to its input? (fewer objects when none is)
-        if t._requires_grad and (t._data.shape != shape or t._data.dtype != dtype):
-            ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
-            break
-    for t in tensors:  # an input that is one of several outputs: the edge names which
-        if t._output_nr:
-            ctx._next_nr = tuple([t._output_nr for t in tensors])
-            break
+def _link(ctx, tensors, out):
+    """Point the new node at the next step for each tensor input: its grad_fn, or its leaf's
+    AccumulateGrad (None for an input that needs no gradient). Note too what the walk needs to
+    fit a gradient to its input (_meta): the input's shape, where the op broadcasts it (the
+    `promote` ops: the others give gradients of their inputs' shapes), and its dtype; and which
+    output an input is of an op with several (_next_nr)."""
+    steps, fit, several, broadcasts = [], False, False, ctx.promote
+    for t in tensors:
+        node = t._grad_fn
+        if node is None:
+            if not t._requires_grad:
+                steps.append(None)
+                continue
+            node = t._grad_accumulator()
+        elif node._outputs:
+            several = True
+        steps.append(node)
+        if (broadcasts and t._data.shape != out.shape) or t._data.dtype is not out.dtype:
+            fit = True
+    ctx._next = tuple(steps)
+    if fit:
+        ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
+    if several:
+        ctx._next_nr = tuple([t._output_nr for t in tensors])
 
 
 def _several_outputs(ctx, outs, tensors, needs_grad):
@@ -87,37 +113,44 @@ def _several_outputs(ctx, outs, tensors, needs_grad):
     ctx._outputs = len(outs)
     for nr, result in enumerate(results):
         result._output_nr = nr
-    _link(ctx, tensors, Tensor._make(np.empty(0)))  # (no output's shape is the input's)
+    _link(ctx, tensors, np.empty(0))  # (no output's shape is the input's)
     return results
 
 
-def _track_saved(ctx, inputs, arrays, out, result):
-    """For each saved array, the tensor it came from and that tensor's version now.
+def _keep_saved(ctx, inputs, arrays, out, result):
+    """Keep, for each saved array that came from a tensor, that tensor and its version now.
 
     The version catches a tensor changed in place before backward; the tensor itself is what
-    backward differentiates through when it builds a graph (create_graph=True).
+    backward differentiates through when it builds a graph (create_graph=True). A saved array
+    that only gradients nobody needs use, a wrapped number's, or one forward made, is kept as
+    it is.
     """
-    sources = []  # flat: tensor, version, tensor, version, ... (fewer objects for the GC)
-    for saved in ctx._saved:
-        source = None
-        if saved is out or saved is result._data:  # (a ufunc on a 0-d array returns a scalar)
-            counter = result._version_counter()  # the output, held by its version counter only
-            sources += (counter, counter[0])
+    kept = []  # flat: index in ctx._saved, tensor, version, ... (few objects, for the GC)
+    users = ctx._saved_users
+    for k, saved in enumerate(ctx._saved):
+        if users is not None and not _needed(inputs, users[k]):
+            continue  # as torch, which saves it not
+        if saved is out or saved is result._data:  # the output (out: a ufunc on 0-d returns a
+            counter = result._version_counter()  # scalar), held by its version counter only:
+            kept += (k, counter, counter[0])  # no node<->tensor cycle
             continue
+        if k < len(arrays) and arrays[k] is saved:  # (usually forward saves its k-th input)
+            x = inputs[k]
         else:
-            for x, data in zip(inputs, arrays):
-                if data is saved:
-                    if type(x) is Tensor:  # not a wrapped number: it never changes
-                        source = x
-                    break
-        if source is None:
-            sources += (None, 0)
-            continue
-        if source._inference and not STATE.inference:
-            raise RuntimeError(INFERENCE_SAVE_ERROR)
-        vc = source._vc
-        sources += (source, 0 if vc is None else vc[0])
-    ctx._versions = tuple(sources)
+            x = next((x for x, data in zip(inputs, arrays) if data is saved), None)
+        if type(x) is Tensor:  # a tensor's (not a wrapped number's: that never changes)
+            if x._inference and not STATE.inference:
+                raise RuntimeError(INFERENCE_SAVE_ERROR)
+            kept += (k, x, 0 if x._vc is None else x._vc[0])
+    ctx._versions = tuple(kept)
+
+
+def _needed(inputs, users):
+    """Whether the gradient of one of these inputs will be computed."""
+    for i in users:
+        if isinstance(inputs[i], Tensor) and inputs[i]._requires_grad:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------
@@ -125,12 +158,13 @@ def _track_saved(ctx, inputs, arrays, out, result):
 # ---------------------------------------------------------------------------------------
 def either(op):
     """op.apply on tensors (recorded), op's forward on arrays (computed)."""
+    forward = op.forward
 
     def function(*args):
         for x in args:
             if isinstance(x, Tensor):
                 return op.apply(*args)
-        return op.compute(*args)
+        return forward(_SCRATCH, *args)
 
     function.__name__ = op.__name__
     return function

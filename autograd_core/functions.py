@@ -163,6 +163,7 @@ class MulBackward0(Function):
     methods = "mul", "multiply", "__mul__", "__rmul__"
     functions = ("mul",)
     signature = arguments.binary
+    saved_for = "b", "a"  # a is kept for dz/db, b for dz/da
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -179,6 +180,7 @@ class DivBackward0(Function):
     methods = "div", "divide", "true_divide", "__truediv__"
     functions = ("div",)
     signature = arguments.binary
+    saved_for = "b", "a b"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -242,6 +244,7 @@ class PowBackward1(Function):
     methods = "pow", "__pow__"
     functions = ("pow",)
     signature = arguments.power(PowBackward0)
+    saved_for = "a b", "a b", "b"
 
     def forward(ctx, a, b):
         z = a**b
@@ -620,6 +623,7 @@ class DotBackward0(Function):
     promote = True
     methods = functions = ("dot",)
     signature = arguments.dot
+    saved_for = "b", "a"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -635,6 +639,7 @@ class MmBackward0(Function):
     promote = True
     methods = functions = ("mm",)
     signature = arguments.mm
+    saved_for = "b", "a"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -660,6 +665,7 @@ class MvBackward0(Function):
     promote = True
     methods = functions = ("mv",)
     signature = arguments.mv
+    saved_for = "v", "a"
 
     def forward(ctx, a, v):
         ctx.save_for_backward(a, v)

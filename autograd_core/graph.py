@@ -105,15 +105,14 @@ class Node:
     def saved_tensors(self):
         if self._saved is None:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
-        versions = self._versions
-        for i, source in enumerate(versions[::2]):
-            if source is None:
-                continue
+        kept = self._versions  # k, source, version, ...: the saved arrays that tensors hold
+        for i in range(0, len(kept), 3) if kept else ():
             # a saved output is held by its version counter, not the tensor: no node<->tensor cycle
+            source = kept[i + 1]
             now = source[0] if type(source) is list else source._version
-            if now != versions[2 * i + 1]:
-                tensor = self._saved_as_tensors()[i] if type(source) is list else source
-                raise RuntimeError(modified_error(tensor, versions[2 * i + 1], self))
+            if now != kept[i + 2]:
+                tensor = self._saved_as_tensors()[kept[i]] if type(source) is list else source
+                raise RuntimeError(modified_error(tensor, kept[i + 2], self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
             return self._saved_as_tensors()
         return self._saved
@@ -123,8 +122,10 @@ class Node:
         from .dtypes import from_numpy
         from .tensor import Tensor
 
+        sources = dict(zip(self._versions[::3], self._versions[1::3]))
         tensors = []
-        for saved, source in zip(self._saved, self._versions[::2]):
+        for k, saved in enumerate(self._saved):
+            source = sources.get(k)
             if source is None:
                 is_array = isinstance(saved, (np.ndarray, np.generic))
                 tensors.append(Tensor._make(saved) if is_array else saved)
@@ -149,7 +150,10 @@ class Node:
             if self._hooks:
                 grads = self._run_hooks([None if c is None else g for g, c in zip(grads, self._next)],
                                         grad)
-            return self._released(grads, retain_graph)
+            if not retain_graph and self._saved:  # free what forward saved, as torch does
+                self._saved = None
+                self._versions = ()
+            return grads
         recording = STATE.grad_enabled  # create_graph: the gradients are tensors
         fitted = []
         for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
@@ -168,13 +172,10 @@ class Node:
             fitted.append(g)
         if self._hooks:
             fitted = self._run_hooks(fitted, grad)
-        return self._released(fitted, retain_graph)
-
-    def _released(self, grads, retain_graph):
-        if not retain_graph and self._saved:  # free what forward saved, as torch does
+        if not retain_graph and self._saved:
             self._saved = None
             self._versions = ()
-        return grads
+        return fitted
 
     def _run_pre_hooks(self, grad):
         grads = list(grad) if self._outputs else [grad]  # one per output
@@ -274,6 +275,12 @@ class AccumulateGrad(Node):
         ctx.variable._accumulate(grad)
         return ()
 
+    def _apply(self, grad, retain_graph):
+        if self._has_hooks:
+            return Node._apply(self, grad, retain_graph)
+        self.variable._accumulate(grad)  # (the walk's last step for a leaf, kept short)
+        return ()
+
 
 def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     """Walk the graph from `roots` [(node, output_nr, grad), ...] in dependency order.
@@ -284,24 +291,24 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     records nothing; with `create_graph` it carries tensors and records the ops of every
     backward formula, so the gradients it produces can be differentiated again.
     """
-    starts = [node for node, _, _ in roots]
     dependencies = {}  # node -> how many gradients it still waits for
-    stack = list(starts)
-    while stack:
-        for child in stack.pop()._next:
-            if child is not None:
-                count = dependencies.get(child, 0)
-                dependencies[child] = count + 1
-                if not count and child not in starts:
-                    stack.append(child)
-
-    captured = None
-    if inputs is not None:
-        captured = {_capture_point(t): None for t in inputs}
     buffers = {}  # node -> the gradient summed so far for its output (a list: several outputs)
     for node, nr, grad in roots:
         _add(buffers, node, nr, grad)
+    stack = list(buffers)
+    while stack:
+        for child in stack.pop()._next:
+            if child is not None:
+                if child in dependencies:
+                    dependencies[child] += 1
+                else:
+                    dependencies[child] = 1
+                    if child not in buffers:  # (a root is walked once, from the start)
+                        stack.append(child)
     ready = [node for node in buffers if node not in dependencies]
+    captured = None
+    if inputs is not None:
+        captured = {_capture_point(t): None for t in inputs}
     quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
     try:
@@ -317,12 +324,14 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                 grads = (None,) * len(node._next)
             else:
                 grads = node._apply(grad, retain_graph)
-            nrs = node._next_nr or (0,) * len(grads)
-            for child, nr, g in zip(node._next, nrs, grads):
+            if node._next_nr is not None:  # an input is one of several outputs (unbind)
+                _pass_on_to_outputs(node, grads, buffers, dependencies, ready)
+                continue
+            for child, g in zip(node._next, grads):
                 if child is None:
                     continue
-                if g is not None:
-                    _add(buffers, child, nr, g)
+                if g is not None:  # add it to what child has received so far
+                    buffers[child] = buffers[child] + g if child in buffers else g
                 left = dependencies[child] - 1
                 dependencies[child] = left
                 if not left:
@@ -341,6 +350,18 @@ def _add(buffers, node, nr, grad):
         return
     per_output = buffers.setdefault(node, [None] * node._outputs)
     per_output[nr] = grad if per_output[nr] is None else per_output[nr] + grad
+
+
+def _pass_on_to_outputs(node, grads, buffers, dependencies, ready):
+    """The walk's step for a node whose inputs name which output of their op they are."""
+    for child, nr, g in zip(node._next, node._next_nr, grads):
+        if child is None:
+            continue
+        if g is not None:
+            _add(buffers, child, nr, g)
+        dependencies[child] -= 1
+        if not dependencies[child]:
+            ready.append(child)
 
 
 def _capture_point(tensor):

@@ -139,7 +139,8 @@ class Tensor:
 
     def _grad_accumulator(self):
         # one AccumulateGrad per leaf, shared by every op that uses it (held weakly, as in torch)
-        node = self._accumulator() if self._accumulator is not None else None
+        held = self._accumulator
+        node = held() if held is not None else None
         if node is None:
             node = AccumulateGrad(self)
             self._accumulator = weakref.ref(node)
@@ -152,7 +153,7 @@ class Tensor:
         if self._grad is None:
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype))  # owned, writable
         else:
-            np.add(self._grad._data, grad, out=self._grad._data, casting="unsafe")
+            self._grad._data += grad  # in place: the same .grad tensor, the same memory
             self._grad._bump_version()
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
