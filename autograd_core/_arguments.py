@@ -11,12 +11,18 @@ result as sharing its input's memory.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
 from . import dtypes
 from ._tensor_api import ReturnTypes
-from ._torch_errors import check_bool, check_bool_subtraction, check_broadcast
+from ._torch_errors import (
+    STD_DEGREES_OF_FREEDOM_WARNING,
+    check_bool,
+    check_bool_subtraction,
+    check_broadcast,
+)
 from .tensor import Tensor
 
 
@@ -69,12 +75,13 @@ def shape_of(tensor, shape):
     shape = tuple(int(n) for n in shape)
     known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
     size = tensor._data.size
-    if -1 in shape and size == 0 and shape.count(-1) == 1:
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and size == 0 and known == 0:
         raise RuntimeError(
             f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
             "unspecified dimension size -1 can be any value and is ambiguous")
-    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or size % known)) or (
-            -1 not in shape and known != size):
+    if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
 
@@ -206,6 +213,9 @@ def clamp(op):
     """x.clamp(min=None, max=None)."""
 
     def method(self, min=None, max=None):  # noqa: A002  (torch's names)
+        for bound in (min, max):
+            if bound is not None and not isinstance(bound, Tensor):
+                dtypes.of_python_scalar(bound)  # (a complex bound: autograd_core has no complex)
         return op.apply(self, min, max)
 
     return method
@@ -291,6 +301,17 @@ def extreme(everywhere):
         return method
 
     return signature
+
+
+def spread(op):
+    """x.std(): torch warns when too few elements leave no spread to measure (and gives nan)."""
+
+    def method(self):
+        if self._data.size <= 1:
+            warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
+        return op.apply(self)
+
+    return method
 
 
 def norm(op):

@@ -31,6 +31,9 @@ class InPlace:
         if self._inference and not STATE.inference:
             raise RuntimeError(INFERENCE_INPLACE_ERROR)
         if STATE.grad_enabled:
+            if self._view_of_many and self._grad_fn is not None:
+                raise RuntimeError(MANY_VIEWS_ERROR.format(nr=self._output_nr,
+                                                           op=short_name(self._grad_fn)))
             if self._grad_fn is None and self._requires_grad:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place operation.")
@@ -38,9 +41,6 @@ class InPlace:
             if base is not None and base._grad_fn is None and base._requires_grad:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
-            if self._view_of_many and self._grad_fn is not None:
-                raise RuntimeError(MANY_VIEWS_ERROR.format(nr=self._output_nr,
-                                                           op=short_name(self._grad_fn)))
 
     def _inplace(self, op, *args):
         """Run `op` out of place, then write its result into self and bump the version.

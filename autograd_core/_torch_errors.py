@@ -46,6 +46,10 @@ CREATE_GRAPH_WARNING = (
     ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
 )
 
+STD_DEGREES_OF_FREEDOM_WARNING = (
+    "std(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel).")
+
 _warned = set()  # the warnings torch gives once per process
 _ENGINE = r"autograd_core(\.|$)"
 

@@ -510,6 +510,8 @@ class MeanBackward1(Function):
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
+        if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
+            return np.full(a.sum(axis=dims, keepdims=keepdim).shape, np.nan, a.dtype)
         return a.mean(axis=dims, keepdims=keepdim)
 
     def backward(ctx, g):
@@ -599,8 +601,13 @@ class LinalgVectorNormBackward0(Function):
 class StdBackward0(Function):
     """z = sqrt(sum((a - mean(a))**2) / (n - 1));  dz/da = (a - mean(a)) / ((n - 1) * z)"""
     methods = functions = ("std",)
+    signature = arguments.spread
 
     def forward(ctx, a):
+        if a.size <= 1:  # no spread to measure: nan, as torch's (which warns: arguments.spread)
+            z = np.asarray(np.nan, a.dtype)
+            ctx.save_for_backward(a, z)
+            return z
         # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
         wide = a.astype(np.float64)
         centred = wide - wide.mean()
@@ -611,6 +618,8 @@ class StdBackward0(Function):
     def backward(ctx, g):
         a, z = ctx.saved_tensors
         n = array(a).size
+        if n <= 1:  # no spread to differentiate: nan, as torch's
+            return g * scale(a, np.nan)
         # torch's formula, step by step (0 where z = 0: all values equal)
         return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), 2 / (n - 1)) * (a - mean(a))
 
