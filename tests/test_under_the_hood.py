@@ -67,10 +67,11 @@ def normalized(lines):
 
 def appears_in(excerpt, source):
     """Whether the excerpt's lines appear in source, in order, each run between `...` lines
-    consecutive (up to indentation: an excerpt shows a method without its class's)."""
+    consecutive (up to indentation: an excerpt shows a method without its class's); a line `...`
+    (a comment may follow) stands for lines left out."""
     runs = [[]]
     for line in excerpt.splitlines():
-        if line.strip() in ("...", "# ..."):
+        if line.split("#")[0].strip() == "..." or line.strip() == "# ...":  # lines left out
             runs.append([])
         else:
             runs[-1].append(line)
@@ -101,6 +102,7 @@ def test_the_excerpt_rule_can_fail():
     source = "def f(x):\n    y = x + 1\n    return y\n"
     assert appears_in("def f(x):\n    y = x + 1", source)
     assert appears_in("def f(x):\n    ...\n    return y", source)
+    assert appears_in("def f(x):\n    ...  # (y, made)\n    return y", source)
     assert not appears_in("def f(x):\n    return y", source)  # a line left out, unmarked
     assert not appears_in("def f(x):\n    y = x + 2", source)
 
