@@ -8,8 +8,6 @@ the table in functions.py.
 
 import inspect
 
-import numpy as np
-
 from . import dtypes
 from ._torch_errors import INFERENCE_SAVE_ERROR
 from .grad_mode import STATE
@@ -113,7 +111,8 @@ def _several_outputs(ctx, outs, tensors, needs_grad):
     ctx._outputs = len(outs)
     for nr, result in enumerate(results):
         result._output_nr = nr
-    _link(ctx, tensors, np.empty(0))  # (no output's shape is the input's)
+    if outs:
+        _link(ctx, tensors, outs[0])
     return results
 
 

@@ -20,15 +20,17 @@ class RemovableHandle:
 class Node:
     """One step of the backward pass: it receives dL/d(output) and returns dL/d(each input).
 
-    `next_functions` are the steps that come next, one `(node, 0)` pair per input, in argument
-    order; an input that needs no gradient is `(None, 0)`. A leaf's step is its `AccumulateGrad`.
+    `next_functions` are the steps that come next, one `(node, output number)` pair per input,
+    in argument order; an input that needs no gradient is `(None, 0)`. A leaf's step is its
+    `AccumulateGrad`.
     """
 
     # slots for what every node has, a __dict__ for what some ops keep (ctx.shape, ...)
     __slots__ = ("_next", "_saved", "_versions", "__dict__", "__weakref__")
     # _next: the next node for each input (None where no gradient is needed)
     # _saved: what forward kept for backward, None once freed
-    # _versions: tensor, version, tensor, version... of the saved tensors, to catch in-place changes
+    # _versions: k, tensor, version, ... for each saved array k a tensor holds: to catch the
+    #   tensor being changed in place before backward (function._keep_saved)
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
     _meta = None  # (shape, dtype) of each input, when some gradient may need fitting to it
     _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
