@@ -73,7 +73,8 @@ from .dtypes import (
     uint8,
 )
 from .dtypes import bool_ as bool  # noqa: A001  (torch.bool)
-from .functions import FUNCTIONS, OPS
+from .functions import FUNCTIONS as _OP_FUNCTIONS
+from .functions import OPS
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -113,5 +114,5 @@ def detach(input):
 
 # torch.exp(x), torch.sum(x, dim=0), torch.where(c, a, b), ...: from the table of ops
 # (functions.py), and the few functions that record nothing (_tensor_api.py)
-globals().update(FUNCTIONS)
+globals().update(_OP_FUNCTIONS)
 globals().update(_VALUE_FUNCTIONS)
