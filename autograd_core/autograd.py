@@ -21,7 +21,8 @@ def _roots(outputs, grad_outputs, create_graph):
                 f"gradients can be either Tensors or None, but got {type(grad).__name__}")
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
-        if out._edge() is None:
+        edge = out._edge()
+        if edge is None:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
         if grad is None:
@@ -40,7 +41,7 @@ def _roots(outputs, grad_outputs, create_graph):
                 grad = grad if grad.dtype is out.dtype else grad.to(out.dtype)
             else:
                 grad = grad._data.astype(out._data.dtype, copy=False)
-        roots.append((out._edge(), out._output_nr, grad))
+        roots.append((edge, out._output_nr, grad))
     return roots
 
 

@@ -936,7 +936,7 @@ for _op in OPS.values():
     if not _names:  # reached by indexing or in place (_indexing.py, _inplace.py) or by another op
         continue
     _door = _declared.get("signature", arguments.unary)(_op)
-    _door.__name__, _door.__doc__ = _names[0], _op.__doc__
+    _door.__name__, _door.__qualname__, _door.__doc__ = _names[0], _names[0], _op.__doc__
     for _name in _declared.get("methods", ()):
         setattr(Tensor, _name, _door)
     for _name in _declared.get("functions", ()):

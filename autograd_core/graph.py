@@ -111,8 +111,8 @@ class Node:
         for i in range(0, len(kept), 3) if kept else ():
             # a saved output is held by its version counter, not the tensor: no node<->tensor cycle
             source = kept[i + 1]
-            now = source[0] if type(source) is list else source._version
-            if now != kept[i + 2]:
+            counter = source if type(source) is list else source._vc
+            if (0 if counter is None else counter[0]) != kept[i + 2]:
                 tensor = self._saved_as_tensors()[kept[i]] if type(source) is list else source
                 raise RuntimeError(modified_error(tensor, kept[i + 2], self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
