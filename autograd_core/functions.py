@@ -220,7 +220,7 @@ class ReciprocalBackward0(Function):
 
 class PowBackward0(Function):
     """z = a ** p  (p a number);  dz/da = p * a ** (p - 1)"""
-    methods = functions = ("square",)
+    methods = functions = ("square",)  # x ** p comes here too, by PowBackward1's signature
     signature = arguments.square
 
     def forward(ctx, a, p):
