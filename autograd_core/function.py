@@ -127,20 +127,23 @@ def _keep_saved(ctx, inputs, arrays, out, result):
     kept = []  # flat: index in ctx._saved, tensor, version, ... (few objects, for the GC)
     users = ctx._saved_users
     for k, saved in enumerate(ctx._saved):
-        if users is not None and not _needed(inputs, users[k]):
-            continue  # as torch, which saves it not
         if saved is out or saved is result._data:  # the output (out: a ufunc on 0-d returns a
-            counter = result._version_counter()  # scalar), held by its version counter only:
-            kept += (k, counter, counter[0])  # no node<->tensor cycle
-            continue
-        if k < len(arrays) and arrays[k] is saved:  # (usually forward saves its k-th input)
-            x = inputs[k]
+            source = result  # scalar)
+        elif k < len(arrays) and arrays[k] is saved:  # (usually forward saves its k-th input)
+            source = inputs[k]
         else:
-            x = next((x for x, data in zip(inputs, arrays) if data is saved), None)
-        if type(x) is Tensor:  # a tensor's (not a wrapped number's: that never changes)
-            if x._inference and not STATE.inference:
-                raise RuntimeError(INFERENCE_SAVE_ERROR)
-            kept += (k, x, 0 if x._vc is None else x._vc[0])
+            source = next((x for x, data in zip(inputs, arrays) if data is saved), None)
+        if type(source) is not Tensor:
+            continue  # made by forward, or a wrapped number's (a Number): it never changes
+        if users is not None and not _needed(inputs, users[k]):
+            continue  # for gradients nobody needs: torch keeps it not
+        if source is result:  # held by its version counter only: no node<->tensor cycle
+            counter = result._version_counter()
+            kept += (k, counter, counter[0])
+            continue
+        if source._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_SAVE_ERROR)
+        kept += (k, source, 0 if source._vc is None else source._vc[0])
     ctx._versions = tuple(kept)
 
 
