@@ -6,23 +6,35 @@ runs the course's lesson code unchanged and prints what torch prints.
 
 Reading order -- the teaching path first, in one sitting:
 
-    1. tensor.py     Tensor: data, requires_grad, grad, grad_fn, and the ops as methods
+    1. tensor.py     Tensor's autograd half: requires_grad, grad, grad_fn, is_leaf, backward,
+                     detach and .data, and where a gradient for a tensor goes next
     2. graph.py      Node (a grad_fn), AccumulateGrad, and the backward walk (run_backward)
-    3. functions.py  every op, forward and backward side by side (the one table: OPS); the
-                     backward formulas' small vocabulary, which computes on arrays and records
-                     on tensors -- so create_graph=True makes a gradient differentiable
-    4. autograd.py   torch.autograd: backward and grad, the two ways to start the walk
-    5. grad_mode.py  no_grad, enable_grad, set_grad_enabled, inference_mode
+    3. function.py   Function.apply: an op runs forward and records its node, when it must
+    4. functions.py  the table of ops: one class per op, forward and backward side by side, each
+                     saying how it is called (x.exp(), x + y, torch.exp(x)) -- Tensor's methods
+                     and the module's functions are made from it
+    5. autograd.py   torch.autograd: backward and grad, the two ways to start the walk
+    6. grad_mode.py  no_grad, enable_grad, set_grad_enabled, inference_mode
+
+and for gradients of gradients (create_graph=True), gradients.py: the nodes only a gradient's
+graph has. The backward formulas compute on arrays and record on tensors, so a gradient is
+itself differentiable.
 
 then the torch-compatibility layer, which has nothing to do with calculus:
 
-    creation.py     tensor, ones, zeros, arange, randn, ...
-    dtypes.py       torch's dtypes over numpy's, and torch's promotion rules
-    _tensor_str.py  printing, exactly as torch prints
+    _arguments.py     how each op's arguments are read and checked (dim, axis, shapes, numbers)
+    _indexing.py      x[i], x[mask], x[i] = v, for row in x
+    _inplace.py       x.add_(y), x += y, zero_(): writing into a tensor, and versions
+    _tensor_api.py    shape, dtype, conversions, comparisons, x.T, matmul's dispatch
+    creation.py       tensor, ones, zeros, arange, randn, ...
+    dtypes.py         torch's dtypes over numpy's, and torch's promotion rules
+    _tensor_str.py    printing, exactly as torch prints
     _torch_errors.py  torch's errors and warnings, verbatim
 """
 
 from . import _torch_errors, autograd, dtypes
+from ._tensor_api import FUNCTIONS as _VALUE_FUNCTIONS
+from ._tensor_api import Size
 from ._tensor_str import set_printoptions
 from .creation import (
     arange,
@@ -46,8 +58,22 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dtypes import (
+    bfloat16,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
 from .dtypes import bool_ as bool  # noqa: A001  (torch.bool)
-from .dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
+from .functions import FUNCTIONS as _OP_FUNCTIONS
 from .functions import OPS
 from .grad_mode import (
     enable_grad,
@@ -57,7 +83,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from .tensor import Size, Tensor, matmul
+from .tensor import Tensor
 
 float = float32  # noqa: A001
 double = float64
@@ -65,6 +91,8 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 short = int16
+cfloat = complex64
+cdouble = complex128
 
 _silence_numpy_warnings = _torch_errors.quiet_numpy  # (for harnesses that reset the filters)
 _silence_numpy_warnings()
@@ -80,57 +108,11 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def numel(input):
-    return input.numel()
+def detach(input):
+    return input.detach()
 
 
-def where(condition, input, other):
-    from ._torch_errors import check_broadcast
-    from .tensor import Number
-
-    if not isinstance(input, Tensor):
-        input = Number(input, other)
-    if not isinstance(other, Tensor):
-        other = Number(other, input)
-    check_broadcast(condition.shape, input.shape)
-    check_broadcast(condition.shape, other.shape)
-    check_broadcast(input.shape, other.shape)
-    return OPS["WhereBackward0"].apply(input, other, condition._data)
-
-
-def pow(input, exponent):
-    return input**exponent if isinstance(input, Tensor) else exponent.__rpow__(input)
-
-
-def stack(tensors, dim=0):
-    return OPS["StackBackward0"].apply(*tensors, dim)
-
-
-def cat(tensors, dim=0):
-    first = tensors[0].shape
-    for k, t in enumerate(tensors[1:], start=1):
-        for d, (m, n) in enumerate(zip(first, t.shape)):
-            if d != dim % len(first) and m != n:
-                raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {dim}. Expected size {m} but "
-                    f"got size {n} for tensor number {k} in the list.")
-    return OPS["CatBackward0"].apply(*tensors, dim)
-
-
-def _method(name):
-    def function(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
-
-    function.__name__ = name
-    function.__doc__ = getattr(Tensor, name).__doc__
-    return function
-
-
-# torch.exp(x) is x.exp(), and so on for every op a lesson calls as a function
-for _name in (
-    "add sub mul div neg reciprocal square exp log sin cos tanh sigmoid relu abs sqrt clamp "
-    "clone sum mean std norm max min argmax argmin dot mm mv reshape flatten unsqueeze squeeze "
-    "t transpose permute eq ne lt le gt ge all any isfinite allclose equal detach numel"
-).split():
-    globals()[_name] = _method(_name)
-del _name
+# torch.exp(x), torch.sum(x, dim=0), torch.where(c, a, b), ...: from the table of ops
+# (functions.py), and the few functions that record nothing (_tensor_api.py)
+globals().update(_OP_FUNCTIONS)
+globals().update(_VALUE_FUNCTIONS)

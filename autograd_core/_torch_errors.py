@@ -10,8 +10,6 @@ import warnings
 
 import numpy as np
 
-from . import dtypes
-
 RETAIN_GRAPH_ERROR = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -48,6 +46,10 @@ CREATE_GRAPH_WARNING = (
     ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
 )
 
+STD_DEGREES_OF_FREEDOM_WARNING = (
+    "std(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel).")
+
 _warned = set()  # the warnings torch gives once per process
 _ENGINE = r"autograd_core(\.|$)"
 
@@ -74,7 +76,8 @@ def warn_once(message, stacklevel):
 
 def _is_bool(x):
     """A bool tensor or a Python/numpy bool."""
-    return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) is dtypes.bool_
+    data = getattr(x, "_data", x)  # a tensor's array
+    return isinstance(data, (bool, np.bool_)) or getattr(data, "dtype", None) == np.bool_
 
 
 def check_bool_subtraction(a, b):
@@ -134,3 +137,38 @@ def modified_error(tensor, version, node):
 def short_name(node):
     name = node.name()
     return name if "::" in name else re.sub(r"Backward\d+$", "", name)
+
+
+def check_grad_assignment(tensor, value):
+    """What torch accepts in `x.grad = value`: None, or a tensor of x's shape and dtype."""
+    from .tensor import Tensor
+
+    if value is None:
+        return
+    if not isinstance(value, Tensor):
+        raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                        f"type {type(value).__name__}")
+    if value.shape != tensor.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+            f"size '{list(tensor.shape)}'. Please ensure that the gradient and the tensor "
+            "are the same size")
+    if value.dtype is not tensor.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{value.dtype._c_name}' to a "
+            f"tensor with grad_dtype '{tensor.dtype._legacy[:-6]}'. The gradient must match "
+            "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+            "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+            "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+            "gradient may break downstream systems that assume they match.")
+
+
+def check_data_assignment(tensor, value):
+    """What torch accepts in `x.data = value`: a tensor, floating if x requires grad."""
+    from .tensor import Tensor
+
+    if not isinstance(value, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+    if tensor._requires_grad and not value.dtype.is_floating_point:
+        raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                           "point or complex dtype")

@@ -10,7 +10,8 @@ from .tensor import Tensor
 
 
 def _roots(outputs, grad_outputs, create_graph):
-    """(node, seed gradient) per output: arrays, or tensors when the walk records (create_graph)."""
+    """(node, output_nr, seed gradient) per output: arrays, or tensors when the walk records
+    (create_graph)."""
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
@@ -20,13 +21,15 @@ def _roots(outputs, grad_outputs, create_graph):
                 f"gradients can be either Tensors or None, but got {type(grad).__name__}")
     roots = []
     for i, (out, grad) in enumerate(zip(outputs, grad_outputs)):
-        if out._edge() is None:
+        edge = out._edge()
+        if edge is None:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
         if grad is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            grad = np.ones(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+            grad = np.empty(out._data.shape, out._data.dtype)  # the implicit seed: d(out)/d(out)
+            grad.fill(1)
             if create_graph:
                 grad = Tensor._make(grad)
         else:
@@ -38,7 +41,7 @@ def _roots(outputs, grad_outputs, create_graph):
                 grad = grad if grad.dtype is out.dtype else grad.to(out.dtype)
             else:
                 grad = grad._data.astype(out._data.dtype, copy=False)
-        roots.append((out._edge(), grad))
+        roots.append((edge, out._output_nr, grad))
     return roots
 
 

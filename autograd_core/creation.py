@@ -6,15 +6,25 @@ import warnings
 import numpy as np
 
 from . import dtypes
+from ._tensor_api import size_args as _size
 from ._torch_errors import INT_GRAD_ERROR
-from .tensor import Tensor, _size
+from .tensor import Tensor
 
 _rng = np.random.default_rng()
 
 
+def _numpy(dtype, default):
+    """The numpy dtype for torch dtype (or the default), if autograd_core mirrors it."""
+    dtype = dtype or default
+    dtypes.check_mirrored(dtype)
+    return dtype.numpy
+
+
 def _new(array, dtype=None, requires_grad=False):
     if dtype is not None:
-        array = array.astype(dtype.numpy, copy=False)
+        array = array.astype(_numpy(dtype, None), copy=False)
+    elif array.dtype.kind == "c":  # complex data, as torch.tensor([1 + 2j])
+        dtypes.from_numpy(array.dtype)
     if requires_grad and array.dtype.kind not in "fc":
         raise RuntimeError(INT_GRAD_ERROR)
     return Tensor._make(array, None, bool(requires_grad))
@@ -58,7 +68,9 @@ def _shape(args, size):
 
 
 def _filled(fill, shape, dtype, requires_grad, default=dtypes.float32):
-    return _new(np.full(shape, fill, (dtype or default).numpy), None, requires_grad)
+    array = np.empty(shape, _numpy(dtype, default))
+    array.fill(fill)  # (np.full's work, without its Python wrapper)
+    return _new(array, None, requires_grad)
 
 
 def zeros(*args, size=None, dtype=None, requires_grad=False, device=None):
@@ -79,7 +91,7 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
-    return _new(np.eye(n, m, dtype=(dtype or dtypes.float32).numpy), None, requires_grad)
+    return _new(np.eye(n, m, dtype=_numpy(dtype, dtypes.float32)), None, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -87,12 +99,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         start, end = 0, start
     floating = any(not isinstance(v, numbers.Integral) for v in (start, end, step))
     default = dtypes.float32 if floating else dtypes.int64
-    return _new(np.arange(start, end, step, dtype=(dtype or default).numpy), None, requires_grad)
+    return _new(np.arange(start, end, step, dtype=_numpy(dtype, default)), None, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     values = np.linspace(start, end, steps, dtype=np.float64)
-    return _new(values.astype((dtype or dtypes.float32).numpy), None, requires_grad)
+    return _new(values.astype(_numpy(dtype, dtypes.float32)), None, requires_grad)
 
 
 def manual_seed(seed):

@@ -8,17 +8,20 @@ import numpy as np
 class dtype:
     """A torch dtype: its printed name and the numpy dtype that stores it."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "itemsize", "_category", "_legacy",
-                 "_c_name")
+    __slots__ = ("name", "numpy", "is_floating_point", "is_complex", "is_signed", "itemsize",
+                 "_category", "_legacy", "_c_name", "_unmirrored")
 
-    def __init__(self, name, numpy_dtype, category, legacy, c_name):
+    def __init__(self, name, numpy_dtype, category, legacy, c_name, itemsize=None, unmirrored=None):
         self.name = name
         self._c_name = c_name  # the C++ type name some of torch's errors print
-        self.numpy = np.dtype(numpy_dtype)
-        self.itemsize = self.numpy.itemsize
+        self.numpy = None if numpy_dtype is None else np.dtype(numpy_dtype)
+        self.itemsize = itemsize or self.numpy.itemsize
         self.is_floating_point = category == 2
-        self._category = category  # bool 0 < integer 1 < floating 2: promotion only moves up
+        self.is_complex = category == 3
+        self.is_signed = name not in ("bool", "uint8")
+        self._category = category  # bool 0 < integer 1 < floating 2 < complex 3: promotion moves up
         self._legacy = legacy  # the old type name torch prints in some errors
+        self._unmirrored = unmirrored  # why autograd_core has no tensors of this dtype, if so
 
     def __repr__(self):
         return f"torch.{self.name}"
@@ -37,16 +40,39 @@ float16 = dtype("float16", np.float16, 2, "HalfTensor", "c10::Half")
 float32 = dtype("float32", np.float32, 2, "FloatTensor", "float")
 float64 = dtype("float64", np.float64, 2, "DoubleTensor", "double")
 
+# torch's dtypes that autograd_core has names for but no tensors of: a clear error, never a
+# silently different result
+_NO_BFLOAT16 = ("autograd_core does not mirror torch.bfloat16: numpy has no bfloat16 type, so "
+                "its rounding could not match torch's. Use torch itself for bfloat16 tensors.")
+_NO_COMPLEX = ("autograd_core does not mirror complex tensors (torch.{}): their printing, "
+               "promotion and autograd (Wirtinger derivatives) are beyond this engine. Use torch "
+               "itself for complex tensors.")
+bfloat16 = dtype("bfloat16", None, 2, "BFloat16Tensor", "c10::BFloat16", 2, _NO_BFLOAT16)
+complex64 = dtype("complex64", np.complex64, 3, "ComplexFloatTensor", "c10::complex<float>",
+                  unmirrored=_NO_COMPLEX.format("complex64"))
+complex128 = dtype("complex128", np.complex128, 3, "ComplexDoubleTensor", "c10::complex<double>",
+                   unmirrored=_NO_COMPLEX.format("complex128"))
+
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
-_BY_NUMPY = {d.numpy: d for d in ALL}
+_BY_NUMPY = {**{d.numpy.type: d for d in ALL}, **{d.numpy: d for d in ALL}}
 
 default_float = float32
 
 
+def check_mirrored(dtype):
+    """A dtype autograd_core has tensors of, or NotImplementedError saying why not."""
+    if dtype._unmirrored:
+        raise NotImplementedError(dtype._unmirrored)
+
+
 def from_numpy(np_dtype):
     try:
-        return _BY_NUMPY[np.dtype(np_dtype)]
+        return _BY_NUMPY[np_dtype]  # (a numpy dtype, or a type such as np.float32)
     except KeyError:
+        if np.dtype(np_dtype) == np.complex64:
+            check_mirrored(complex64)
+        if np.dtype(np_dtype).kind == "c":
+            check_mirrored(complex128)
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
             "float64, float32, int64, int32, uint8, and bool."
@@ -59,6 +85,8 @@ def of_python_scalar(value):
         return bool_
     if isinstance(value, numbers.Integral):
         return int64
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        check_mirrored(complex64 if isinstance(value, np.complex64) else complex128)
     return default_float
 
 
@@ -96,3 +124,18 @@ def result_type(*operands):
         elif group._category > result._category:
             result = group
     return result
+
+
+def promoted(op, tensors, inputs, arrays):
+    """The arrays of op's inputs, each tensor's brought to their torch.result_type (for true
+    division: at least the default float)."""
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype is first for t in tensors[1:]) and not (op.to_float and first.kind in "biu"):
+        return arrays  # one dtype already (the usual case)
+    from .tensor import Tensor
+
+    target = result_type(*tensors)
+    if op.to_float and not target.is_floating_point:
+        target = default_float
+    return [a.astype(target.numpy) if isinstance(x, Tensor) and a.dtype != target.numpy else a
+            for x, a in zip(inputs, arrays)]

@@ -1,147 +1,56 @@
-"""Every op the engine knows, one class each: forward and its backward side by side.
+"""The table of ops: one class each, forward and its backward side by side.
 
 Each class is named after the grad_fn torch prints for that op, and *is* that grad_fn: the node
-in the graph is an instance of the class whose `backward` undoes its `forward`. So
-`help(y.grad_fn)` shows the derivative rule. `backward(ctx, g)` gets g = dL/d(output) and
-returns dL/d(input) for each tensor input, in order: a vector-Jacobian product. Gradients come
-back in whatever shape is natural; the engine sums broadcast axes away (graph.unbroadcast).
+in the graph is an instance of the class whose `backward` undoes its `forward` (Function.apply,
+in function.py, makes it). So `help(y.grad_fn)` shows the derivative rule. `backward(ctx, g)`
+gets g = dL/d(output) and returns dL/d(input) for each tensor input, in order: a
+vector-Jacobian product. Gradients come back in whatever shape is natural; the engine sums
+broadcast axes away (graph.unbroadcast).
 
-Forward works on numpy arrays; `apply` wraps the result in a Tensor and, when grad mode is on
-and some input requires grad, links the new node into the graph. Backward is written once, in
-operators and the few functions of the "vocabulary" section below: on numpy arrays (the usual
-backward) they compute, on tensors (backward with create_graph=True) they record -- so a
-gradient is itself differentiable, and the gradient's graph shows the nodes torch's does.
+Each class also says how it is reached: `methods`, its names on Tensor (x.exp(), x + y);
+`functions`, its names in the module (torch.exp(x)); `signature`, how a call's arguments become
+forward's (from _arguments.py; without one, the tensor alone). The Tensor methods and module
+functions are made from these at the end of this file: adding an op is adding its class.
+
+Backward is written once, in operators and the few functions of the "vocabulary" below (and in
+gradients.py): on numpy arrays (the usual backward) they compute, on tensors (backward with
+create_graph=True) they record -- so a gradient is itself differentiable, and the gradient's
+graph shows the nodes torch's does.
 """
 
 import numpy as np
 
-from . import dtypes
-from ._torch_errors import INFERENCE_SAVE_ERROR
-from .grad_mode import STATE
-from .graph import Node
-from .tensor import Number, Tensor
-
-
-class Function(Node):
-    """An op. Its class is the grad_fn torch prints; an instance is one node of the graph."""
-
-    promote = False  # binary arithmetic: bring tensor inputs to one dtype first (torch.result_type)
-    to_float = False  # true division: integers in, floats out
-
-    @classmethod
-    def apply(cls, *inputs):
-        """Run forward on the inputs' arrays; record a node when a gradient will be needed."""
-        tensors, arrays, needs_grad = [], [], False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                tensors.append(x)
-                arrays.append(x._data)
-                needs_grad = needs_grad or x._requires_grad
-            else:
-                arrays.append(x)
-        if cls.promote and (len(tensors) != 2 or tensors[0]._data.dtype is not tensors[1]._data.dtype
-                            or cls.to_float):
-            arrays = _promoted(cls, inputs, arrays)
-        ctx = cls()
-        ctx._saved = ()
-        out = cls.forward(ctx, *arrays)
-        if not (needs_grad and STATE.grad_enabled) or STATE.inference:
-            return Tensor._make(out)  # nothing to differentiate: ctx is dropped, nothing recorded
-        result = Tensor._make(out, ctx)
-        ctx._next = tuple([t._grad_fn or (t._grad_accumulator() if t._requires_grad else None)
-                           for t in tensors])
-        shape, dtype = result._data.shape, result._data.dtype
-        for t in tensors:  # a gradient to fit to its input? (fewer objects when none is)
-            if t._requires_grad and (t._data.shape != shape or t._data.dtype != dtype):
-                ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
-                break
-        if ctx._saved:
-            _track_saved(ctx, inputs, arrays, out, result)
-        return result
-
-    @classmethod
-    def compute(cls, *arrays):
-        """forward alone, on arrays: the op as a plain numpy function (its ctx is a scratch one)."""
-        return cls.forward(_SCRATCH, *arrays)
-
-
-class _Scratch:
-    """Where compute's forward writes what it would save: read by nobody."""
-
-    def save_for_backward(self, *arrays):
-        pass
-
-
-_SCRATCH = _Scratch()
-
-
-def _track_saved(ctx, inputs, arrays, out, result):
-    """For each saved array, the tensor it came from and that tensor's version now.
-
-    The version catches a tensor changed in place before backward; the tensor itself is what
-    backward differentiates through when it builds a graph (create_graph=True).
-    """
-    sources = []  # flat: tensor, version, tensor, version, ... (fewer objects for the GC)
-    for saved in ctx._saved:
-        source = None
-        if saved is out or saved is result._data:  # (a ufunc on a 0-d array returns a scalar)
-            counter = result._version_counter()  # the output, held by its version counter only
-            sources += (counter, counter[0])
-            continue
-        else:
-            for x, array in zip(inputs, arrays):
-                if array is saved:
-                    if type(x) is Tensor:  # not a wrapped number: it never changes
-                        source = x
-                    break
-        if source is None:
-            sources += (None, 0)
-            continue
-        if source._inference and not STATE.inference:
-            raise RuntimeError(INFERENCE_SAVE_ERROR)
-        vc = source._vc
-        sources += (source, 0 if vc is None else vc[0])
-    ctx._versions = tuple(sources)
-
-
-def _promoted(cls, inputs, arrays):
-    kinds = {x._data.dtype for x in inputs if isinstance(x, Tensor)}
-    if len(kinds) == 1 and not (cls.to_float and next(iter(kinds)).kind in "biu"):
-        return arrays
-    target = dtypes.result_type(*[x for x in inputs if isinstance(x, Tensor)])
-    if cls.to_float and not target.is_floating_point:
-        target = dtypes.default_float
-    return [a.astype(target.numpy) if isinstance(x, Tensor) and a.dtype != target.numpy else a
-            for x, a in zip(inputs, arrays)]
+from . import _arguments as arguments
+from ._arguments import Number
+from .function import Function, array, either
+from .gradients import (
+    CopyBackwards,  # noqa: F401  (Tensor._accumulate's, under create_graph)
+    divide,
+    index_put,
+    masked_fill,
+    scale,
+    scatter,
+    select_backward,
+    sgn,
+    share,
+    sigmoid_backward,
+    slice_backward,
+    tanh_backward,
+    threshold_backward,
+)
+from .tensor import Tensor
 
 
 # ---------------------------------------------------------------------------------------
 # the vocabulary backward formulas are written in: numpy on arrays, recorded ops on tensors
 # ---------------------------------------------------------------------------------------
-def _either(op):
-    """op.apply on tensors (recorded), op's forward on arrays (computed)."""
-
-    def function(*args):
-        for x in args:
-            if isinstance(x, Tensor):
-                return op.apply(*args)
-        return op.compute(*args)
-
-    function.__name__ = op.__name__
-    return function
-
-
-def _data(x):
-    return x._data if isinstance(x, Tensor) else x
-
-
 def where(cond, x, y):
     """x where cond else y (x or y may be a number)."""
     if isinstance(x, Tensor) or isinstance(y, Tensor):
         like = x if isinstance(x, Tensor) else y
         x = x if isinstance(x, Tensor) else Number(x, like)
         y = y if isinstance(y, Tensor) else Number(y, like)
-        return WhereBackward0.apply(x, y, _data(cond))
+        return WhereBackward0.apply(x, y, array(cond))
     return np.where(cond, x, y)
 
 
@@ -173,6 +82,14 @@ def zeros_like(x):
     return np.zeros_like(x)
 
 
+def stack(xs, shape, dim):
+    """The xs stacked along a new dim (zeros of shape for an x that is None)."""
+    zeros = np.zeros(shape, array(next(x for x in xs if x is not None)).dtype)
+    if any(isinstance(x, Tensor) for x in xs):
+        return StackBackward0.apply(*[Tensor._make(zeros) if x is None else x for x in xs], dim)
+    return np.stack([zeros if x is None else x for x in xs], dim)
+
+
 def mm(x, y):
     return x.mm(y) if isinstance(x, Tensor) else x @ y
 
@@ -193,16 +110,8 @@ def permute(x, dims):
     return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
 
 
-def to(x, dtype):
-    return x.to(dtypes.from_numpy(dtype)) if isinstance(x, Tensor) else x.astype(dtype)
-
-
 def mean(x):
     return x.mean() if isinstance(x, Tensor) else x.mean(dtype=x.dtype)
-
-
-class GradientOp(Function):
-    """An op that backward formulas use, and only they: it appears in a gradient's graph."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -211,6 +120,9 @@ class GradientOp(Function):
 class AddBackward0(Function):
     """z = a + b;  dz/da = 1, dz/db = 1"""
     promote = True
+    methods = "add", "__add__", "__radd__"
+    functions = ("add",)
+    signature = arguments.binary_with_alpha
 
     def forward(ctx, a, b):
         return a + b
@@ -222,6 +134,9 @@ class AddBackward0(Function):
 class SubBackward0(Function):
     """z = a - b;  dz/da = 1, dz/db = -1"""
     promote = True
+    methods = "sub", "__sub__"
+    functions = ("sub",)
+    signature = arguments.subtraction
 
     def forward(ctx, a, b):
         return a - b
@@ -232,6 +147,8 @@ class SubBackward0(Function):
 
 class RsubBackward1(Function):
     """z = c - a  (c a number);  dz/da = -1"""
+    methods = ("__rsub__",)
+    signature = arguments.reflected_subtraction
 
     def forward(ctx, a, c):
         return np.asarray(c, a.dtype) - a
@@ -243,6 +160,10 @@ class RsubBackward1(Function):
 class MulBackward0(Function):
     """z = a * b;  dz/da = b, dz/db = a"""
     promote = True
+    methods = "mul", "multiply", "__mul__", "__rmul__"
+    functions = ("mul",)
+    signature = arguments.binary
+    saved_for = "b", "a"  # a is kept for dz/db, b for dz/da
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -253,20 +174,13 @@ class MulBackward0(Function):
         return g * b, g * a
 
 
-class MulBackward1(GradientOp):
-    """z = a * c  (c a number, inside a gradient);  dz/da = c"""
-
-    def forward(ctx, a, c):
-        ctx.factor = c
-        return a * np.asarray(c, a.dtype)
-
-    def backward(ctx, g):
-        return scale(g, ctx.factor)
-
-
 class DivBackward0(Function):
     """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2"""
     promote = to_float = True
+    methods = "div", "divide", "true_divide", "__truediv__"
+    functions = ("div",)
+    signature = arguments.binary
+    saved_for = "b", "a b"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -277,19 +191,11 @@ class DivBackward0(Function):
         return g / b, -g * (a / b / b)
 
 
-class DivBackward1(GradientOp):
-    """z = a / c  (c a number, inside a gradient);  dz/da = 1 / c"""
-
-    def forward(ctx, a, c):
-        ctx.divisor = c
-        return a / np.asarray(c, a.dtype)
-
-    def backward(ctx, g):
-        return divide(g, ctx.divisor)
-
-
 class NegBackward0(Function):
     """z = -a;  dz/da = -1"""
+    methods = "neg", "negative", "__neg__"
+    functions = ("neg",)
+    signature = arguments.negation
 
     def forward(ctx, a):
         return -a
@@ -300,6 +206,7 @@ class NegBackward0(Function):
 
 class ReciprocalBackward0(Function):
     """z = 1 / a;  dz/da = -z**2"""
+    methods = functions = ("reciprocal",)
 
     def forward(ctx, a):
         z = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
@@ -313,6 +220,8 @@ class ReciprocalBackward0(Function):
 
 class PowBackward0(Function):
     """z = a ** p  (p a number);  dz/da = p * a ** (p - 1)"""
+    methods = functions = ("square",)  # x ** p comes here too, by PowBackward1's signature
+    signature = arguments.square
 
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
@@ -332,6 +241,10 @@ class PowBackward0(Function):
 class PowBackward1(Function):
     """z = a ** b;  dz/da = b * a ** (b - 1), dz/db = z * log(a)"""
     promote = True
+    methods = "pow", "__pow__"
+    functions = ("pow",)
+    signature = arguments.power(PowBackward0)
+    saved_for = "a b", "a b", "b"
 
     def forward(ctx, a, b):
         z = a**b
@@ -348,6 +261,8 @@ class PowBackward1(Function):
 
 class PowBackward2(Function):
     """z = c ** a  (c a number);  dz/da = z * log(c)"""
+    methods = ("__rpow__",)
+    signature = arguments.reflected_power
 
     def forward(ctx, c, a):
         z = np.asarray(c, a.dtype) ** a
@@ -365,6 +280,7 @@ class PowBackward2(Function):
 # ---------------------------------------------------------------------------------------
 class ExpBackward0(Function):
     """z = exp(a);  dz/da = z"""
+    methods = functions = ("exp",)
 
     def forward(ctx, a):
         z = np.exp(a)
@@ -378,6 +294,7 @@ class ExpBackward0(Function):
 
 class LogBackward0(Function):
     """z = log(a);  dz/da = 1 / a"""
+    methods = functions = ("log",)
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -391,6 +308,7 @@ class LogBackward0(Function):
 
 class SinBackward0(Function):
     """z = sin(a);  dz/da = cos(a)"""
+    methods = functions = ("sin",)
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -403,6 +321,7 @@ class SinBackward0(Function):
 
 class CosBackward0(Function):
     """z = cos(a);  dz/da = -sin(a)"""
+    methods = functions = ("cos",)
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -415,6 +334,7 @@ class CosBackward0(Function):
 
 class TanhBackward0(Function):
     """z = tanh(a);  dz/da = 1 - z**2"""
+    methods = functions = ("tanh",)
 
     def forward(ctx, a):
         z = np.tanh(a)
@@ -428,6 +348,7 @@ class TanhBackward0(Function):
 
 class SigmoidBackward0(Function):
     """z = 1 / (1 + exp(-a));  dz/da = z * (1 - z)"""
+    methods = functions = ("sigmoid",)
 
     def forward(ctx, a):
         with np.errstate(over="ignore"):
@@ -442,6 +363,7 @@ class SigmoidBackward0(Function):
 
 class ReluBackward0(Function):
     """z = maximum(a, 0);  dz/da = (a > 0)"""
+    methods = functions = ("relu",)
 
     def forward(ctx, a):
         z = np.maximum(a, 0)
@@ -455,6 +377,9 @@ class ReluBackward0(Function):
 
 class AbsBackward0(Function):
     """z = abs(a);  dz/da = sign(a)  (0 at a = 0)"""
+    methods = "abs", "__abs__"
+    functions = ("abs",)
+    signature = arguments.refusing_bool("abs_cpu")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -467,6 +392,7 @@ class AbsBackward0(Function):
 
 class SqrtBackward0(Function):
     """z = sqrt(a);  dz/da = 1 / (2 * z)"""
+    methods = functions = ("sqrt",)
 
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
@@ -481,6 +407,8 @@ class SqrtBackward0(Function):
 
 class ClampBackward1(Function):
     """z = minimum(maximum(a, lo), hi);  dz/da = (lo <= a) & (a <= hi)"""
+    methods = functions = ("clamp", "clip")
+    signature = arguments.clamp
 
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a)
@@ -498,6 +426,8 @@ class ClampBackward1(Function):
 
 class ToCopyBackward0(Function):
     """z = a  (converted to dtype);  dz/da = 1  (converted back)"""
+    methods = ("to",)
+    signature = arguments.conversion
 
     def forward(ctx, a, dtype):
         return a.astype(dtype.numpy)
@@ -508,6 +438,7 @@ class ToCopyBackward0(Function):
 
 class CloneBackward0(Function):
     """z = a  (a copy);  dz/da = 1"""
+    methods = functions = ("clone",)
 
     def forward(ctx, a):
         return a.copy()
@@ -519,6 +450,8 @@ class CloneBackward0(Function):
 class WhereBackward0(Function):
     """z = where(cond, a, b);  dz/da = cond, dz/db = ~cond"""
     promote = True
+    functions = ("where",)
+    signature = arguments.condition_first
 
     def forward(ctx, a, b, cond):
         ctx.save_for_backward(cond)
@@ -545,6 +478,8 @@ class SumBackward0(Function):
 
 class SumBackward1(Function):
     """z = sum of a along dims;  dL/da = dL/dz, copied back along the summed dims"""
+    methods = functions = ("sum",)
+    signature = arguments.reduction(SumBackward0)
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
@@ -570,9 +505,13 @@ class MeanBackward0(Function):
 
 class MeanBackward1(Function):
     """z = mean of a along dims;  dL/da = dL/dz / n, copied back (n the elements averaged)"""
+    methods = functions = ("mean",)
+    signature = arguments.reduction(MeanBackward0, floating=True)
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
+        if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
+            return np.full(a.sum(axis=dims, keepdims=keepdim).shape, np.nan, a.dtype)
         return a.mean(axis=dims, keepdims=keepdim)
 
     def backward(ctx, g):
@@ -590,7 +529,7 @@ class _Extreme(Function):
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        ties = _data(a == z)
+        ties = array(a == z)
         return share(g / int(ties.sum()), ties)
 
 
@@ -618,22 +557,28 @@ class _ExtremeAlong(Function):
     def backward(ctx, g):
         (indices,) = ctx.saved_tensors
         chosen = np.zeros(ctx.shape, bool)
-        np.put_along_axis(chosen, _data(indices), True, axis=ctx.dim)
+        np.put_along_axis(chosen, array(indices), True, axis=ctx.dim)
         return scatter(g if ctx.keepdim else unsqueeze(g, (ctx.dim,)), chosen, ctx.dim)
 
 
 class MaxBackward0(_ExtremeAlong):
     """z = max of a along dim;  dL/da = dL/dz at the argmax, else 0"""
+    methods = functions = ("max",)
+    signature = arguments.extreme(MaxBackward1)
     arg = staticmethod(np.argmax)
 
 
 class MinBackward0(_ExtremeAlong):
     """z = min of a along dim;  dL/da = dL/dz at the argmin, else 0"""
+    methods = functions = ("min",)
+    signature = arguments.extreme(MinBackward1)
     arg = staticmethod(np.argmin)
 
 
 class LinalgVectorNormBackward0(Function):
     """z = sqrt(sum(a * a));  dz/da = a / z  (0 where z = 0)"""
+    methods = functions = ("norm",)
+    signature = arguments.norm
 
     def forward(ctx, a, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -650,13 +595,19 @@ class LinalgVectorNormBackward0(Function):
         a, z = ctx.saved_tensors
         if ctx.dims is not None and not ctx.keepdim:
             g, z = unsqueeze(g, ctx.dims), unsqueeze(z, ctx.dims)
-        return g * masked_fill(a / z, _data(z == 0), 0.0)
+        return g * masked_fill(a / z, array(z == 0), 0.0)
 
 
 class StdBackward0(Function):
     """z = sqrt(sum((a - mean(a))**2) / (n - 1));  dz/da = (a - mean(a)) / ((n - 1) * z)"""
+    methods = functions = ("std",)
+    signature = arguments.spread
 
     def forward(ctx, a):
+        if a.size <= 1:  # no spread to measure: nan, as torch's (which warns: arguments.spread)
+            z = np.asarray(np.nan, a.dtype)
+            ctx.save_for_backward(a, z)
+            return z
         # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
         wide = a.astype(np.float64)
         centred = wide - wide.mean()
@@ -666,9 +617,11 @@ class StdBackward0(Function):
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        n = _data(a).size
+        n = array(a).size
+        if n <= 1:  # no spread to differentiate: nan, as torch's
+            return g * scale(a, np.nan)
         # torch's formula, step by step (0 where z = 0: all values equal)
-        return scale(masked_fill(g / scale(z, 2), _data(z == 0), 0.0), 2 / (n - 1)) * (a - mean(a))
+        return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), 2 / (n - 1)) * (a - mean(a))
 
 
 # ---------------------------------------------------------------------------------------
@@ -677,6 +630,9 @@ class StdBackward0(Function):
 class DotBackward0(Function):
     """z = sum(a * b);  dz/da = b, dz/db = a"""
     promote = True
+    methods = functions = ("dot",)
+    signature = arguments.dot
+    saved_for = "b", "a"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -690,6 +646,9 @@ class DotBackward0(Function):
 class MmBackward0(Function):
     """z = a @ b;  dL/da = dL/dz @ b.T, dL/db = a.T @ dL/dz"""
     promote = True
+    methods = functions = ("mm",)
+    signature = arguments.mm
+    saved_for = "b", "a"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -705,7 +664,7 @@ class MmBackward0(Function):
 
 
 def _column_major(x):
-    x = _data(x)
+    x = array(x)
     strides = [s // x.itemsize for s in x.strides]
     return strides[0] == 1 and strides[1] == x.shape[0]
 
@@ -713,6 +672,9 @@ def _column_major(x):
 class MvBackward0(Function):
     """z = a @ v;  dL/da = outer(dL/dz, v), dL/dv = a.T @ dL/dz"""
     promote = True
+    methods = functions = ("mv",)
+    signature = arguments.mv
+    saved_for = "v", "a"
 
     def forward(ctx, a, v):
         ctx.save_for_backward(a, v)
@@ -728,6 +690,8 @@ class MvBackward0(Function):
 # ---------------------------------------------------------------------------------------
 class ViewBackward0(Function):
     """z = a with a new shape;  dL/da = dL/dz with a's shape"""
+    methods = ("view",)
+    signature = arguments.view
 
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -739,10 +703,14 @@ class ViewBackward0(Function):
 
 class UnsafeViewBackward0(ViewBackward0):
     """z = a copied into a new shape (reshape of a non-contiguous tensor);  dL/da = reshaped back"""
+    methods = functions = ("reshape",)
+    signature = arguments.reshape(ViewBackward0)
 
 
 class UnsqueezeBackward0(Function):
     """z = a with a new axis of size 1 at dim;  dL/da = dL/dz without it"""
+    methods = functions = ("unsqueeze",)
+    signature = arguments.unsqueeze
 
     def forward(ctx, a, dim):
         ctx.dim = dim
@@ -765,6 +733,8 @@ class SqueezeBackward0(Function):
 
 class SqueezeBackward1(SqueezeBackward0):
     """z = a without axis dim (if its size is 1);  dL/da = dL/dz with it put back"""
+    methods = functions = ("squeeze",)
+    signature = arguments.squeeze(SqueezeBackward0)
 
     def forward(ctx, a, dim):
         ctx.dims = (dim,) if a.ndim and a.shape[dim] == 1 else ()
@@ -777,6 +747,8 @@ class SqueezeBackward4(SqueezeBackward1):
 
 class TBackward0(Function):
     """z = a.T;  dL/da = (dL/dz).T"""
+    methods = functions = ("t",)
+    signature = arguments.transpose_2d
 
     def forward(ctx, a):
         return a.T
@@ -787,6 +759,8 @@ class TBackward0(Function):
 
 class TransposeBackward0(Function):
     """z = a with dims d0 and d1 swapped;  dL/da = dL/dz swapped back"""
+    methods = functions = ("transpose",)
+    signature = arguments.transpose
 
     def forward(ctx, a, d0, d1):
         ctx.dims = d0, d1
@@ -798,6 +772,8 @@ class TransposeBackward0(Function):
 
 class PermuteBackward0(Function):
     """z = a with its dims reordered;  dL/da = dL/dz in the inverse order"""
+    methods = functions = ("permute",)
+    signature = arguments.permute
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -809,13 +785,15 @@ class PermuteBackward0(Function):
 
 class ExpandBackward0(Function):
     """z = a repeated along size-1 dims (no copy);  dL/da = dL/dz summed over the repeats"""
+    methods = ("expand",)
+    signature = arguments.expand
 
     def forward(ctx, a, shape):
         ctx.shape = a.shape
         return np.broadcast_to(a, shape)
 
     def backward(ctx, g):
-        extra = np.ndim(_data(g)) - len(ctx.shape)
+        extra = np.ndim(array(g)) - len(ctx.shape)
         stretched = [extra + i for i, n in enumerate(ctx.shape) if n == 1 and g.shape[extra + i] != 1]
         if extra or stretched:
             g = sum_dims(g, list(range(extra)) + stretched, keepdim=True)
@@ -835,14 +813,20 @@ class SelectBackward0(Function):
         return select_backward(g, ctx.shape, ctx.where)
 
 
-class UnbindBackward0(SelectBackward0):
-    """z = a[index]  (iterating a tensor);  dL/da = dL/dz at index, zero elsewhere
+class UnbindBackward0(Function):
+    """z = a cut along dim into its slices z[k];  dL/da = the dL/dz[k] stacked back along dim
 
-    (torch makes one node with an output per element; here each element gets its own node)
+    (one node with an output per slice: iterating a tensor, for row in x, is unbind(0))
     """
+    methods = functions = ("unbind",)
+    signature = arguments.unbind
 
-    def forward(ctx, a, index):
-        return SelectBackward0.forward(ctx, a, 0, index)
+    def forward(ctx, a, dim):
+        ctx.shape, ctx.dim = a.shape, dim
+        return tuple(a[(slice(None),) * dim + (k, ...)] for k in range(a.shape[dim]))
+
+    def backward(ctx, gs):  # one gradient per slice, None for a slice that got none
+        return stack(gs, ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:], ctx.dim)
 
 
 class SliceBackward0(SelectBackward0):
@@ -862,12 +846,14 @@ class IndexBackward0(Function):
 
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
-        return index_put(g, ctx.shape, _data(index))
+        return index_put(g, ctx.shape, array(index))
 
 
 class StackBackward0(Function):
     """z = the arrays stacked along a new dim;  dL/d(arrays[k]) = dL/dz[k]"""
     promote = True
+    functions = ("stack",)
+    signature = arguments.sequence
 
     def forward(ctx, *arrays):  # the arrays, then the dim
         *arrays, ctx.dim = arrays
@@ -881,6 +867,8 @@ class StackBackward0(Function):
 class CatBackward0(Function):
     """z = the arrays joined along dim;  dL/d(arrays[k]) = the slice of dL/dz from arrays[k]"""
     promote = True
+    functions = ("cat",)
+    signature = arguments.concatenation
 
     def forward(ctx, *arrays):  # the arrays, then the dim
         *arrays, ctx.dim = arrays
@@ -907,7 +895,7 @@ class CopySlices(Function):
         return out
 
     def backward(ctx, g):
-        kept = np.ones(np.shape(_data(g)), _data(g).dtype)
+        kept = np.ones(np.shape(array(g)), array(g).dtype)
         kept[ctx.index] = 0
         return g * (Tensor._make(kept) if isinstance(g, Tensor) else kept), g[ctx.index]
 
@@ -932,148 +920,25 @@ class FillBackward2(ZeroBackward0):
         return np.full_like(a, value)
 
 
+cos, sin, log = either(CosBackward0), either(SinBackward0), either(LogBackward0)
+
 # ---------------------------------------------------------------------------------------
-# nodes that only appear in a gradient's own graph (create_graph=True), named as torch names
-# them; the test of every op differentiates through them as second and third derivatives
+# the table, read: grad_fn name -> op class, and each op's Tensor methods and module functions
 # ---------------------------------------------------------------------------------------
-class TanhBackwardBackward0(GradientOp):
-    """z = g * (1 - y * y);  dz/dg = 1 - y * y, dz/dy = -2 * g * y"""
-
-    def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
-        return g * (1 - y * y)
-
-    def backward(ctx, gg):
-        g, y = ctx.saved_tensors
-        return tanh_backward(gg, y), scale(gg * g * y, -2)
-
-
-class SigmoidBackwardBackward0(GradientOp):
-    """z = g * y * (1 - y);  dz/dg = y * (1 - y), dz/dy = g * (1 - 2 * y)"""
-
-    def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
-        return g * y * (1 - y)
-
-    def backward(ctx, gg):
-        g, y = ctx.saved_tensors
-        return sigmoid_backward(gg, y), gg * g * (1 - scale(y, 2))
-
-
-class ThresholdBackwardBackward0(GradientOp):
-    """z = g * (y > 0);  dz/dg = (y > 0), dz/dy = 0"""
-
-    def forward(ctx, g, y):
-        ctx.save_for_backward(y)
-        return g * (y > 0)
-
-    def backward(ctx, gg):
-        (y,) = ctx.saved_tensors
-        return threshold_backward(gg, y), zeros_like(y)
-
-
-class SgnBackward0(GradientOp):
-    """z = sign(a);  dz/da = 0"""
-
-    def forward(ctx, a):
-        return np.sign(a)
-
-    def backward(ctx, g):
-        return zeros_like(g)
-
-
-class MaskedFillBackward0(GradientOp):
-    """z = where(mask, value, a);  dz/da = ~mask"""
-
-    def forward(ctx, a, mask, value):
-        ctx.save_for_backward(mask)
-        return np.where(mask, np.asarray(value, a.dtype), a)
-
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return where(mask, 0.0, g)
-
-
-class MaskedFillBackward1(GradientOp):
-    """z = where(mask, a, 0)  (a one value);  dz/da = sum(mask)"""
-
-    def forward(ctx, a, mask):
-        ctx.save_for_backward(mask)
-        return np.where(mask, a, np.zeros((), a.dtype))
-
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return where(mask, g, 0.0).sum()
-
-
-class ScatterBackward0(GradientOp):
-    """z = a * mask  (a spread along dim, kept where mask);  dL/da = sum of dL/dz * mask along dim"""
-
-    def forward(ctx, a, mask, dim):
-        ctx.save_for_backward(mask)
-        ctx.dim = dim
-        return np.where(mask, a, np.zeros((), a.dtype))
-
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return sum_dims(where(mask, g, 0.0), (ctx.dim,), keepdim=True)
-
-
-class SelectBackwardBackward0(GradientOp):
-    """z = zeros of shape with z[where] = a;  dL/da = dL/dz[where]"""
-
-    def forward(ctx, a, shape, where):
-        ctx.where = where
-        out = np.zeros(shape, a.dtype)
-        out[where] = a
-        return out
-
-    def backward(ctx, g):
-        return g[ctx.where]
-
-
-class SliceBackwardBackward0(SelectBackwardBackward0):
-    """z = zeros of shape with z[where] = a  (where a slice);  dL/da = dL/dz[where]"""
-
-
-class IndexPutImplBackward0(GradientOp):
-    """z = zeros of shape with a added at index;  dL/da = dL/dz[index]"""
-
-    def forward(ctx, a, shape, index):
-        ctx.index = index
-        out = np.zeros(shape, a.dtype)
-        np.add.at(out, index, a)  # repeated indices add up
-        return out
-
-    def backward(ctx, g):
-        return g[ctx.index]
-
-
-class CopyBackwards(GradientOp):
-    """z = a  (the copy accumulated into .grad under create_graph);  dz/da = 1"""
-
-    def forward(ctx, a):
-        return a.copy()
-
-    def backward(ctx, g):
-        return g
-
-
-cos, sin, sgn = _either(CosBackward0), _either(SinBackward0), _either(SgnBackward0)
-log = _either(LogBackward0)
-tanh_backward = _either(TanhBackwardBackward0)
-sigmoid_backward = _either(SigmoidBackwardBackward0)
-threshold_backward = _either(ThresholdBackwardBackward0)
-scale, divide = _either(MulBackward1), _either(DivBackward1)
-masked_fill = _either(MaskedFillBackward0)
-share, scatter = _either(MaskedFillBackward1), _either(ScatterBackward0)
-select_backward, slice_backward = _either(SelectBackwardBackward0), _either(SliceBackwardBackward0)
-index_put = _either(IndexPutImplBackward0)
-
-# grad_fn name -> op class: the one table of ops, for tests and graders to loop over
 OPS = {name: op for name, op in sorted(globals().items())
        if isinstance(op, type) and issubclass(op, Function) and name[0] != "_"
-       and op not in (Function, GradientOp) and not issubclass(op, GradientOp)}
-# the nodes only a gradient's graph has
-GRADIENT_OPS = {name: op for name, op in sorted(globals().items())
-                if isinstance(op, type) and issubclass(op, GradientOp) and op is not GradientOp}
+       and op.__module__ == __name__}
+FUNCTIONS = {}  # torch.<name>, exported by autograd_core/__init__.py
+
+for _op in OPS.values():
+    _declared = vars(_op)  # the class's own declarations: a subclass does not inherit them
+    _names = _declared.get("methods", ()) + _declared.get("functions", ())
+    if not _names:  # reached by indexing or in place (_indexing.py, _inplace.py) or by another op
+        continue
+    _door = _declared.get("signature", arguments.unary)(_op)
+    _door.__name__, _door.__qualname__, _door.__doc__ = _names[0], _names[0], _op.__doc__
+    for _name in _declared.get("methods", ()):
+        setattr(Tensor, _name, _door)
+    for _name in _declared.get("functions", ()):
+        FUNCTIONS[_name] = _door
+del _op, _declared, _names, _door, _name

@@ -20,18 +20,25 @@ class RemovableHandle:
 class Node:
     """One step of the backward pass: it receives dL/d(output) and returns dL/d(each input).
 
-    `next_functions` are the steps that come next, one `(node, 0)` pair per input, in argument
-    order; an input that needs no gradient is `(None, 0)`. A leaf's step is its `AccumulateGrad`.
+    `next_functions` are the steps that come next, one `(node, output number)` pair per input,
+    in argument order; an input that needs no gradient is `(None, 0)`. A leaf's step is its
+    `AccumulateGrad`.
     """
 
     # slots for what every node has, a __dict__ for what some ops keep (ctx.shape, ...)
     __slots__ = ("_next", "_saved", "_versions", "__dict__", "__weakref__")
     # _next: the next node for each input (None where no gradient is needed)
     # _saved: what forward kept for backward, None once freed
-    # _versions: tensor, version, tensor, version... of the saved tensors, to catch in-place changes
+    # _versions: k, tensor, version, ... for each saved array k a tensor holds: to catch the
+    #   tensor being changed in place before backward (function._keep_saved)
     _hooks = _pre_hooks = _tensor_pre_hooks = _retained = ()
     _meta = None  # (shape, dtype) of each input, when some gradient may need fitting to it
     _has_hooks = False  # any pre-hook, tensor hook or retain_grad: the walk's slow path
+    # an op with several outputs (unbind) has their number here and gets a list of gradients,
+    # one per output (None where none arrived); an edge to one of its outputs names which, in
+    # _next_nr (when any is not 0)
+    _outputs = None
+    _next_nr = None
 
     # the op's own two halves, written by each subclass in functions.py
     def forward(ctx, *args):
@@ -47,7 +54,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple([(node, 0) for node in self._next])
+        return tuple(zip(self._next, self._next_nr or (0,) * len(self._next)))
 
     @property
     def metadata(self):
@@ -68,17 +75,20 @@ class Node:
         """fn(grad_outputs) runs before this node; it may return new grad_outputs."""
         return self._add_hook("_pre_hooks", fn)
 
-    def _add_hook(self, kind, fn):
+    def _add_hook(self, kind, fn, output_nr=0):
         self._has_hooks = True
         hooks = self.__dict__.setdefault(kind, [])
-        hooks.append(fn)
-        return RemovableHandle(hooks, fn)
+        entry = (output_nr, fn) if kind == "_tensor_pre_hooks" else fn
+        hooks.append(entry)
+        return RemovableHandle(hooks, entry)
 
     def __call__(self, *grads):
         """Run this one step by hand: grad_fn(dL/d(output)) -> dL/d(each input), as tensors."""
-        grad = grads[0] if STATE.grad_enabled else grads[0]._data
+        if len(grads) != (self._outputs or 1):
+            raise TypeError(f"expected {self._outputs or 1} arguments, got {len(grads)} instead")
+        grads = [g if g is None or STATE.grad_enabled else g._data for g in grads]
         grads = tuple(None if g is None else _as_tensor(g)
-                      for g in self._apply(grad, retain_graph=True))
+                      for g in self._apply(grads if self._outputs else grads[0], True))
         return grads[0] if len(grads) == 1 else grads  # one input: torch returns the tensor
 
     def __repr__(self):
@@ -97,15 +107,14 @@ class Node:
     def saved_tensors(self):
         if self._saved is None:
             raise RuntimeError(RETAIN_GRAPH_ERROR)
-        versions = self._versions
-        for i, source in enumerate(versions[::2]):
-            if source is None:
-                continue
+        kept = self._versions  # k, source, version, ...: the saved arrays that tensors hold
+        for i in range(0, len(kept), 3) if kept else ():
             # a saved output is held by its version counter, not the tensor: no node<->tensor cycle
-            now = source[0] if type(source) is list else source._version
-            if now != versions[2 * i + 1]:
-                tensor = self._saved_as_tensors()[i] if type(source) is list else source
-                raise RuntimeError(modified_error(tensor, versions[2 * i + 1], self))
+            source = kept[i + 1]
+            counter = source if type(source) is list else source._vc
+            if (0 if counter is None else counter[0]) != kept[i + 2]:
+                tensor = self._saved_as_tensors()[kept[i]] if type(source) is list else source
+                raise RuntimeError(modified_error(tensor, kept[i + 2], self))
         if STATE.grad_enabled:  # backward with create_graph: differentiate through the saved
             return self._saved_as_tensors()
         return self._saved
@@ -115,8 +124,10 @@ class Node:
         from .dtypes import from_numpy
         from .tensor import Tensor
 
+        sources = dict(zip(self._versions[::3], self._versions[1::3]))
         tensors = []
-        for saved, source in zip(self._saved, self._versions[::2]):
+        for k, saved in enumerate(self._saved):
+            source = sources.get(k)
             if source is None:
                 is_array = isinstance(saved, (np.ndarray, np.generic))
                 tensors.append(Tensor._make(saved) if is_array else saved)
@@ -141,7 +152,10 @@ class Node:
             if self._hooks:
                 grads = self._run_hooks([None if c is None else g for g, c in zip(grads, self._next)],
                                         grad)
-            return self._released(grads, retain_graph)
+            if not retain_graph and self._saved:  # free what forward saved, as torch does
+                self._saved = None
+                self._versions = ()
+            return grads
         recording = STATE.grad_enabled  # create_graph: the gradients are tensors
         fitted = []
         for i, (g, child, (shape, dtype)) in enumerate(zip(grads, self._next, self._meta)):
@@ -160,33 +174,37 @@ class Node:
             fitted.append(g)
         if self._hooks:
             fitted = self._run_hooks(fitted, grad)
-        return self._released(fitted, retain_graph)
-
-    def _released(self, grads, retain_graph):
-        if not retain_graph and self._saved:  # free what forward saved, as torch does
+        if not retain_graph and self._saved:
             self._saved = None
             self._versions = ()
-        return grads
+        return fitted
 
     def _run_pre_hooks(self, grad):
-        for fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's output
-            new = fn(_as_tensor(grad))
+        grads = list(grad) if self._outputs else [grad]  # one per output
+        for nr, fn in self._tensor_pre_hooks:  # Tensor.register_hook on this node's outputs
+            if grads[nr] is None:
+                continue
+            new = fn(_as_tensor(grads[nr]))
             if new is not None:
-                if tuple(new.shape) != np.shape(_as_tensor(grad)._data):
+                if tuple(new.shape) != np.shape(_as_tensor(grads[nr])._data):
                     raise RuntimeError(
                         f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value")
-                grad = _as_gradient(new)
+                grads[nr] = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
-            tensor._accumulate(grad)
+            if grads[tensor._output_nr] is not None:
+                tensor._accumulate(grads[tensor._output_nr])
         for fn in self._pre_hooks:
-            new = fn((_as_tensor(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads))
             if new is not None:
-                grad = _as_gradient(checked_hook_result(fn, new, (grad,))[0])
-        return grad
+                grads = [None if g is None else _as_gradient(g)
+                         for g in checked_hook_result(fn, new, grads)]
+        return grads if self._outputs else grads[0]
 
     def _run_hooks(self, grads, grad):
+        outputs = tuple(None if g is None else _as_tensor(g)
+                        for g in (grad if self._outputs else [grad]))
         for fn in self._hooks:
-            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), (_as_tensor(grad),))
+            new = fn(tuple(None if g is None else _as_tensor(g) for g in grads), outputs)
             if new is not None:
                 grads = [None if g is None else _as_gradient(g) for g in checked_hook_result(fn, new, grads)]
         return grads
@@ -259,9 +277,15 @@ class AccumulateGrad(Node):
         ctx.variable._accumulate(grad)
         return ()
 
+    def _apply(self, grad, retain_graph):
+        if self._has_hooks:
+            return Node._apply(self, grad, retain_graph)
+        self.variable._accumulate(grad)  # (the walk's last step for a leaf, kept short)
+        return ()
+
 
 def run_backward(roots, retain_graph, inputs=None, create_graph=False):
-    """Walk the graph from `roots` [(node, grad), ...] in dependency order.
+    """Walk the graph from `roots` [(node, output_nr, grad), ...] in dependency order.
 
     With `inputs` (tensors), nothing is accumulated: the gradients reaching them are returned
     instead (torch.autograd.grad). Written as a loop over an explicit stack, not recursion, so
@@ -269,24 +293,24 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     records nothing; with `create_graph` it carries tensors and records the ops of every
     backward formula, so the gradients it produces can be differentiated again.
     """
-    starts = [node for node, _ in roots]
     dependencies = {}  # node -> how many gradients it still waits for
-    stack = list(starts)
+    buffers = {}  # node -> the gradient summed so far for its output (a list: several outputs)
+    for node, nr, grad in roots:
+        _add(buffers, node, nr, grad)
+    stack = list(buffers)
     while stack:
         for child in stack.pop()._next:
             if child is not None:
-                count = dependencies.get(child, 0)
-                dependencies[child] = count + 1
-                if not count and child not in starts:
-                    stack.append(child)
-
+                if child in dependencies:
+                    dependencies[child] += 1
+                else:
+                    dependencies[child] = 1
+                    if child not in buffers:  # (a root is walked once, from the start)
+                        stack.append(child)
+    ready = [node for node in buffers if node not in dependencies]
     captured = None
     if inputs is not None:
         captured = {_capture_point(t): None for t in inputs}
-    buffers = {}
-    for node, grad in roots:
-        buffers[node] = buffers[node] + grad if node in buffers else grad
-    ready = [node for node in buffers if node not in dependencies]
     quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
     try:
@@ -302,10 +326,13 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                 grads = (None,) * len(node._next)
             else:
                 grads = node._apply(grad, retain_graph)
+            if node._next_nr is not None:  # an input is one of several outputs (unbind)
+                _pass_on_to_outputs(node, grads, buffers, dependencies, ready)
+                continue
             for child, g in zip(node._next, grads):
                 if child is None:
                     continue
-                if g is not None:
+                if g is not None:  # add it to what child has received so far
                     buffers[child] = buffers[child] + g if child in buffers else g
                 left = dependencies[child] - 1
                 dependencies[child] = left
@@ -314,9 +341,30 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     finally:
         STATE.grad_enabled = enabled
     if captured is not None:
-        return [captured[_capture_point(t)] for t in inputs]
+        grads = [captured[_capture_point(t)] for t in inputs]
+        return [g[t._output_nr] if type(g) is list else g for g, t in zip(grads, inputs)]
+
+
+def _add(buffers, node, nr, grad):
+    """Add grad into what node has received for its output nr."""
+    if node._outputs is None:
+        buffers[node] = buffers[node] + grad if node in buffers else grad
+        return
+    per_output = buffers.setdefault(node, [None] * node._outputs)
+    per_output[nr] = grad if per_output[nr] is None else per_output[nr] + grad
+
+
+def _pass_on_to_outputs(node, grads, buffers, dependencies, ready):
+    """The walk's step for a node whose inputs name which output of their op they are."""
+    for child, nr, g in zip(node._next, node._next_nr, grads):
+        if child is None:
+            continue
+        if g is not None:
+            _add(buffers, child, nr, g)
+        dependencies[child] -= 1
+        if not dependencies[child]:
+            ready.append(child)
 
 
 def _capture_point(tensor):
     return tensor._grad_accumulator() if tensor.grad_fn is None else tensor.grad_fn
-

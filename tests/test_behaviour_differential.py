@@ -340,6 +340,45 @@ SNIPPETS = {
     "node called by hand": "x = torch.tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\n"
                            "print(y.grad_fn(torch.tensor(1.)), (x * x).grad_fn(torch.ones(2)))\n"
                            "with torch.no_grad():\n    print((x * 3).grad_fn(torch.ones(2)))",
+    # -- issue 10: iteration, in-place writes into its rows, saved values nobody needs ----
+    "rows in place": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\nrows[1].add_(1)",
+    "row of a leaf in place": "x = torch.ones(2, 3, requires_grad=True)\nlist(x)[0].mul_(2)",
+    "row element set": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\nrows[0][1] = 5.",
+    "row slice set": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\nrows[0][1:] = 5.",
+    "row set everywhere": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                          "rows[0][...] = 5.",
+    "row of a row in place": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                             "rows[1][0].add_(1)",
+    "row view in place": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                         "rows[1].view(3).add_(1)",
+    "row detached in place": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                             "rows[1].detach().add_(1)\nx",
+    "rows without grad in place": "rows = list(torch.ones(2, 3))\nrows[0].add_(1)\nrows",
+    "rows under no_grad in place": "x = torch.ones(2, 3, requires_grad=True) * 1\n"
+                                   "with torch.no_grad():\n    rows = list(x)\n    rows[0].add_(1)\nx",
+    "rows backward": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                     "torch.autograd.backward([rows[0].sum(), rows[1].sum() * 2])\nprint(x.grad)\n"
+                     "rows[1].backward(torch.ones(3), retain_graph=True)\nx.grad",
+    "row grad and hooks": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                          "rows[1].retain_grad()\nrows[0].register_hook(lambda g: print('hook', g))\n"
+                          "(rows[0] * 2 + rows[1] * 3).sum().backward()\nrows[1].grad, x.grad",
+    "rows grad wrt a row": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                           "torch.autograd.grad((rows[1] * 3).sum(), [rows[0], rows[1]], allow_unused=True)",
+    "unbind node by hand": "x = torch.ones(2, 3, requires_grad=True)\nrows = list(x * 1)\n"
+                           "print(rows[0].grad_fn(torch.ones(3), torch.ones(3)))\n"
+                           "rows[0].grad_fn(torch.ones(3))",
+    "unbind dim 1": "x = torch.arange(6.).reshape(2, 3).requires_grad_()\ncols = x.unbind(1)\n"
+                    "(cols[2] * cols[0]).sum().backward()\ncols, x.grad",
+    "saved for nobody": "x = torch.ones(3, requires_grad=True)\ny = x * 2\nz = y * torch.ones(3)\n"
+                        "w = y / torch.ones(3)\nv = torch.dot(y, torch.ones(3))\ny.add_(1)\n"
+                        "(z.sum() + w.sum() + v).backward()\nx.grad",
+    "saved for somebody": "x = torch.ones(3, requires_grad=True)\ny = x * 2\nz = torch.ones(3) / y\n"
+                          "y.add_(1)\nz.sum().backward()",
+    "saved constant changed": "x = torch.ones(3, requires_grad=True)\nw = torch.ones(3)\nz = x * w\n"
+                              "w.add_(1)\nz.sum().backward()",
+    "promoted then changed": "x = torch.ones(3, requires_grad=True)\ny = x * 2\n"
+                             "z = y * torch.ones(3, dtype=torch.float64)\ny.add_(1)\n"
+                             "z.sum().backward()\nx.grad",
     # -- grad modes ----------------------------------------------------------------------
     "no_grad": "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
                "    y = x * 2\n    print(torch.is_grad_enabled())\n"

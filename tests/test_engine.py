@@ -118,6 +118,33 @@ def test_a_formula_docstring_is_what_the_op_computes(name):
         np.testing.assert_allclose(np.broadcast_to(grad, expected.shape), expected, err_msg=clause)
 
 
+def test_every_op_is_reached_as_its_table_entry_says():
+    """Tensor's methods and the module's functions for an op are made from its class alone."""
+    reached = 0
+    for op in core.OPS.values():
+        for name in vars(op).get("methods", ()):
+            assert getattr(core.Tensor, name).__doc__ == op.__doc__, (op.__name__, name)
+            reached += 1
+        for name in vars(op).get("functions", ()):
+            assert getattr(core, name).__doc__ == op.__doc__, (op.__name__, name)
+    assert reached > 40
+
+
+def test_the_teaching_path_imports_no_compatibility_module_but_the_op_tables_signatures():
+    """tensor.py, graph.py, function.py and autograd.py read without _indexing, _inplace or
+    _tensor_api (these add their methods to Tensor from outside)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(core.__file__).parent
+    for name in ("graph.py", "function.py", "autograd.py", "grad_mode.py"):
+        tree = ast.parse((root / name).read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    for alias in node.names} | {node.module for node in ast.walk(tree)
+                                                if isinstance(node, ast.ImportFrom) and node.module}
+        assert not imported & {"_indexing", "_inplace", "_tensor_api", "_arguments"}, name
+
+
 def test_every_formula_op_is_in_the_table():
     assert EVALUATED <= set(core.OPS)
 

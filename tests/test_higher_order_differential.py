@@ -17,9 +17,6 @@ from .test_ops_differential import CASES, GRID, case_inputs
 # torch records these gradients through nodes autograd_core builds differently (the values
 # match; only the printed name of the gradient's grad_fn differs)
 OTHER_NAMES = {
-    # torch unbinds into one node with many outputs and stacks the gradients back
-    "UnbindBackward0": "each element is its own select node here, so its gradient is a sum of "
-                       "SelectBackwardBackward0 nodes, not a StackBackward0",
     # torch builds a CopySlices gradient from as_strided views of the written tensor
     "CopySlices": "the written slice's gradient is a plain index of the gradient here",
 }

@@ -2,7 +2,10 @@
 
 dtype promotion over every pair of operand kinds and every arithmetic operator; torch's verbatim
 errors over hypothesis-drawn shapes (broadcasting, indexing); what may be assigned to .grad,
-.data and requires_grad; numpy's floating-point warnings, which torch never gives.
+.data and requires_grad; numpy's floating-point warnings, which torch never gives; the dtypes
+autograd_core names but has no tensors of (bfloat16, complex: a plain NotImplementedError at every
+door); in-place ops that would change their tensor's shape; matrix products of mixed dtypes;
+iterating over a tensor (one UnbindBackward0, an output per element); empty tensors.
 """
 
 import itertools
@@ -196,3 +199,260 @@ def test_no_floating_point_warnings_reach_the_student(edge):
         outcomes.append(([repr(t.detach()) for t in leaves],
                          [repr(t.grad) for t in leaves[1:]], [str(w.message) for w in caught]))
     assert outcomes[1] == outcomes[0]
+
+
+# -- dtypes autograd_core names but does not mirror (issue 10) -----------------------------------
+UNMIRRORED = ["bfloat16", "complex64", "complex128", "cfloat", "cdouble"]
+
+
+@pytest.mark.parametrize("name", UNMIRRORED + ["bool", "float16", "uint8", "int8", "float64"])
+def test_dtype_names_and_properties_match_torch(name):
+    described = [(repr(d), str(d), d.is_floating_point, d.is_complex, d.is_signed, d.itemsize)
+                 for d in (getattr(engine, name) for engine in ENGINES.values())]
+    assert described[1] == described[0]
+
+
+def test_dtype_aliases_are_the_same_object():
+    for engine in ENGINES.values():
+        assert engine.cfloat is engine.complex64 and engine.cdouble is engine.complex128
+
+
+# every way to a tensor of a dtype: torch makes one; autograd_core says plainly that it doesn't
+DTYPE_DOORS = {
+    "ones": lambda T, d, s: T.ones(s, dtype=d), "zeros": lambda T, d, s: T.zeros(s, dtype=d),
+    "empty": lambda T, d, s: T.empty(s, dtype=d), "full": lambda T, d, s: T.full(s, 1.5, dtype=d),
+    "eye": lambda T, d, s: T.eye(max(s + (1,)), dtype=d),
+    "tensor": lambda T, d, s: T.tensor(np.ones(s).tolist(), dtype=d),
+    "linspace": lambda T, d, s: T.linspace(0, 1, 3, dtype=d), "randn": lambda T, d, s: T.randn(s, dtype=d),
+    "rand": lambda T, d, s: T.rand(s, dtype=d), "ones_like": lambda T, d, s: T.ones_like(T.ones(s), dtype=d),
+    "zeros_like": lambda T, d, s: T.zeros_like(T.ones(s), dtype=d),
+    "full_like": lambda T, d, s: T.full_like(T.ones(s), 2, dtype=d),
+    "to": lambda T, d, s: T.ones(s).to(d), "to(dtype=)": lambda T, d, s: T.ones(s).to(dtype=d),
+    "type": lambda T, d, s: T.ones(s).type(d),
+    "method": lambda T, d, s: getattr(T.ones(s), {"bfloat16": "bfloat16", "complex64": "cfloat",
+                                                  "complex128": "cdouble"}[str(d)[6:]])(),
+}
+
+
+@pytest.mark.parametrize("door", DTYPE_DOORS)
+@pytest.mark.parametrize("name", UNMIRRORED)
+@settings(max_examples=5, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=0, max_side=3))
+def test_every_door_to_an_unmirrored_dtype_says_so(name, door, shape):
+    made = DTYPE_DOORS[door](ENGINES["torch"], getattr(ENGINES["torch"], name), shape)
+    assert made.dtype is getattr(ENGINES["torch"], name)  # torch makes one: a real door
+    core = ENGINES["autograd_core"]
+    with pytest.raises(NotImplementedError, match=f"autograd_core does not mirror .*{made.dtype}"):
+        DTYPE_DOORS[door](core, getattr(core, name), shape)
+
+
+# Python and numpy complex numbers lead to complex tensors in torch
+COMPLEX_DOORS = {
+    "x * 1j": lambda T: T.ones(2) * 1j, "1j - x": lambda T: 1j - T.ones(2),
+    "x / 1j": lambda T: T.ones(2) / 1j, "x ** 1j": lambda T: T.ones(2) ** 1j,
+    "2j ** x": lambda T: 2j ** T.ones(2), "tensor([1 + 2j])": lambda T: T.tensor([1 + 2j]),
+    "tensor(1j)": lambda T: T.tensor(1j), "tensor(complex array)": lambda T: T.tensor(np.array([1j])),
+    "as_tensor": lambda T: T.as_tensor(np.array([1j])),
+    "from_numpy": lambda T: T.from_numpy(np.array([1j], np.complex64)),
+    "full": lambda T: T.full((2,), 1j), "where": lambda T: T.where(T.tensor([True, False]), T.ones(2), 1j),
+    "requires grad": lambda T: T.ones(2, requires_grad=True) * 1j,
+}
+
+
+@pytest.mark.parametrize("door", COMPLEX_DOORS)
+def test_complex_numbers_lead_to_a_plain_not_implemented(door):
+    assert ENGINES["torch"].is_complex(COMPLEX_DOORS[door](ENGINES["torch"]))
+    with pytest.raises(NotImplementedError, match="autograd_core does not mirror complex tensors"):
+        COMPLEX_DOORS[door](ENGINES["autograd_core"])
+
+
+# -- in-place ops cannot grow their tensor (issue 10) ----------------------------------------------
+INPLACE = {
+    "add_": lambda a, b: a.add_(b), "sub_": lambda a, b: a.sub_(b, alpha=2),
+    "mul_": lambda a, b: a.mul_(b), "div_": lambda a, b: a.div_(b), "copy_": lambda a, b: a.copy_(b),
+    "+=": lambda a, b: a.__iadd__(b), "-=": lambda a, b: a.__isub__(b),
+    "*=": lambda a, b: a.__imul__(b), "/=": lambda a, b: a.__itruediv__(b),
+}
+
+
+def _inplace_outcome(engine, op, shape, other_shape, grad):
+    target = engine.ones(shape, requires_grad=grad) * 2 if grad else engine.ones(shape) * 2
+    other = engine.full(other_shape, 4.0)
+    try:
+        result = INPLACE[op](target, other)
+    except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
+        return type(error).__name__, strip(str(error))
+    return repr(result), result is target
+
+
+@settings(max_examples=40, deadline=None)
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+       op=st.sampled_from(sorted(INPLACE)), grad=st.booleans())
+def test_inplace_ops_that_would_change_the_shape_fail_as_torch(shapes, op, grad):
+    shape, other = shapes.input_shapes
+    outcomes = [_inplace_outcome(e, op, shape, other, grad) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(shapes=clashing_shapes(), op=st.sampled_from(sorted(INPLACE)))
+def test_inplace_ops_on_shapes_that_do_not_broadcast_fail_as_torch(shapes, op):
+    outcomes = [_inplace_outcome(e, op, *shapes, False) for e in ENGINES.values()]
+    assert outcomes[0][0] == "RuntimeError" and outcomes[1] == outcomes[0]
+
+
+def test_the_inplace_rule_sees_a_growing_tensor():
+    assert "doesn't match the broadcast shape [2, 3]" in _inplace_outcome(
+        ENGINES["autograd_core"], "add_", (3,), (2, 3), False)[1]
+
+
+# -- matrix products of mixed dtypes (issue 10) --------------------------------------------------
+PRODUCTS = {
+    "dot": lambda T, a, b: T.dot(a, b), "mv": lambda T, a, b: T.mv(a, b), "mm": lambda T, a, b: T.mm(a, b),
+    "matmul": lambda T, a, b: T.matmul(a, b), "@": lambda T, a, b: a @ b,
+}
+PRODUCT_SHAPES = {"dot": [((3,), (3,))], "mv": [((2, 3), (3,))], "mm": [((2, 3), (3, 2))],
+                  "matmul": [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2))],
+                  "@": [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2))]}
+
+
+def _product_outcome(engine, op, shapes, dtypes):
+    a, b = (engine.ones(s, dtype=getattr(engine, d)) for s, d in zip(shapes, dtypes))
+    try:
+        result = PRODUCTS[op](engine, a, b)
+    except Exception as error:  # noqa: BLE001
+        return type(error).__name__, strip(str(error))
+    return repr(result.dtype), result.tolist()
+
+
+@pytest.mark.parametrize("op", PRODUCTS)
+def test_matrix_products_of_every_pair_of_dtypes_match_torch(op):
+    differences = []
+    for shapes in PRODUCT_SHAPES[op]:
+        for pair in itertools.product(DTYPES, repeat=2):
+            expected, got = (_product_outcome(e, op, shapes, pair) for e in ENGINES.values())
+            if got != expected:
+                differences.append(f"{op} {shapes} {pair}: torch {expected!r}, core {got!r}")
+    assert not differences, "\n".join(differences[:10])
+
+
+@settings(max_examples=60, deadline=None)
+@given(op=st.sampled_from(sorted(PRODUCTS)), data=st.data())
+def test_matrix_product_errors_come_in_torchs_order(op, data):
+    """Mismatched sizes, dimensions and dtypes at once: the same error comes first."""
+    ndims = {"dot": (1, 1), "mv": (2, 1), "mm": (2, 2)}.get(op) or data.draw(
+        st.sampled_from([(1, 1), (2, 1), (1, 2), (2, 2)]))
+    ndims = data.draw(st.sampled_from([ndims, (ndims[0], 3 - ndims[1]), (1, 1)]))
+    shapes = [tuple(data.draw(st.integers(1, 3)) for _ in range(n)) for n in ndims]
+    pair = data.draw(st.sampled_from([("float32", "float32"), ("float32", "float64"),
+                                      ("int64", "float32"), ("bool", "bool")]))
+    outcomes = [_product_outcome(e, op, shapes, pair) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+# -- iterating over a tensor: one UnbindBackward0 with an output per element (issue 10) ---------
+def _graph_of(engine, shape, picks, leaf_input):
+    """Iterate a tensor, combine some of its rows: what the graph looks like, and the grads."""
+    x = engine.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+    source = x if leaf_input else x * 1
+    rows = list(source)
+    nodes = []  # the distinct grad_fn objects, by first appearance: the structure to compare
+    described = []
+    for r in rows:
+        if all(r.grad_fn is not n for n in nodes):
+            nodes.append(r.grad_fn)
+        described.append((r.grad_fn.name(), [n is r.grad_fn for n in nodes].index(True),
+                          r.output_nr, [(f and f.name(), k) for f, k in r.grad_fn.next_functions]))
+    total = sum((rows[i] * rows[i] * (k + 1)).sum() for k, i in enumerate(picks))
+    used = [(f and f.name(), k) for f, k in (rows[picks[0]] * 2).grad_fn.next_functions]
+    (g,) = engine.autograd.grad(total, x, create_graph=True)
+    (h,) = engine.autograd.grad(g.sum(), x)  # through the gradient's own graph
+    return (described, used, g.tolist(), g.grad_fn and g.grad_fn.name(), h.tolist(),
+            engine.unbind(source, -1)[0].grad_fn.name())
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), leaf_input=st.booleans(),
+       data=st.data())
+def test_iterating_a_tensor_records_what_torch_records(shape, leaf_input, data):
+    picks = data.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=4))
+    graphs = [_graph_of(e, shape, picks, leaf_input) for e in ENGINES.values()]
+    assert graphs[1] == graphs[0]
+
+
+def test_one_unbind_node_serves_every_element():
+    for engine in ENGINES.values():
+        rows = list(engine.ones(3, 2, requires_grad=True) * 1)
+        assert rows[0].grad_fn is rows[2].grad_fn and [r.output_nr for r in rows] == [0, 1, 2]
+
+
+# -- empty tensors: made, printed, reduced (issue 10) --------------------------------------------
+EMPTY_CALLS = {
+    "zeros": lambda T, s: T.zeros(s), "empty": lambda T, s: T.empty(s),
+    "ones int": lambda T, s: T.ones(s, dtype=T.int64), "zeros bool": lambda T, s: T.zeros(s, dtype=T.bool),
+    "float64": lambda T, s: T.zeros(s, dtype=T.float64),
+    "requires grad": lambda T, s: T.zeros(s, requires_grad=True),
+    "op": lambda T, s: T.zeros(s, requires_grad=True) * 2,
+    "sum": lambda T, s: T.zeros(s).sum(), "mean": lambda T, s: T.zeros(s).mean(),
+    "int sum": lambda T, s: T.zeros(s, dtype=T.int64).sum(), "std": lambda T, s: T.zeros(s).std(),
+    "norm": lambda T, s: T.zeros(s).norm(), "max": lambda T, s: T.zeros(s).max(),
+    "reshape(-1)": lambda T, s: T.zeros(s).reshape(-1), "flatten": lambda T, s: T.zeros(s).flatten(),
+    "tolist": lambda T, s: T.zeros(s).tolist(), "list": lambda T, s: list(T.zeros(s)),
+    "exp": lambda T, s: T.zeros(s).exp(), "numel": lambda T, s: T.zeros(s).numel(),
+    "shape": lambda T, s: T.zeros(s).shape, "all": lambda T, s: T.zeros(s).all(),
+    "any": lambda T, s: T.zeros(s).any(), "argmax": lambda T, s: T.zeros(s).argmax(),
+    "tensor of lists": lambda T, s: T.tensor(np.zeros(s).tolist()),
+    "zeros_like": lambda T, s: T.zeros_like(T.zeros(s)),
+    **{f"{name}(dim={d})": (lambda T, s, name=name, d=d: getattr(T.zeros(s), name)(d))
+       for name in ("sum", "mean", "max", "min") for d in (0, -1)},
+    "mean(dim=all)": lambda T, s: T.zeros(s).mean(dim=tuple(range(len(s)))),
+    "grad of sum": lambda T, s: _grad_of(T, s, lambda t: t.sum()),
+    "grad of mean": lambda T, s: _grad_of(T, s, lambda t: t.mean()),
+    "grad of mean(0)": lambda T, s: _grad_of(T, s, lambda t: t.mean(0).sum()),
+    "grad of std": lambda T, s: _grad_of(T, s, lambda t: t.std()),
+}
+
+
+def _grad_of(T, shape, f):
+    x = T.zeros(shape, requires_grad=True)
+    f(x).backward()
+    return x.grad
+
+
+def _empty_outcome(engine, call, shape):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(engine, "_silence_numpy_warnings", lambda: None)()  # as importing it does
+        try:
+            result = repr(EMPTY_CALLS[call](engine, shape))
+        except Exception as error:  # noqa: BLE001
+            result = f"{type(error).__name__}: {strip(str(error))}"
+    return result, [(w.category.__name__, strip(str(w.message))) for w in caught]
+
+
+@st.composite
+def empty_shapes(draw):
+    shape = list(draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)))
+    shape[draw(st.integers(0, len(shape) - 1))] = 0
+    return tuple(shape)
+
+
+@pytest.mark.parametrize("call", EMPTY_CALLS)
+@settings(max_examples=8, deadline=None)
+@given(shape=empty_shapes())
+def test_empty_tensors_match_torch(call, shape):
+    outcomes = [_empty_outcome(e, call, shape) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("values", [[], [2.5]])
+def test_std_of_fewer_than_two_values_warns_as_torch(values):
+    outcomes = []
+    for engine in ENGINES.values():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x = engine.tensor(values, requires_grad=True)
+            s = x.std()
+            s.backward()
+        outcomes.append((repr(s), repr(x.grad), [strip(str(w.message)) for w in caught]))
+    assert outcomes[1] == outcomes[0] and "degrees of freedom" in outcomes[0][2][0]

@@ -1,0 +1,538 @@
+"""How each op is called: the signatures the table in functions.py gives its ops.
+
+Off the teaching path: nothing here is calculus. A signature turns an op into the Tensor method
+(and module function) that reaches it: it reads the call's arguments as torch does -- a number
+on either side of an operator, dim or numpy's axis, -1 in a shape --, checks them with torch's
+own error messages, and calls op.apply. A signature that takes another op (reduction(SumBackward0))
+sends the call there when the arguments say so (x.sum() with no dim).
+
+Also here: Number, a Python number wrapped as a 0-d tensor, and `as_view`, which marks an op's
+result as sharing its input's memory.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import dtypes
+from ._tensor_api import ReturnTypes
+from ._torch_errors import (
+    STD_DEGREES_OF_FREEDOM_WARNING,
+    check_bool,
+    check_bool_subtraction,
+    check_broadcast,
+)
+from .tensor import Tensor
+
+
+class Number(Tensor):
+    """A Python number in an op with a tensor: torch wraps it as a 0-d tensor of that dtype."""
+
+    __slots__ = ()
+
+    def __init__(self, value, like):
+        own = like._data.dtype
+        if own.kind == "f" and type(value) in (float, int):  # the common case, kept fast
+            dtype = own
+        else:
+            dtype = dtypes.result_type(like, value).numpy
+        self._data = np.asarray(value, dtype)
+        self._vc = self._grad_fn = None
+        self._requires_grad = False
+
+
+def as_view(base, result):
+    """Mark `result` as a view of base: shared memory, so a shared version counter."""
+    if result._data.base is not None:
+        result._vc = base._version_counter()
+        result._base = base._base if base._base is not None else base
+        if base._view_of_many:  # torch forbids writing into these (see _inplace.py)
+            result._view_of_many = True
+    return result
+
+
+def as_dtype(tensor, dtype):
+    """tensor in dtype, for an op with a number (a float tensor never changes: no node)."""
+    return tensor if tensor.dtype is dtype else tensor.to(dtype)
+
+
+def dims(tensor, dim):
+    """dim (an int or a sequence of them) as non-negative dims of tensor, checked as torch does."""
+    dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    n = max(tensor._data.ndim, 1)
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {d})")
+    return tuple(int(d) % n for d in dims)
+
+
+def shape_of(tensor, shape):
+    """A view's or reshape's new shape, from x.view(2, 3) or x.view((2, 3)), with one -1 worked out."""
+    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        shape = tuple(shape[0])
+    shape = tuple(int(n) for n in shape)
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    size = tensor._data.size
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and size == 0 and known == 0:
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous")
+    if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+def unary(op):
+    """x.exp(), torch.exp(x): the tensor alone (the default)."""
+
+    def method(self):
+        return op.apply(self)
+
+    return method
+
+
+def binary(op):
+    """a * b, 2 * a, a.mul(b): a number becomes a 0-d tensor; the shapes must broadcast."""
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            other = Number(other, self)
+        try:
+            return op.apply(self, other)
+        except ValueError:  # numpy's broadcasting error, in torch's words
+            check_broadcast(self._data.shape, other._data.shape)
+            raise
+
+    return method
+
+
+def binary_with_alpha(op):
+    """a + b, and a.add(b, alpha=2), which is a + 2 * b."""
+    plain = binary(op)
+
+    def method(self, other, alpha=1):
+        return plain(self, other if alpha == 1 else other * alpha)
+
+    return method
+
+
+def subtraction(op):
+    """a - b, a.sub(b, alpha=2): as addition, but torch refuses bools."""
+    plain = binary(op)
+
+    def method(self, other, alpha=1):
+        check_bool_subtraction(self, other)
+        return plain(self, other if alpha == 1 else other * alpha)
+
+    return method
+
+
+def reflected_subtraction(op):
+    """2 - a: the number and the tensor, brought to their common dtype first."""
+
+    def method(self, other):
+        check_bool_subtraction(self, other)
+        return op.apply(as_dtype(self, dtypes.result_type(self, other)), other)
+
+    return method
+
+
+def negation(op):
+    """-a, a.neg(): torch refuses bools."""
+
+    def method(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
+        return op.apply(self)
+
+    return method
+
+
+def refusing_bool(kernel):
+    """x.abs(): as unary, but torch has no bool kernel for it, and says so."""
+
+    def signature(op):
+        def method(self):
+            if self._data.dtype == np.bool_:
+                raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+            return op.apply(self)
+
+        return method
+
+    return signature
+
+
+def power(with_number):
+    """a ** b, a.pow(b), torch.pow(a, b): a tensor exponent is this op, a number `with_number`;
+    torch.pow(2, a) is 2 ** a."""
+
+    def signature(op):
+        def method(self, exponent):
+            if not isinstance(self, Tensor):  # torch.pow(number, tensor)
+                return exponent.__rpow__(self)
+            if isinstance(exponent, Tensor):
+                check_bool(self, exponent, "pow")
+                return op.apply(self, exponent)
+            target = dtypes.result_type(self, exponent)
+            if not target.is_floating_point and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return with_number.apply(as_dtype(self, target), exponent)
+
+        return method
+
+    return signature
+
+
+def reflected_power(op):
+    """2 ** a: the number and the tensor, brought to their common dtype first."""
+
+    def method(self, base):
+        check_bool(self, base, "pow")
+        return op.apply(base, as_dtype(self, dtypes.result_type(self, base)))
+
+    return method
+
+
+def square(op):
+    """x.square() is x ** 2."""
+
+    def method(self):
+        return op.apply(self, 2)
+
+    return method
+
+
+def clamp(op):
+    """x.clamp(min=None, max=None)."""
+
+    def method(self, min=None, max=None):  # noqa: A002  (torch's names)
+        for bound in (min, max):
+            if bound is not None and not isinstance(bound, Tensor):
+                dtypes.of_python_scalar(bound)  # (a complex bound: autograd_core has no complex)
+        return op.apply(self, min, max)
+
+    return method
+
+
+def conversion(op):
+    """x.to(dtype), x.to(dtype=...), x.to("cpu"): a new tensor only if the dtype changes."""
+
+    def method(self, dtype=None, *args, **kwargs):
+        dtype = kwargs.get("dtype", dtype)
+        if dtype is None or isinstance(dtype, str):  # a device: there is only the CPU
+            return self
+        dtypes.check_mirrored(dtype)
+        if dtype is self.dtype:
+            return self
+        return op.apply(self, dtype)
+
+    return method
+
+
+def condition_first(op):
+    """torch.where(condition, input, other): a number on either side becomes a 0-d tensor."""
+
+    def function(condition, input, other):  # noqa: A002  (torch's names)
+        if not isinstance(input, Tensor):
+            input = Number(input, other)  # noqa: A001
+        if not isinstance(other, Tensor):
+            other = Number(other, input)
+        check_broadcast(condition.shape, input.shape)
+        check_broadcast(condition.shape, other.shape)
+        check_broadcast(input.shape, other.shape)
+        return op.apply(input, other, condition._data)
+
+    return function
+
+
+# -- reductions ------------------------------------------------------------------------------
+def reduction(everywhere, floating=False):
+    """x.sum(), x.sum(dim, keepdim): numpy's axis= and keepdims= too; with no dim, `everywhere`.
+    `floating`: only for floating-point tensors, as mean is."""
+
+    def signature(op):
+        def method(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+            dim = axis if dim is None else dim
+            keepdim = keepdims if keepdims is not None else keepdim
+            if floating and self._data.dtype.kind != "f":
+                raise RuntimeError(
+                    "mean(): could not infer output dtype. Input dtype must be either a floating "
+                    f"point or complex dtype. Got: {self.dtype._legacy[:-6]}")
+            if dim is None:
+                return everywhere.apply(self)
+            return op.apply(self, dims(self, dim), keepdim)
+
+        return method
+
+    return signature
+
+
+def extreme(everywhere):
+    """x.max(): the value (`everywhere`); x.max(dim): values and indices, a ReturnTypes pair."""
+
+    def signature(op):
+        name = vars(op)["methods"][0]
+
+        def method(self, dim=None, keepdim=False, *, axis=None):
+            dim = axis if dim is None else dim
+            if dim is None:
+                if self._data.size == 0:
+                    raise RuntimeError(
+                        f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                        "Specify the reduction dim with the 'dim' argument.")
+                return everywhere.apply(self)
+            (dim,) = dims(self, dim)
+            if self._data.ndim and self._data.shape[dim] == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+            values = op.apply(self, dim, keepdim)
+            indices = Tensor._make(values.grad_fn.indices if values.grad_fn else
+                                   getattr(np, "arg" + name)(self._data, axis=dim,
+                                                             keepdims=keepdim))
+            return ReturnTypes(name, values, indices)
+
+        return method
+
+    return signature
+
+
+def spread(op):
+    """x.std(): torch warns when too few elements leave no spread to measure (and gives nan)."""
+
+    def method(self):
+        if self._data.size <= 1:
+            warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
+        return op.apply(self)
+
+    return method
+
+
+def norm(op):
+    """x.norm(), x.norm(dim=0): the 2-norm only."""
+
+    def method(self, p="fro", dim=None, keepdim=False):
+        if p not in ("fro", 2):
+            raise NotImplementedError("autograd_core's norm is the 2-norm only (p=2 or 'fro')")
+        return op.apply(self, None if dim is None else dims(self, dim), keepdim)
+
+    return method
+
+
+# -- linear algebra --------------------------------------------------------------------------
+def _name(dtype):
+    return dtype._legacy[:-6]  # FloatTensor -> Float, as torch names dtypes in these errors
+
+
+def dot(op):
+    """torch.dot(a, b): two 1-d tensors of one dtype and one length."""
+
+    def method(self, other):
+        a, b = self._data, other._data
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.dtype != b.dtype:
+            raise RuntimeError("dot : expected both vectors to have same dtype, but found "
+                               f"{_name(self.dtype)} and {_name(other.dtype)}")
+        if a.shape != b.shape:
+            n, m = a.size, b.size
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+                f"number of elements, but got {n} and {m} elements respectively")
+        if a.dtype == np.bool_:
+            check_bool(self, other, "dot")
+        return op.apply(self, other)
+
+    return method
+
+
+def mm(op):
+    """torch.mm(a, b): two matrices, a's columns as many as b's rows, of one dtype."""
+
+    def method(self, other):
+        a, b = self._data, other._data
+        if a.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if b.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        (n, k), (k2, m) = a.shape, b.shape
+        if k != k2:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+        if a.dtype != b.dtype:
+            raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                               f"{self.dtype._c_name} != {other.dtype._c_name}")
+        if a.dtype == np.bool_:
+            check_bool(self, other, "addmm_impl_cpu_")
+        return op.apply(self, other)
+
+    return method
+
+
+def mv(op):
+    """torch.mv(a, v): a matrix and a vector as long as its rows, of one dtype."""
+
+    def method(self, vec):
+        a, v = self._data, vec._data
+        if a.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+        (n, k), (k2,) = a.shape, v.shape
+        if k != k2:
+            raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({k2})")
+        if a.dtype != v.dtype:
+            raise RuntimeError(
+                "addmv input tensors must have the same dtype, but got "
+                f"{_name(vec.dtype)}, {_name(self.dtype)}, and {_name(vec.dtype)}")
+        if a.dtype == np.bool_:
+            check_bool(self, vec, "addmv_impl_cpu")
+        return op.apply(self, vec)
+
+    return method
+
+
+# -- shapes: each of these returns a view of its input -------------------------------------------
+def view(op):
+    """x.view(2, 3), x.view((2, 3)), x.view(-1): only a tensor whose memory is in order."""
+
+    def method(self, *shape):
+        shape = shape_of(self, shape)
+        if not self._data.flags.c_contiguous and self._data.size > 1:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        return as_view(self, op.apply(self, shape))
+
+    return method
+
+
+def reshape(view):
+    """x.reshape(2, 3): a `view` when the memory is in order, else this op on a copy."""
+
+    def signature(op):
+        def method(self, *shape):
+            shape = shape_of(self, shape)
+            if self._data.flags.c_contiguous or self._data.size <= 1:
+                return as_view(self, view.apply(self, shape))
+            return op.apply(self.clone(), shape)
+
+        return method
+
+    return signature
+
+
+def unsqueeze(op):
+    """x.unsqueeze(dim): dim may be one past the last (or negative)."""
+
+    def method(self, dim):
+        n = self._data.ndim + 1
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {dim})")
+        return as_view(self, op.apply(self, dim % n))
+
+    return method
+
+
+def squeeze(everywhere):
+    """x.squeeze(): every size-1 dim (`everywhere`); x.squeeze(dim): that one, if size 1."""
+
+    def signature(op):
+        def method(self, dim=None):
+            if dim is None:
+                return as_view(self, everywhere.apply(self))
+            return as_view(self, op.apply(self, dims(self, dim)[0]))
+
+        return method
+
+    return signature
+
+
+def transpose_2d(op):
+    """x.t(): at most 2 dimensions."""
+
+    def method(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return as_view(self, op.apply(self))
+
+    return method
+
+
+def transpose(op):
+    """x.transpose(dim0, dim1)."""
+
+    def method(self, dim0, dim1):
+        return as_view(self, op.apply(self, *dims(self, (dim0, dim1))))
+
+    return method
+
+
+def permute(op):
+    """x.permute(1, 0) or x.permute((1, 0))."""
+
+    def method(self, *order):
+        if len(order) == 1 and not isinstance(order[0], numbers.Integral):
+            order = tuple(order[0])
+        return as_view(self, op.apply(self, dims(self, order)))
+
+    return method
+
+
+def expand(op):
+    """x.expand(3, 2) or x.expand((3, 2)); -1 keeps a dim's size."""
+
+    def method(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        own = (1,) * (len(shape) - self.ndim) + self._data.shape
+        return as_view(self, op.apply(self, tuple(o if n == -1 else n for n, o in zip(shape, own))))
+
+    return method
+
+
+def unbind(op):
+    """x.unbind(dim=0): a tuple of views, one per slice along dim."""
+
+    def method(self, dim=0):
+        if self._data.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        results = op.apply(self, dims(self, dim)[0])
+        for result in results:
+            as_view(self, result)
+            if result._grad_fn is not None:
+                result._view_of_many = True  # the output of an op that returns several views
+        return results
+
+    return method
+
+
+# -- sequences of tensors ---------------------------------------------------------------------
+def sequence(op):
+    """torch.stack(tensors, dim=0)."""
+
+    def function(tensors, dim=0):
+        return op.apply(*tensors, dim)
+
+    return function
+
+
+def concatenation(op):
+    """torch.cat(tensors, dim=0): every size but dim's must match."""
+
+    def function(tensors, dim=0):
+        first = tensors[0].shape
+        for k, t in enumerate(tensors[1:], start=1):
+            for d, (m, n) in enumerate(zip(first, t.shape)):
+                if d != dim % len(first) and m != n:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                        f"{m} but got size {n} for tensor number {k} in the list.")
+        return op.apply(*tensors, dim)
+
+    return function

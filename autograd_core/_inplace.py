@@ -1,0 +1,119 @@
+"""Writing into a tensor: x.add_(y), x += y, x.zero_(), x.copy_(y), and x[i] = v (_indexing.py).
+
+Off the teaching path. An in-place op runs the table's out-of-place op, writes its result into
+the tensor's own memory and bumps the tensor's version (so a node that saved the old values
+refuses to use them). When something requires grad, the op runs on a snapshot of the tensor and
+the tensor takes the new node as its grad_fn. Torch's rules on what may not be written are here,
+with its words.
+"""
+
+import numpy as np
+
+from . import functions as F
+from ._arguments import Number
+from ._tensor_api import add_methods
+from ._torch_errors import INFERENCE_INPLACE_ERROR, check_broadcast, short_name
+from .grad_mode import STATE
+from .tensor import Tensor
+
+MANY_VIEWS_ERROR = (
+    "Output {nr} of {op} is a view and is being modified inplace. This view is the output of a "
+    "function that returns multiple views. Such functions do not allow the output views to be "
+    "modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+class InPlace:
+    """Added to Tensor: the in-place ops."""
+
+    _view_of_many = False  # a view made by an op with several outputs (unbind), or a view of one
+
+    def _check_inplace(self):
+        if self._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_INPLACE_ERROR)
+        if STATE.grad_enabled:
+            if self._view_of_many and self._grad_fn is not None:
+                raise RuntimeError(MANY_VIEWS_ERROR.format(nr=self._output_nr,
+                                                           op=short_name(self._grad_fn)))
+            if self._grad_fn is None and self._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation.")
+            base = self._base
+            if base is not None and base._grad_fn is None and base._requires_grad:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation.")
+
+    def _inplace(self, op, *args):
+        """Run `op` out of place, then write its result into self and bump the version.
+
+        If anything requires grad, the op runs on a snapshot of self (same grad_fn, copied
+        values), and self takes over the new node as its grad_fn.
+        """
+        self._check_inplace()
+        records = STATE.grad_enabled and (self._requires_grad or any(
+            isinstance(a, Tensor) and a._requires_grad for a in args))
+        source = self
+        if records:
+            source = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad)
+            source._accumulator = self._accumulator
+        result = op.apply(source, *args)
+        if not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(f"result type {result.dtype._legacy[:-6]} can't be cast to the "
+                               f"desired output type {self.dtype._legacy[:-6]}")
+        self._data[...] = result._data
+        self._bump_version()
+        if records:
+            self._grad_fn, self._requires_grad = result._grad_fn, True
+        return self
+
+    def _operand(self, other):
+        """other as a tensor that broadcasts to self's shape: an in-place op can't grow self."""
+        other = other if isinstance(other, Tensor) else Number(other, self)
+        own, its = self._data.shape, other._data.shape
+        if own != its:
+            check_broadcast(own, its)
+            shape = np.broadcast_shapes(own, its)
+            if shape != own:
+                raise RuntimeError(f"output with shape {list(own)} doesn't match the broadcast "
+                                   f"shape {list(shape)}")
+        return other
+
+    def add_(self, other, alpha=1):
+        return self._inplace(F.AddBackward0, self._operand(other if alpha == 1 else other * alpha))
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(F.SubBackward0, self._operand(other if alpha == 1 else other * alpha))
+
+    def mul_(self, other):
+        return self._inplace(F.MulBackward0, self._operand(other))
+
+    def div_(self, other):
+        return self._inplace(F.DivBackward0, self._operand(other))
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    def zero_(self):
+        """Fill with zeros, in place: how a training loop resets .grad between steps."""
+        if self._requires_grad and STATE.grad_enabled:
+            return self._inplace(F.ZeroBackward0)
+        self._check_inplace()
+        self._data.fill(0)  # a plain write: nothing to record (the usual x.grad.zero_())
+        self._bump_version()
+        return self
+
+    def fill_(self, value):
+        return self._inplace(F.FillBackward2, value)
+
+    def copy_(self, src):
+        self._operand(src)
+        self[...] = src
+        return self
+
+    def detach_(self):
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+
+add_methods(InPlace)
