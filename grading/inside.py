@@ -42,10 +42,11 @@ import traceback
 NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /dev holds
 
 # imported once, in the parent: every kernel forked from it starts with them -- and with what
 # torch, matplotlib and ipykernel import late, the first time a lesson's code needs it (a first
@@ -82,7 +83,14 @@ def seal(job, limits):
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
     _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    # no user namespace below this one: no mounts of the student's own (a tmpfs is memory no
+    # limit sees), no pid namespaces hiding processes; and SysV shared memory bounded likewise
+    for name, value in (("user/max_user_namespaces", 0),
+                        ("kernel/shmall", limits["shm"] // os.sysconf("SC_PAGE_SIZE"))):
+        with open(f"/proc/sys/{name}", "w") as f:
+            f.write(str(value))
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    fresh_dev(limits["shm"])
     # the venv and packages of a clone under /tmp are bound there: held, to be bound back on top
     held = [(path, os.open(path, os.O_PATH)) for path in limits["read_only"]
             if path.startswith("/tmp/")]
@@ -99,6 +107,23 @@ def seal(job, limits):
     _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
     os.chdir("/home/student")
     return job_dir
+
+
+def fresh_dev(shm_size):
+    """A /dev of this job's own, read-only but for a bounded /dev/shm (bwrap's /dev is shared
+    by every job of the sandbox, and writable)."""
+    devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES]
+    _mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "size=64k,mode=755")
+    for name, fd in devices:
+        open(f"/dev/{name}", "w").close()  # where the device is bound
+        _mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
+        os.close(fd)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"/dev/{name}")
+    os.mkdir("/dev/shm")
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={shm_size},mode=1777")
+    _mount(None, "/dev", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID, "size=64k,mode=755")
 
 
 def drop_privileges():
@@ -352,7 +377,8 @@ def watch(init_pid, limits, inbox):
 
 def _students():
     """The student's processes: the kernel and what it started (pid >= 3 in their namespace;
-    1 is the init and 2 the runner). /proc here is the parent's, so it shows them all."""
+    1 is the init and 2 the runner), in pid namespaces of their own making too. /proc here is
+    the parent's, so it shows them all."""
     found = []
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -361,7 +387,7 @@ def _students():
                     ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
             except (OSError, StopIteration):
                 continue
-            if len(ns_pids) == 2 and int(ns_pids[1]) >= 3:
+            if len(ns_pids) >= 2 and int(ns_pids[1]) >= 3:
                 found.append(int(name))
     return found
 

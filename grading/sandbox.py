@@ -81,6 +81,7 @@ class Limits:
     wall: int = 600              # seconds for the whole submission (each cell has its timeout)
     output: int = 8 * MIB        # bytes of output kept from the notebook
     tmp: int = 256 * MIB         # each of the private /tmp and home (tmpfs: memory)
+    shm: int = 64 * MIB          # /dev/shm, and SysV shared memory
     cell_timeout: int = 30       # seconds per cell
 
 
@@ -198,6 +199,7 @@ def _command(bwrap_path, jobs, limits, probe=False):
         args += ["--setenv", key, value]
     inside_limits = {"memory": limits.memory, "processes": limits.processes,
                      "output": limits.output, "file": _file_limit(limits), "tmp": limits.tmp,
+                     "shm": limits.shm,
                      "cell_timeout": limits.cell_timeout, "read_only": read_only, "probe": probe}
     return args + [sys.executable, "/opt/grading/inside.py", json.dumps(inside_limits)]
 

@@ -1,8 +1,8 @@
 """Verdicts computed in the trusted grading process, after the student's kernel is gone.
 
 `TrustedVerdicts` follows the (sandboxed) Execute in nbgrader's autograde pipeline, before
-SaveAutoGrades. For each test cell it runs the cell's source -- restored from the gradebook by
-nbgrader's OverwriteCells, never the submission's -- in this process, with the lesson's checks
+SaveAutoGrades. For each test cell it runs the cell's source -- as the gradebook holds it, never
+the submission's nor what came back from the sandbox -- in this process, with the lesson's checks
 imported here and each student's name standing for a placeholder; every check replays the tape
 its kernel handed over (graders/handover.py). The cell keeps its points only if each check call
 of the trusted source passed here *and* the kernel's cell ran without error: a tampered kernel can
@@ -106,8 +106,22 @@ def _is_test(cell):
 class TrustedVerdicts(NbGraderPreprocessor):
     """Score each test cell by the verdict replayed here (see the module docstring)."""
 
+    @staticmethod
+    def test_sources(resources):
+        """{grade id: source} of the notebook's test cells, as the gradebook holds them: the
+        source that runs here is never one that came back from the sandbox."""
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            graded = {cell.name for cell in notebook.grade_cells if cell.cell_type == "code"}
+            solutions = {cell.name for cell in notebook.solution_cells}
+            return {cell.name: cell.source for cell in notebook.source_cells
+                    if cell.name in graded - solutions}
+
     def preprocess(self, nb, resources):
-        verdicts = []
+        verdicts, tests = [], self.test_sources(resources)
         for cell in nb.cells:
             if not _is_test(cell):
                 continue
@@ -116,7 +130,9 @@ class TrustedVerdicts(NbGraderPreprocessor):
             records = [r for r in records if r is not None]
             cell.outputs = [o for o in cell.get("outputs", []) if _hand_over(o) is None]
             try:
-                passed, reason, replayed, mistake = replay(cell.source, records,
+                if grade_id not in tests:
+                    raise ValueError(f"{grade_id} is no test cell of this notebook")
+                passed, reason, replayed, mistake = replay(tests[grade_id], records,
                                                            checks_of(grade_id))
             except ValueError as error:  # a grade id of no lesson: nothing to earn
                 passed, reason, replayed, mistake = False, str(error), True, ""

@@ -21,7 +21,7 @@ from .course import Course, environment, read_notebook
 from .integrity import Finding, scan, void
 from .verdicts import CellVerdict
 
-SANDBOXED_PIPELINE = ("grading.sandbox.SandboxedExecute", "grading.verdicts.TrustedVerdicts")
+SANDBOX_FAILED = {"the sandbox failed", "the sandbox did not start"}
 
 
 @dataclass
@@ -142,6 +142,10 @@ def _grade(course, outcome):
     outcome.limits_hit = sorted(set(outcome.limits_hit))
     if outcome.limits_hit == ["kernel died"]:  # no limit explains it: maybe not the student's
         outcome.problem, outcome.detail = "kernel died", _last_lines(log)
+        return
+    failed = set(outcome.limits_hit) & SANDBOX_FAILED
+    if failed:  # not the student's doing: not graded, said so (its reason is in grading.log)
+        outcome.problem, outcome.detail = "sandbox failed", ", ".join(sorted(failed))
         return
     outcome.graded = True
     outcome.findings = [f for path in paths for f in scan(path)]

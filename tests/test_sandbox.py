@@ -299,3 +299,73 @@ def test_grade_refuses_without_the_sandbox_and_names_the_way_out(tmp_path):
                            "--lessons", LESSON], capture_output=True, text=True, env=env,
                           cwd=REPO)
     assert done.returncode == 2 and "--unsafe" in done.stderr and "bwrap" in done.stderr
+
+
+LEAVE = """\
+import ctypes, os
+left = []
+for path in ('/dev/shm/left', '/dev/left', '/tmp/left', '/home/student/left'):
+    try:
+        open(path, 'w').write('poison')
+        left.append(path)
+    except OSError:
+        pass
+try:  # 128 MiB into /dev/shm: memory no process's size shows
+    with open('/dev/shm/hog', 'wb') as f:
+        f.write(bytes(128 << 20))
+    left.append('128 MiB in /dev/shm')
+except OSError:
+    pass
+if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) == 0:  # CLONE_NEWUSER
+    left.append('a user namespace')
+print(left)
+"""
+FIND = """\
+import os
+print([p for p in ('/dev/shm/left', '/dev/left', '/tmp/left', '/home/student/left')
+       if os.path.exists(p)])
+"""
+
+
+def test_a_job_finds_nothing_an_earlier_job_left():
+    """Two jobs in one warm sandbox, one after the other: what the first leaves, the second does
+    not find; the first could not make a user namespace, nor fill /dev/shm past its bound."""
+    from grading.sandbox import Limits, Sandbox
+
+    sandbox_or_skip()
+    warm = Sandbox(Limits())
+    try:
+        outputs = []
+        for source in (LEAVE, FIND):
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+            with_outputs, problems = warm.run(nb, Path(__file__).parent)
+            assert problems == [], problems
+            outputs.append(with_outputs.cells[0].outputs[0]["text"].strip())
+    finally:
+        warm.close()
+    left, found = outputs
+    assert left == "['/dev/shm/left', '/tmp/left', '/home/student/left']"  # /dev is read-only
+    assert found == "[]"
+
+
+def test_test_cells_run_as_the_gradebook_holds_them(attacked, tmp_path):
+    """Whatever source comes back with a test cell, the trusted side runs the gradebook's."""
+    from grading.sandbox import Limits, Sandbox
+    from grading.verdicts import TrustedVerdicts
+
+    course, *_ = attacked
+    graded = course.directory("autograded") / "ctrl1" / LESSON  # its test cells as restored
+    warm = Sandbox(Limits())
+    try:
+        nb, problems = warm.run(nbformat.read(graded / f"{LESSON}.ipynb", as_version=4), graded)
+    finally:
+        warm.close()
+    assert problems == []
+    marker = tmp_path / "ran-in-the-grader"
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            cell.source = f"open({str(marker)!r}, 'w').close()\n" + cell.source
+    resources = {"nbgrader": {"db_url": course.db_url, "notebook": LESSON, "assignment": LESSON}}
+    scored, _ = TrustedVerdicts().preprocess(nb, resources)
+    assert not marker.exists()
+    assert all(v["passed"] for v in scored.metadata["grading"]["verdicts"])
