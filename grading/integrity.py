@@ -18,6 +18,9 @@ MODULES = {"torch", "np", "numpy", "math", "builtins", "graders", "autograd_core
            "sys", "warnings"}  # names the lessons' setup cells import, plus the usual aliases
 SILENCERS = re.compile(r"showtraceback|excepthook|_render_traceback_|InteractiveShell")
 LYING_DUNDERS = {"__eq__", "__ne__", "__bool__", "__array__", "__float__", "__class__"}
+NAMESPACES = {"globals", "vars", "locals", "f_globals", "f_locals", "__dict__", "modules",
+              "__builtins__"}  # what a name can be rebound through without an assignment to it
+HANDOVER = "application/x-grading-handover"  # graders.handover.MIMETYPE's family
 
 
 @dataclass
@@ -36,16 +39,38 @@ def _root(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _namespace(node):
+    """globals(), vars(x), sys.modules, f.__dict__, frame.f_globals: a namespace, as a value."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return name in NAMESPACES
+
+
+def _private_grader_name(node, graders):
+    """graders' private names (the reference answers): L._average, from graders.x import _y;
+    `graders`: the names graders modules are bound to in the code."""
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").startswith("graders") and any(
+            a.name.startswith("_") for a in node.names)
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+            and not node.attr.startswith("__"):
+        return _root(node) in graders
+    return False
+
+
 def tampering(source):
     """(reason, line) for each thing in this code that could fool a check."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []  # it cannot run, so it cannot tamper
-    modules = set(MODULES)
+    modules, graders = set(MODULES), {"graders"}
     for node in ast.walk(tree):  # aliases: import graders.lesson04 as L
         if isinstance(node, ast.Import | ast.ImportFrom):
             modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            graders |= {(a.asname or a.name).split(".")[0] for a in node.names
+                        if (getattr(node, "module", None) or a.name).startswith("graders")}
     lines = source.splitlines()
     found = []
     for node in ast.walk(tree):
@@ -58,6 +83,8 @@ def tampering(source):
         for target in targets:
             if isinstance(target, ast.Name) and target.id.startswith("check_"):
                 found.append(("redefines a check", line))
+            elif isinstance(target, ast.Subscript) and _namespace(target.value):
+                found.append(("rebinds names through a namespace", line))
             elif isinstance(target, ast.Attribute) and _root(target) in modules:
                 found.append(("patches a module the checks rely on", line))
             elif isinstance(target, ast.Attribute) and SILENCERS.search(target.attr):
@@ -69,6 +96,13 @@ def tampering(source):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("setattr", "delattr") \
                 and node.args and _root(node.args[0]) in modules:
             found.append(("patches a module the checks rely on", line))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("exec", "eval"):
+            found.append(("runs code made from text", line))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and HANDOVER in node.value:
+            found.append(("forges what a check hands over", line))
+        if _private_grader_name(node, graders):
+            found.append(("uses the checks' own answers", line))
     if SILENCERS.search(source) and not any(r == "switches off error reporting" for r, _ in found):
         match = SILENCERS.search(source)
         found.append(("switches off error reporting",
