@@ -116,6 +116,9 @@ def cheats(root, port):
                 "    if error.errno == errno.ENOSPC:\n        print('DISK-LIMIT')",
         "fifo": "import os\nfor name in ('executed.ipynb', 'notebook.ipynb'):\n"
                 "    if os.path.exists(name):\n        os.remove(name)\n    os.mkfifo(name)",
+        "memfd": "import os, time\nheld = []\nfor _ in range(32):  # 2.9 GiB, in no process's size\n"
+                 "    fd = os.memfd_create('hoard')\n    os.write(fd, bytes(90 << 20))\n"
+                 "    held.append(fd)\ntime.sleep(5)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
     }
@@ -123,7 +126,7 @@ def cheats(root, port):
 
 HONEST = ["ctrl1", "ctrl2", "ctrl3"]  # ctrl3 is graded last, after every cheat
 # a limit that ends the notebook there: the exercises after it score 0 too
-KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks"}
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd"}
 
 
 def sandbox_or_skip():
@@ -259,6 +262,7 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     assert "output limit" in outcomes["output"].limits_hit
     assert "process limit" in outcomes["fork_bomb"].limits_hit
     assert "memory limit" in outcomes["memory_forks"].limits_hit
+    assert "memory limit" in outcomes["memfd"].limits_hit
     assert outcomes["ctrl1"].limits_hit == []
 
 
