@@ -4,24 +4,24 @@
 
 The parent imports what the lessons import (torch, matplotlib, the graders, the kernel) once,
 then waits. For each job it forks a *keeper*, which enters namespaces of its own -- user, mount,
-pid, network, IPC -- in which /tmp is a fresh tmpfs, /home/student is that job's directory and no
-other job is visible, and which forks the submission's *init*: pid 1 of a new pid namespace. The
-init drops every capability, sets the per-process limits and forks the *runner*, which forks the
-kernel (ipykernel started in-process: no exec, no imports) and executes the notebook with nbclient
-over Unix sockets. When the runner is done, the init exits and the kernel ends; so does every
-process the student started, with their pid namespace.
+pid, network, IPC -- with no user namespace allowed below it; mounts a fresh /tmp, a fresh home
+holding a copy of the job and a /dev of its own, all tmpfs of bounded size; hides every job
+directory; and forks the submission's *init*: pid 1 of a new pid namespace. The init drops every
+capability, sets the per-process limits and forks the *runner*, which forks the kernel
+(ipykernel started in-process: no exec, no imports), executes the notebook with nbclient over
+Unix sockets, and sends it to the keeper down a pipe. When the runner is done, the init exits
+and the kernel ends; so does every process the student started, with their pid namespace.
 
 So a submission starts in a fraction of a second, and sees no more than a fresh sandbox would:
-not another job, not what an earlier job left (each job's /tmp is new, its processes are gone),
-and of the parent and the keeper, which run no student code, only that they exist: a process in
-a child user namespace cannot read or trace one in its parent's, and both are not dumpable
-besides.
+not another job, not what an earlier job left, and of the parent and the keeper, which run no
+student code, only that they exist: a process in a child user namespace cannot read or trace
+one in its parent's, and both are not dumpable besides.
 
 The keeper watches, from outside the student's pid namespace, the number of the student's
-processes and their memory all together (RLIMIT_NPROC counts a user's processes machine-wide,
-and RLIMIT_AS bounds each process alone); over a limit, it kills them. The runner caps the output
-it keeps and writes the executed notebook back; what went wrong is said in the notebook's
-metadata ("sandbox") and in the job's line on stdout. The trusted side reads both as data.
+processes and their memory all together, memory-only files included (RLIMIT_NPROC counts a
+user's processes machine-wide, and RLIMIT_AS bounds each process alone); over a limit, it kills
+them. The runner caps the output it keeps; what went wrong is said in the notebook's metadata
+("sandbox") and in the job's line on stdout. The trusted side reads both as data.
 
 This file is the only grading code the sandbox sees (bound read-only, alone).
 """
