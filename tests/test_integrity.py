@@ -1,10 +1,13 @@
 """The tamper scan: each way of fooling a check is named as a field, and no honest answer --
-right, right written differently, or wrong in a catalogued way -- is ever flagged."""
+right, right written differently, wrong in a catalogued way or as a learner wrote it unprompted
+(the held-out set) -- is ever flagged."""
 
 import pytest
 
 from graders.catalogue import EXERCISES
 from grading.integrity import tampering
+
+from .held_out_answers import HELD_OUT
 
 TRICKS = {
     'globals()["check_three_backwards"] = print': "rebinds names through a namespace",
@@ -32,6 +35,7 @@ HONEST = [(gid, kind, source) for gid, exercise in EXERCISES.items()
           for kind, source in [("right", exercise.right),
                                *[("alternative", a) for a in exercise.alternatives],
                                *[(f"mistake {m}", s) for m, s in exercise.mistakes.items()]]]
+HONEST += [(gid, f"held-out {k}", source) for k, (gid, source) in enumerate(HELD_OUT)]
 
 
 @pytest.mark.parametrize(("grade_id", "kind", "source"), HONEST,
