@@ -46,6 +46,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
+PAGE = os.sysconf("SC_PAGE_SIZE")
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /dev holds
 
 # imported once, in the parent: every kernel forked from it starts with them -- and with what
@@ -69,6 +70,25 @@ def _mount(source, target, fstype, flags, data=None):
           ctypes.c_ulong(flags), data and data.encode())
 
 
+def _dumpable(on):
+    """Whether processes of the same user may read or trace this one (and its children)."""
+    _libc("prctl", PR_SET_DUMPABLE, int(on), 0, 0, 0)
+
+
+def _fresh_tmpfs(target, options, flags=MS_NOSUID | MS_NODEV, keep=()):
+    """A new tmpfs over `target`, the paths in `keep` (under it) bound back on top as they were:
+    the venv of a clone under /tmp, the devices of /dev."""
+    held = [(path, os.open(path, os.O_PATH)) for path in keep]
+    _mount("tmpfs", target, "tmpfs", flags, options)
+    for path, fd in held:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            open(path, "w").close()  # a file to bind the device onto
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+
+
 def seal(job, limits):
     """In the keeper: namespaces of its own; a fresh /tmp and a fresh home holding a copy of the
     job's files, both tmpfs of bounded size (what the student writes fills memory it is given,
@@ -76,35 +96,30 @@ def seal(job, limits):
     keeper alone writes the executed notebook."""
     uid, gid = os.getuid(), os.getgid()
     _libc("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
-    # a process that is not dumpable cannot write its own maps; no student process exists yet
-    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)
+    _dumpable(True)  # one that is not cannot write its own maps; no student process exists yet
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
                        ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
-    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _dumpable(False)
     # no user namespace below this one: no mounts of the student's own (a tmpfs is memory no
     # limit sees), no pid namespaces hiding processes; and SysV shared memory bounded likewise
     for name, value in (("user/max_user_namespaces", 0),
-                        ("kernel/shmall", limits["shm"] // os.sysconf("SC_PAGE_SIZE"))):
+                        ("kernel/shmall", limits["shm"] // PAGE)):
         with open(f"/proc/sys/{name}", "w") as f:
             f.write(str(value))
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     fresh_dev(limits["shm"])
-    # the venv and packages of a clone under /tmp are bound there: held, to be bound back on top
-    held = [(path, os.open(path, os.O_PATH)) for path in limits["read_only"]
-            if path.startswith("/tmp/")]
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']},mode=1777")
-    for path, fd in held:
-        os.makedirs(path, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)  # read-only, as bound
-        os.close(fd)
+    # the venv and packages of a clone under /tmp are bound there: kept, read-only as bound
+    in_tmp = [path for path in limits["read_only"] if path.startswith("/tmp/")]
+    _fresh_tmpfs("/tmp", f"size={limits['tmp']},mode=1777", keep=in_tmp)
+    for path in in_tmp:
         if not os.statvfs(path).f_flag & os.ST_RDONLY:
             raise PermissionError(f"{path} came back writable")
     job_dir = os.open(f"/jobs/{job}", os.O_RDONLY | os.O_DIRECTORY)  # for the keeper alone
-    _mount("tmpfs", "/home/student", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['tmp']}")
+    _fresh_tmpfs("/home/student", f"size={limits['tmp']}")
     shutil.copytree(f"/jobs/{job}", "/home/student", symlinks=True, dirs_exist_ok=True)
-    _mount("tmpfs", "/jobs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
+    _fresh_tmpfs("/jobs", "size=4k", MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir("/home/student")
     return job_dir
 
@@ -112,17 +127,12 @@ def seal(job, limits):
 def fresh_dev(shm_size):
     """A /dev of this job's own, read-only but for a bounded /dev/shm (bwrap's /dev is shared
     by every job of the sandbox, and writable)."""
-    devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES]
-    _mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "size=64k,mode=755")
-    for name, fd in devices:
-        open(f"/dev/{name}", "w").close()  # where the device is bound
-        _mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
-        os.close(fd)
+    _fresh_tmpfs("/dev", "size=64k,mode=755", MS_NOSUID, keep=[f"/dev/{n}" for n in DEVICES])
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"/dev/{name}")
     os.mkdir("/dev/shm")
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={shm_size},mode=1777")
+    _fresh_tmpfs("/dev/shm", f"size={shm_size},mode=1777")
     _mount(None, "/dev", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID, "size=64k,mode=755")
 
 
@@ -134,7 +144,7 @@ def drop_privileges():
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     _libc("capset", header, (ctypes.c_uint32 * 6)())  # effective, permitted, inheritable: none
     _libc("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # the student's own processes, as usual
+    _dumpable(True)  # the student's own processes, as usual
 
 
 def init(limits, way_out):
@@ -164,7 +174,7 @@ def run_notebook(limits, way_out):
     import nbformat
     from nbclient.exceptions import DeadKernelError
 
-    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _dumpable(False)
     connection = "/tmp/kernel.json"
     manager = ForkedKernel(connection_file=connection, transport="ipc", ip="/tmp/kernel")
     manager.write_connection_file()
@@ -194,7 +204,7 @@ def kernel(connection):
     import numpy
     from ipykernel.kernelapp import IPKernelApp
 
-    _libc("prctl", PR_SET_DUMPABLE, 1, 0, 0, 0)  # the student's own process, as usual
+    _dumpable(True)  # the student's own process, as usual
     random.seed()  # a new process's seeds, not the parent's
     numpy.random.seed()
     sys.argv = ["ipykernel_launcher", "-f", connection]
@@ -283,10 +293,7 @@ def _kernel_classes():
 
 def _kill_the_students():
     """Every process in this pid namespace but its init and the caller (the runner)."""
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    _kill(-1)
 
 
 def _exit_after(function, *args):
@@ -431,7 +438,7 @@ def _over(limit, pids):
 def _rss(pid):
     try:
         with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            return int(f.read().split()[1]) * PAGE
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -452,7 +459,7 @@ def main(limits):
     """Warm up, then serve jobs: one keeper at a time, each forked from this clean parent."""
     results = os.fdopen(os.dup(1), "w")  # the protocol; stray prints of libraries go nowhere
     os.dup2(os.open("/dev/null", os.O_WRONLY), 1)
-    _libc("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)  # no student process may read or trace this one
+    _dumpable(False)  # no student process may read or trace this one
     if limits.get("probe"):  # can a job be sealed here? (grading.sandbox.require asks)
         pid = os.fork()
         if pid == 0:

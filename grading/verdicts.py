@@ -134,7 +134,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
                     raise ValueError(f"{grade_id} is no test cell of this notebook")
                 passed, reason, replayed, mistake = replay(tests[grade_id], records,
                                                            checks_of(grade_id))
-            except ValueError as error:  # a grade id of no lesson: nothing to earn
+            except ValueError as error:  # no test of this notebook or lesson: nothing to earn
                 passed, reason, replayed, mistake = False, str(error), True, ""
             kernel_failed = any(o.output_type == "error" for o in cell.outputs)
             if not replayed:  # a check that needs more than the boundary: never trust the kernel
