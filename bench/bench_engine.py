@@ -1,22 +1,33 @@
 """autograd_core against torch, in one run: time ratios on the lesson steps and deep chains,
-and peak memory of a 100,000-deep chain (each engine in a fresh process).
+and peak memory of a 100,000-deep chain (each engine in a fresh process). Also against the
+engine as it was at a git revision (BASELINE, or --against REV), imported beside today's: a
+change's speed is a ratio measured in one run, not two figures from two runs on a noisy machine.
 
-    make bench          (or: .venv/bin/python bench/bench_engine.py)
+    make bench          (or: .venv/bin/python bench/bench_engine.py [--against REV])
 
-A ratio below 1 means autograd_core is faster (or smaller). Goals: <= 0.5 on the lesson steps,
-<= 1 on the chains and on memory. Times are medians with the garbage collector on, as in a
-notebook: a deep graph's cost includes the collections its objects trigger.
+A ratio below 1 means autograd_core is faster (or smaller). Goals: <= 1 on the chains and on
+memory; lesson steps no slower than the baseline. Times are medians with the garbage collector
+on, as in a notebook: a deep graph's cost includes the collections its objects trigger.
 """
 
+import argparse
+import importlib
+import io
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import timeit
+from pathlib import Path
 
 import torch
 
 import autograd_core
 
+ROOT = Path(__file__).resolve().parents[1]
+# the engine when issue 10 asked for lesson steps "no slower than today"
+BASELINE = "91444d0"
 ENGINES = {"torch": torch, "autograd_core": autograd_core}
 
 
@@ -112,20 +123,49 @@ def peak_memory_kib(module):
     return int(out.stdout.split()[-1])
 
 
+def engine_at(revision, into=None):
+    """autograd_core as committed at `revision`, imported as its own package beside today's
+    (None, with the reason printed, where git or the revision is not there)."""
+    archive = subprocess.run(["git", "archive", revision, "autograd_core"], cwd=ROOT,
+                             capture_output=True)
+    if archive.returncode:
+        print(f"no baseline: git archive {revision} failed: {archive.stderr.decode().strip()}")
+        return None
+    name = f"autograd_core_{revision}"
+    into = Path(into or tempfile.mkdtemp())
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        for member in tar.getmembers():
+            member.name = member.name.replace("autograd_core", name, 1)
+            tar.extract(member, into, filter="data")
+    sys.path.insert(0, str(into))
+    return importlib.import_module(name)
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", default=BASELINE, metavar="REV",
+                        help=f"the git revision to compare the engine with (default {BASELINE})")
+    baseline = engine_at(parser.parse_args().against)
+    if baseline is not None:
+        ENGINES["baseline"] = baseline
     torch.set_num_threads(1)  # the lesson's tensors are tiny: threads only add overhead
     rows = []
     for fn in LESSON_STEPS + CHAINS:
         number = 200 if fn in LESSON_STEPS else 1
-        times = median_times(fn, number, repeat=7 if number > 1 else 3)
-        rows.append((fn.__name__, times["torch"], times["autograd_core"]))
-    memory = {name: peak_memory_kib(name) for name in ENGINES}
-    print(f"{'step':<16}{'torch':>12}{'autograd_core':>16}{'ratio':>9}")
-    for name, t_torch, t_core in rows:
-        print(f"{name:<16}{t_torch * 1e6:>10.1f}us{t_core * 1e6:>14.1f}us{t_core / t_torch:>9.2f}")
+        rows.append((fn.__name__, median_times(fn, number, repeat=7 if number > 1 else 3)))
+    memory = {name: peak_memory_kib(name) for name in ("torch", "autograd_core")}
+    against = f"vs {parser.parse_args().against}" if baseline else ""
+    print(f"{'step':<16}{'torch':>12}{'autograd_core':>16}{'ratio':>9}{against:>14}")
+    for name, times in rows:
+        t_torch, t_core = times["torch"], times["autograd_core"]
+        line = f"{name:<16}{t_torch * 1e6:>10.1f}us{t_core * 1e6:>14.1f}us{t_core / t_torch:>9.2f}"
+        if baseline:
+            line += f"{t_core / times['baseline']:>14.2f}"
+        print(line)
     print(f"{'peak memory':<16}{memory['torch']:>10}KiB{memory['autograd_core']:>12}KiB"
           f"{memory['autograd_core'] / max(memory['torch'], 1):>9.2f}")
-    print("(ratio = autograd_core / torch; goals: <= 0.50 on lesson steps, <= 1.00 on chains and memory)")
+    print("(ratio = autograd_core / torch, goal <= 1.00 on chains and memory; "
+          f"{against or 'vs baseline'} = autograd_core / the baseline engine, goal <= 1.00 on lesson steps)")
 
 
 if __name__ == "__main__":
