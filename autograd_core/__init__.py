@@ -30,9 +30,10 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     dtypes.py         torch's dtypes over numpy's, and torch's promotion rules
     _tensor_str.py    printing, exactly as torch prints
     _torch_errors.py  torch's errors and warnings, verbatim
+    _unmirrored.py    what torch has and this engine does not, said plainly (x.prod(), torch.nn)
 """
 
-from . import _torch_errors, autograd, dtypes
+from . import _torch_errors, _unmirrored, autograd, dtypes
 from ._tensor_api import FUNCTIONS as _VALUE_FUNCTIONS
 from ._tensor_api import Size
 from ._tensor_str import set_printoptions
@@ -116,3 +117,7 @@ def detach(input):
 # (functions.py), and the few functions that record nothing (_tensor_api.py)
 globals().update(_OP_FUNCTIONS)
 globals().update(_VALUE_FUNCTIONS)
+
+# x.prod(), torch.nn: names torch has beyond the course's part of it say so when used
+_unmirrored.mark_tensor(Tensor)
+__getattr__ = _unmirrored.module_getattr("torch", __name__)

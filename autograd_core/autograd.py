@@ -4,6 +4,7 @@ import numpy as np
 
 from . import graph
 from ._torch_errors import CREATE_GRAPH_WARNING, warn_once
+from ._unmirrored import module_getattr
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .graph import Node  # noqa: F401
 from .tensor import Tensor
@@ -93,3 +94,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             result.append(None if g is None else Tensor._make(np.array(g, t._data.dtype)))
     return tuple(result)
+
+
+__getattr__ = module_getattr("torch.autograd", __name__)  # torch.autograd.functional, ...
