@@ -5,7 +5,6 @@ file); FUNCTIONS are the ones torch also has as module functions (torch.eq(a, b)
 """
 
 import numbers
-import warnings
 
 import numpy as np
 
@@ -253,19 +252,45 @@ class TensorAPI:
     @property
     def T(self):
         if self.ndim == 0:
-            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity "
-                          "in these cases.", UserWarning, stacklevel=2)
-            return self
-        if self.ndim != 2:
-            warnings.warn(
+            _deprecated_on_0d("Tensor.T", "This function is the identity in these cases.", 2)
+        elif self.ndim != 2:
+            warn_once(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
-        return self.permute(*reversed(range(self.ndim)))
+                "to reverse the dimensions of a tensor.", stacklevel=2)
+        return self.permute(*reversed(range(self.ndim)))  # a PermuteBackward0 even on 0-d
 
     @property
     def mT(self):
+        return self._matrix_transpose("mT", "Tensor.mT", "This function is the identity in these cases.")
+
+    @property
+    def mH(self):  # real tensors only: the conjugate is the tensor itself
+        return self._matrix_transpose("mH", "Tensor.mH", "Consider using x.conj().")
+
+    @property
+    def H(self):
+        if self.ndim == 0:
+            _deprecated_on_0d("Tensor.H", "Consider using x.conj().", 2)
+            return self
+        if self.ndim != 2:
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor." + (" For batches of matrices, consider "
+                                                          "using tensor.mH" if self.ndim > 2 else ""))
+        return self.transpose(0, 1)
+
+    def adjoint(self):
+        return self._matrix_transpose("adjoint()", "adjoint()", "Consider using x.conj().")
+
+    def _matrix_transpose(self, name, on_0d, advice):
+        """x.mT, x.mH, x.adjoint(): the last two dims swapped (real tensors: no conjugate)."""
+        if self.ndim == 0:
+            _deprecated_on_0d(on_0d, advice, 3)
+            return self  # torch's identity: the tensor itself, no node
+        if self.ndim == 1:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               "matrices. Got 1-D tensor.")
         return self.transpose(-2, -1)
 
     # -- comparisons and tests: values only, never recorded -----------------------------------
@@ -331,6 +356,11 @@ class TensorAPI:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              "input.numel() == 0.")
         return Tensor._make(getattr(np, name)(self._data, axis=dim, keepdims=keepdim))
+
+
+def _deprecated_on_0d(what, advice, stacklevel):
+    """Torch's warning, once per process, pointing at the student's line."""
+    warn_once(f"{what} is deprecated on 0-D tensors. {advice}", stacklevel + 1)
 
 
 def _squeeze_first(t):

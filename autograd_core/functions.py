@@ -103,7 +103,7 @@ def t(x):
 
 
 def transpose(x, d0, d1):
-    return x.transpose(d0, d1) if isinstance(x, Tensor) else np.swapaxes(x, d0, d1)
+    return x.transpose(d0, d1) if isinstance(x, Tensor) else TransposeBackward0.compute(x, d0, d1)
 
 
 def permute(x, dims):
@@ -764,7 +764,7 @@ class TransposeBackward0(Function):
 
     def forward(ctx, a, d0, d1):
         ctx.dims = d0, d1
-        return np.swapaxes(a, d0, d1)
+        return np.swapaxes(a, d0, d1) if a.ndim else a[...]  # (0-d: dims 0 and -1, a view)
 
     def backward(ctx, g):
         return transpose(g, *ctx.dims)

@@ -5,10 +5,14 @@ errors over hypothesis-drawn shapes (broadcasting, indexing); what may be assign
 .data and requires_grad; numpy's floating-point warnings, which torch never gives; the dtypes
 autograd_core names but has no tensors of (bfloat16, complex: a plain NotImplementedError at every
 door); in-place ops that would change their tensor's shape; matrix products of mixed dtypes;
-iterating over a tensor (one UnbindBackward0, an output per element); empty tensors.
+iterating over a tensor (one UnbindBackward0, an output per element); empty tensors; x.T, x.mT,
+x.H, x.mH, adjoint() and t() at every rank.
 """
 
 import itertools
+import json
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -456,3 +460,52 @@ def test_std_of_fewer_than_two_values_warns_as_torch(values):
             s.backward()
         outcomes.append((repr(s), repr(x.grad), [strip(str(w.message)) for w in caught]))
     assert outcomes[1] == outcomes[0] and "degrees of freedom" in outcomes[0][2][0]
+
+
+TRANSPOSES = {"T": lambda x: x.T, "mT": lambda x: x.mT, "H": lambda x: x.H,
+              "mH": lambda x: x.mH, "adjoint": lambda x: x.adjoint(),
+              "t": lambda x: x.t(), "transpose(0, -1)": lambda x: x.transpose(0, -1)}
+
+
+def _transpose_outcome(engine, name, shape, leaf):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns once per process: compared apart, below
+        x = engine.arange(float(np.prod(shape))).reshape(shape).requires_grad_(leaf)
+        try:
+            y = TRANSPOSES[name](x)
+            y.sum().backward() if y.requires_grad else None
+        except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
+            return f"{type(error).__name__}: {strip(str(error))}"
+    return (repr(y), y is x, y.is_leaf, y.grad_fn and y.grad_fn.name(),
+            x.grad is not None and x.grad.tolist())
+
+
+@pytest.mark.parametrize("name", TRANSPOSES)
+@pytest.mark.parametrize("ndim", range(5))
+@pytest.mark.parametrize("leaf", [True, False])
+def test_every_transpose_of_every_rank_matches_torch(name, ndim, leaf):
+    shape = (2, 3, 1, 2)[:ndim]
+    outcomes = [_transpose_outcome(e, name, shape, leaf) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+TRANSPOSE_WARNINGS = """
+import json, sys, warnings
+engine = __import__(sys.argv[1])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    for name in ("T", "mT", "H", "mH", "T", "mT", "H", "mH"):
+        getattr(engine.ones(()), name)
+    engine.ones(()).adjoint(), engine.ones(()).adjoint()
+    engine.ones(2).T, engine.ones(2, 1, 3).T
+print(json.dumps([[w.category.__name__, str(w.message)] for w in caught]))
+"""
+
+
+def test_transposes_warn_as_torch_once_per_process():
+    outcomes = {}
+    for name in ENGINES:
+        out = subprocess.run([sys.executable, "-c", TRANSPOSE_WARNINGS, name], check=True,
+                             capture_output=True, text=True).stdout
+        outcomes[name] = [(kind, strip(message)) for kind, message in json.loads(out)]
+    assert outcomes["autograd_core"] == outcomes["torch"] and len(outcomes["torch"]) == 6
