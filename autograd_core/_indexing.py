@@ -17,7 +17,8 @@ class Indexing:
     """Added to Tensor: reading and writing by index, and iteration."""
 
     def __getitem__(self, index):
-        index = index if isinstance(index, tuple) else (index,)
+        only_a_slice = isinstance(index, slice)  # x[a:b] is always a slice; in x[a:b, c] a slice
+        index = index if isinstance(index, tuple) else (index,)  # over all of its dim is skipped
         if any(isinstance(i, (Tensor, list, np.ndarray)) for i in index):
             key = tuple(i._data if isinstance(i, Tensor) else i for i in index)
             if self.ndim == 0:  # torch indexes a 0-d tensor as a 1-element vector
@@ -28,14 +29,14 @@ class Indexing:
         steps = []
         for i in index:
             steps.extend([slice(None)] * fill if i is Ellipsis else [i])
-        result, dim, only_a_slice = self, 0, len(index) == 1
+        result, dim = self, 0
         source_dim = 0  # the dim of self that the index reads: torch's errors name it
         for i in steps:
             if i is None:
                 result = F.UnsqueezeBackward0.apply(result, dim)
                 dim += 1
             elif isinstance(i, slice):
-                if only_a_slice or i != slice(None):
+                if only_a_slice or not _all_of(i, result._data.shape[dim]):
                     result = F.SliceBackward0.apply(result, dim, i)
                 dim += 1
                 source_dim += 1
@@ -48,13 +49,19 @@ class Indexing:
                         f"index {i} is out of bounds for dimension {source_dim} with size {size}")
                 result = F.SelectBackward0.apply(result, dim, int(i) % size)
                 source_dim += 1
-        return as_view(self, result if result is not self else self._alias())
+        if result is self:  # x[...], x[:, :]: a view of all of x
+            result = F.AliasBackward0.apply(self)
+        return as_view(self, result)
 
     def __setitem__(self, index, value):
         key = tuple(i._data if isinstance(i, Tensor) else i for i in
                     (index if isinstance(index, tuple) else (index,)))
-        if self._view_of_many and all(isinstance(i, (int, slice)) for i in key):
-            self[index]._check_inplace()  # torch writes through the view x[i]: it names that
+        if (self._view_of_many or self._no_grad_view) and all(
+                isinstance(i, (int, slice)) or i is Ellipsis for i in key):
+            # torch writes through the view x[i] (naming it in its errors), or into x itself
+            # where the index takes all of x (a slice alone is skipped here too when it does)
+            view = self[index if isinstance(index, tuple) else (index,)]
+            (self if type(view._grad_fn) is F.AliasBackward0 else view)._check_inplace()
         self._inplace(F.CopySlices, value if isinstance(value, Tensor) else Number(value, self),
                       key)
 
@@ -62,6 +69,12 @@ class Indexing:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
+
+
+def _all_of(part, size):
+    """Whether a slice covers its whole dim as torch sees it (from 0, step 1, to the end or past)."""
+    return (part.start in (None, 0) and part.step in (None, 1)
+            and (part.stop is None or part.stop >= size))
 
 
 add_methods(Indexing)

@@ -12,10 +12,20 @@ import numpy as np
 from . import functions as F
 from ._arguments import Number
 from ._tensor_api import add_methods
-from ._torch_errors import INFERENCE_INPLACE_ERROR, check_broadcast, short_name
+from ._torch_errors import (
+    INFERENCE_INPLACE_ERROR,
+    NO_GRAD_VIEW_ERROR,
+    check_broadcast,
+    short_name,
+)
 from .grad_mode import STATE
 from .tensor import Tensor
 
+DETACH_VIEW_ERROR = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
 MANY_VIEWS_ERROR = (
     "Output {nr} of {op} is a view and is being modified inplace. This view is the output of a "
     "function that returns multiple views. Such functions do not allow the output views to be "
@@ -31,6 +41,10 @@ class InPlace:
         if self._inference and not STATE.inference:
             raise RuntimeError(INFERENCE_INPLACE_ERROR)
         if STATE.grad_enabled:
+            if self._no_grad_view:
+                what = (f"Output {self._output_nr} of {short_name(self._grad_fn)} is a view of a "
+                        "view which was" if self._grad_fn is not None else "A view was")
+                raise RuntimeError(NO_GRAD_VIEW_ERROR.format(what=what, how="is being modified"))
             if self._view_of_many and self._grad_fn is not None:
                 raise RuntimeError(MANY_VIEWS_ERROR.format(nr=self._output_nr,
                                                            op=short_name(self._grad_fn)))
@@ -105,12 +119,13 @@ class InPlace:
 
     def copy_(self, src):
         self._operand(src)
+        self._check_inplace()  # (as an op on self: torch names self, not the view self[...])
         self[...] = src
         return self
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+            raise RuntimeError(DETACH_VIEW_ERROR)
         self._grad_fn = None
         self._requires_grad = False
         return self

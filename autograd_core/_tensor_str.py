@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import dtypes
+from ._torch_errors import stale_no_grad_view
 
 
 @dataclass
@@ -172,7 +173,9 @@ def tensor_repr(t):
         if dtype not in (dtypes.default_float, dtypes.int64, dtypes.bool_):
             suffixes.append(f"dtype={dtype!r}")
         body = _tensor_str(values, indent, dtype.is_floating_point)
-    if t.grad_fn is not None:
+    if stale_no_grad_view(t):
+        suffixes.append("grad_fn=<Invalid>")
+    elif t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")

@@ -163,6 +163,25 @@ def check_grad_assignment(tensor, value):
             "gradient may break downstream systems that assume they match.")
 
 
+NO_GRAD_VIEW_ERROR = (
+    "{what} created in no_grad mode and {how} inplace with grad mode enabled. Given that this use "
+    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+    "the view and the inplace either both inside the no_grad block (if you don't want the inplace "
+    "to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def stale_no_grad_view(tensor):
+    """Whether tensor is a view made under no_grad whose memory was written since (through it,
+    its base or another view): torch then refuses to say where its gradient would go."""
+    return tensor._no_grad_view and tensor._grad_fn is None and tensor._vc[0] != tensor._view_version
+
+
+def check_no_grad_view(tensor):
+    if stale_no_grad_view(tensor):
+        raise RuntimeError(NO_GRAD_VIEW_ERROR.format(
+            what="A view was", how="its base or another view of its base has been modified"))
+
+
 def check_data_assignment(tensor, value):
     """What torch accepts in `x.data = value`: a tensor, floating if x requires grad."""
     from .tensor import Tensor

@@ -829,6 +829,16 @@ class UnbindBackward0(Function):
         return stack(gs, ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:], ctx.dim)
 
 
+class AliasBackward0(Function):
+    """z = a, a view of all of it (x[...], x[:, :]);  dz/da = 1"""
+
+    def forward(ctx, a):
+        return a[...]
+
+    def backward(ctx, g):
+        return g
+
+
 class SliceBackward0(SelectBackward0):
     """z = a[start:stop:step] along dim;  dL/da = dL/dz in those places, zero elsewhere"""
 

@@ -21,9 +21,10 @@ from ._torch_errors import (
     NON_LEAF_GRAD_WARNING,
     check_data_assignment,
     check_grad_assignment,
+    check_no_grad_view,
 )
 from .grad_mode import STATE
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, RemovableHandle
 
 
 class Tensor:
@@ -39,7 +40,7 @@ class Tensor:
     __slots__ = ("_data", "_vc", "_requires_grad", "_grad_fn", "__dict__", "__weakref__")
     _grad = _base = _accumulator = None
     _output_nr = 0  # which output of its grad_fn this is (an op may make several: unbind)
-    _retains_grad = _inference = False
+    _retains_grad = _inference = _no_grad_view = False
 
     @staticmethod
     def _make(data, grad_fn=None, requires_grad=False):
@@ -84,10 +85,14 @@ class Tensor:
     @property
     def grad_fn(self):
         """The node that made this tensor, or None for a leaf."""
+        if self._no_grad_view:
+            check_no_grad_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self):
+        if self._no_grad_view:
+            check_no_grad_view(self)
         return self._grad_fn is None
 
     @property
@@ -125,6 +130,8 @@ class Tensor:
         if self._grad_fn is not None:
             return self._grad_fn._add_hook("_tensor_pre_hooks", hook, self._output_nr)
         node = self._grad_accumulator()
+        if node is None:  # a view made under no_grad: no gradient will ever reach it
+            return RemovableHandle([], hook)
         self._hooked_accumulator = node  # the accumulator is held weakly: keep it, and its hooks
         return node._add_hook("_tensor_pre_hooks", hook)
 
@@ -138,7 +145,11 @@ class Tensor:
         return None
 
     def _grad_accumulator(self):
-        # one AccumulateGrad per leaf, shared by every op that uses it (held weakly, as in torch)
+        # one AccumulateGrad per leaf, shared by every op that uses it (held weakly, as in torch);
+        # none for a view made under no_grad (_arguments.as_view): its gradient goes nowhere
+        if self._no_grad_view:
+            check_no_grad_view(self)
+            return None
         held = self._accumulator
         node = held() if held is not None else None
         if node is None:

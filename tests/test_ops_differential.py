@@ -85,6 +85,8 @@ CASES = [
     Case("UnbindBackward0", lambda T, a: list(a)[-1] * list(a)[0], "nonscalar"),
     Case("SliceBackward0", lambda T, a: a[1:], "nonscalar"),
     Case("SliceBackward0", lambda T, a: a[:, ::2], "matrix"),
+    Case("AliasBackward0", lambda T, a: a[...]),
+    Case("AliasBackward0", lambda T, a: a[:, 0:9], "matrix"),
     Case("IndexBackward0", lambda T, a: a[[0, 0, -1]], "nonscalar"),
     Case("IndexBackward0", lambda T, a: a[a > 0]),
     Case("StackBackward0", lambda T, a, b: T.stack([a, b]), "same"),

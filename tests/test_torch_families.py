@@ -6,9 +6,11 @@ errors over hypothesis-drawn shapes (broadcasting, indexing); what may be assign
 autograd_core names but has no tensors of (bfloat16, complex: a plain NotImplementedError at every
 door); in-place ops that would change their tensor's shape; matrix products of mixed dtypes;
 iterating over a tensor (one UnbindBackward0, an output per element); empty tensors; x.T, x.mT,
-x.H, x.mH, adjoint() and t() at every rank.
+x.H, x.mH, adjoint() and t() at every rank; views made under no_grad (requires_grad kept, writes
+refused with grad mode on).
 """
 
+import contextlib
 import itertools
 import json
 import subprocess
@@ -509,3 +511,65 @@ def test_transposes_warn_as_torch_once_per_process():
                              capture_output=True, text=True).stdout
         outcomes[name] = [(kind, strip(message)) for kind, message in json.loads(out)]
     assert outcomes["autograd_core"] == outcomes["torch"] and len(outcomes["torch"]) == 6
+
+
+NO_GRAD_VIEWS = {"slice": lambda b: b[:2], "select": lambda b: b[0], "view": lambda b: b.view(9),
+                 "transpose": lambda b: b.t(), "unsqueeze": lambda b: b.unsqueeze(0),
+                 "expand": lambda b: b[:1].expand(3, 3), "view of a view": lambda b: b[1:][0]}
+WRITES = {"add_": lambda v: v.add_(1), "mul_": lambda v: v.mul_(2), "zero_": lambda v: v.zero_(),
+          "+=": lambda v: v.__iadd__(1), "fill_": lambda v: v.fill_(3), "copy_": lambda v: v.copy_(v * 0),
+          "[0] =": lambda v: v.__setitem__(0, 7), "[:1] =": lambda v: v.__setitem__(slice(0, 1), 7),
+          "[mask] =": lambda v: v.__setitem__(v > 0, 7), "detach_": lambda v: v.detach_()}
+
+
+def _no_grad_view_outcome(engine, view, write, base_is_leaf, write_under_no_grad):
+    x = engine.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    base = x if base_is_leaf else x * 1
+    with engine.no_grad():
+        v = NO_GRAD_VIEWS[view](base)
+    seen = [repr(v), v.is_leaf, v.grad_fn]
+    if view != "expand":  # (writing into an expanded view is its own family)
+        try:
+            with engine.no_grad() if write_under_no_grad else contextlib.nullcontext():
+                WRITES[write](v)
+            seen.append(repr(x))
+        except RuntimeError as error:
+            seen.append(f"RuntimeError: {strip(str(error))}")
+    try:  # using the view after a write into its memory (torch refuses, with grad mode on)
+        out = (v * 2).sum() if v.requires_grad else None
+        if out is not None and out.grad_fn is not None:
+            out.backward()
+            seen += [out.grad_fn.next_functions[0][0].next_functions, x.grad, v.grad]
+    except RuntimeError as error:
+        seen += [f"RuntimeError: {strip(str(error))}", repr(v)]
+    return repr(seen)
+
+
+@pytest.mark.parametrize("view", NO_GRAD_VIEWS)
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("base_is_leaf", [True, False])
+@pytest.mark.parametrize("write_under_no_grad", [False, True])
+def test_views_made_under_no_grad_match_torch(view, write, base_is_leaf, write_under_no_grad):
+    outcomes = [_no_grad_view_outcome(e, view, write, base_is_leaf, write_under_no_grad)
+                for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+BASIC_INDICES = ["[:, 0:10]", "[:, -3:]", "[:, 0:3:1]", "[:, 0:]", "[:, :3]", "[0:2, :]",
+                 "[:, :, None]", "[..., :]", "[:, ...]", "[0, :]", "[...]", "[None, :]",
+                 "[(slice(None),)]", "[:2]", "[::1]", "[:, ::2]", "[1:, :]", "[:, :]", "[0, ..., 1]"]
+
+
+@pytest.mark.parametrize("index", BASIC_INDICES)
+@pytest.mark.parametrize("leaf", [True, False])
+def test_basic_indexing_records_what_torch_records(index, leaf):
+    """torch skips a slice over a whole dim inside a tuple index (never a slice alone), and a
+    view of all of x is an AliasBackward0."""
+    outcomes = []
+    for engine in ENGINES.values():
+        x = engine.ones(2, 3, requires_grad=leaf)
+        y = eval(f"x{index}")  # noqa: S307  (the index as a learner writes it)
+        y.sum().backward() if leaf else None
+        outcomes.append((y.grad_fn and y.grad_fn.name(), tuple(y.shape), y._base is x,
+                         x.grad is not None and x.grad.tolist()))
+    assert outcomes[1] == outcomes[0]
