@@ -47,13 +47,13 @@ def as_view(base, result):
     if result._data.base is not None:
         result._vc = base._version_counter()
         result._base = base._base if base._base is not None else base
+        result._view_version = result._vc[0]  # written since: its grad_fn is remade (_views.py)
         if base._view_of_many:  # torch forbids writing into these (see _inplace.py)
             result._view_of_many = True
         if result._base._requires_grad and result._grad_fn is None:
             # made under no_grad: torch keeps requires_grad (the view is a leaf whose gradient
             # goes nowhere) and forbids writing into it, or its views, with grad mode on
             result._requires_grad = result._no_grad_view = True
-            result._view_version = result._vc[0]  # written since: torch refuses it (_torch_errors)
         elif base._no_grad_view:
             result._no_grad_view = True
     return result

@@ -62,6 +62,8 @@ class InPlace:
         If anything requires grad, the op runs on a snapshot of self (same grad_fn, copied
         values), and self takes over the new node as its grad_fn.
         """
+        if self._base is not None:
+            self._refresh_view()
         self._check_inplace()
         records = STATE.grad_enabled and (self._requires_grad or any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
@@ -75,7 +77,9 @@ class InPlace:
                                f"desired output type {self.dtype._legacy[:-6]}")
         self._data[...] = result._data
         self._bump_version()
-        if records:
+        if records and self._base is not None:
+            self._write_through(result)  # the base's grad_fn; self's is remade when next asked
+        elif records:
             self._grad_fn, self._requires_grad = result._grad_fn, True
         return self
 

@@ -85,6 +85,8 @@ def _link(ctx, tensors, out):
     output an input is of an op with several (_next_nr)."""
     steps, fit, several, broadcasts = [], False, False, ctx.promote
     for t in tensors:
+        if t._base is not None:  # a view: its grad_fn remade if its memory was written since
+            t._refresh_view()
         node = t._grad_fn
         if node is None:
             if not t._requires_grad:

@@ -829,6 +829,20 @@ class UnbindBackward0(Function):
         return stack(gs, ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:], ctx.dim)
 
 
+class AsStridedBackward0(Function):
+    """z = a[where], a view's elements in its base a;  dL/da = dL/dz added back at where
+
+    (a view's grad_fn, remade once its memory has been written in place: _views.py)
+    """
+
+    def forward(ctx, a, where):
+        ctx.shape, ctx.where = a.shape, where
+        return a[where]
+
+    def backward(ctx, g):
+        return index_put(g, ctx.shape, ctx.where)
+
+
 class AliasBackward0(Function):
     """z = a, a view of all of it (x[...], x[:, :]);  dz/da = 1"""
 
@@ -895,8 +909,14 @@ class CatBackward0(Function):
 # in-place writes (Tensor._inplace runs them on a copy, then writes the result back)
 # ---------------------------------------------------------------------------------------
 class CopySlices(Function):
-    """z = a with z[index] = b;  dL/da = dL/dz with zeros at index, dL/db = dL/dz[index]"""
+    """z = a with z[index] = b;  dL/da = dL/dz with zeros at index, dL/db = dL/dz[index]
+
+    Also a base's grad_fn after an in-place op wrote into one of its views (_views.py): it then
+    wraps that op's node, fn, as torch's does -- dL/dz[index] goes through fn's backward, and
+    what fn gives for the view's old values goes where the zeros were.
+    """
     promote = True
+    fn = None
 
     def forward(ctx, a, b, index):
         ctx.index = index
@@ -905,12 +925,35 @@ class CopySlices(Function):
         return out
 
     def backward(ctx, g):
+        if ctx.fn is not None:
+            grads = ctx.fn._apply(g[ctx.index], ctx._retain)
+            old = grads[0] if grads[0] is not None else zeros_like(g[ctx.index])
+            return (copy_slices(g, old, ctx.index),) + tuple(grads[1:])
         kept = np.ones(np.shape(array(g)), array(g).dtype)
         kept[ctx.index] = 0
         return g * (Tensor._make(kept) if isinstance(g, Tensor) else kept), g[ctx.index]
 
+    @classmethod
+    def wrap(cls, base, fn, index):
+        """base's next grad_fn, fn having written into base[index]: edges to base's grad_fn as it
+        was and to fn's inputs but the first (the view's old values, now base's own)."""
+        node = cls()
+        node.fn, node.index = fn, index
+        node._saved = node._versions = ()
+        node._next = (base._edge(),) + fn._next[1:]
+        if fn._next_nr is not None or base._output_nr:
+            node._next_nr = (base._output_nr,) + (fn._next_nr or (0,) * len(fn._next))[1:]
+        return node
+
+    def _apply(self, grad, retain_graph):
+        self._retain = retain_graph  # for fn's own backward (it frees what fn saved, or not)
+        return Function._apply(self, grad, retain_graph)
+
     def name(self):
         return "torch::autograd::CopySlices"
+
+
+copy_slices = either(CopySlices)
 
 
 class ZeroBackward0(Function):

@@ -21,7 +21,6 @@ from ._torch_errors import (
     NON_LEAF_GRAD_WARNING,
     check_data_assignment,
     check_grad_assignment,
-    check_no_grad_view,
 )
 from .grad_mode import STATE
 from .graph import AccumulateGrad, RemovableHandle
@@ -85,15 +84,13 @@ class Tensor:
     @property
     def grad_fn(self):
         """The node that made this tensor, or None for a leaf."""
-        if self._no_grad_view:
-            check_no_grad_view(self)
+        if self._base is not None:  # a view: remade if its memory was written (_views.py)
+            self._refresh_view()
         return self._grad_fn
 
     @property
     def is_leaf(self):
-        if self._no_grad_view:
-            check_no_grad_view(self)
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad(self):
@@ -138,7 +135,7 @@ class Tensor:
     # -- where a gradient for this tensor goes ---------------------------------------------
     def _edge(self):
         """The next step for a gradient of this tensor: its grad_fn, or its leaf's accumulator."""
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             return self._grad_fn
         if self._requires_grad:
             return self._grad_accumulator()
@@ -148,7 +145,6 @@ class Tensor:
         # one AccumulateGrad per leaf, shared by every op that uses it (held weakly, as in torch);
         # none for a view made under no_grad (_arguments.as_view): its gradient goes nowhere
         if self._no_grad_view:
-            check_no_grad_view(self)
             return None
         held = self._accumulator
         node = held() if held is not None else None
@@ -213,5 +209,5 @@ class Tensor:
 
 # these modules need Tensor defined first; the table in functions.py and the compatibility
 # modules add their methods to it
-from . import _indexing, _inplace, _tensor_api, autograd  # noqa: E402, F401
+from . import _indexing, _inplace, _tensor_api, _views, autograd  # noqa: E402, F401
 from . import functions as F  # noqa: E402

@@ -92,6 +92,8 @@ CASES = [
     Case("StackBackward0", lambda T, a, b: T.stack([a, b]), "same"),
     Case("CatBackward0", lambda T, a, b: T.cat([a, b]), "same_nonscalar"),
     Case("CopySlices", lambda T, a, b: _setitem(a * 1, b), "same_nonscalar"),
+    Case("CopySlices", lambda T, a, b: _write_into_a_view(a * 1, b), "same_nonscalar"),
+    Case("AsStridedBackward0", lambda T, a, b: _view_of_a_written_base(a * 1, b), "same"),
     Case("ZeroBackward0", lambda T, a: (a * 1).zero_()),
     Case("FillBackward2", lambda T, a: (a * 1).fill_(2.0)),
 ]
@@ -100,6 +102,17 @@ CASES = [
 def _setitem(target, value):
     target[0] = value[0]
     return target
+
+
+def _write_into_a_view(base, value):
+    base.transpose(0, -1)[0].mul_(value.transpose(0, -1)[0])  # base's grad_fn: CopySlices(fn)
+    return base
+
+
+def _view_of_a_written_base(base, value):
+    view = base.transpose(0, -1) if base.ndim else base[...]
+    base.mul_(value)  # the view's grad_fn is remade as AsStridedBackward0 of base's new one
+    return view
 
 
 def test_every_op_has_a_case():

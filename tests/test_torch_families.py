@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .engines import ENGINES, strip
+from .engines import ENGINES, node_names, strip
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 OPERATORS = {
@@ -572,4 +572,48 @@ def test_basic_indexing_records_what_torch_records(index, leaf):
         y.sum().backward() if leaf else None
         outcomes.append((y.grad_fn and y.grad_fn.name(), tuple(y.shape), y._base is x,
                          x.grad is not None and x.grad.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
+VIEWS = {"[0]": lambda y: y[0], "[:, 1:]": lambda y: y[:, 1:], "t()": lambda y: y.t(),
+         "view(-1)": lambda y: y.view(-1), "[1:][0]": lambda y: y[1:][0],
+         "unsqueeze(0)": lambda y: y.unsqueeze(0), "transpose[1:]": lambda y: y.transpose(0, 1)[1:]}
+VIEW_WRITES = {
+    "view.mul_(w)": lambda y, v, w: v.mul_(w[0, 0]),
+    "view.add_(1)": lambda y, v, w: v.add_(1),
+    "view[0] = w": lambda y, v, w: v.__setitem__(0, w[1, 1]) if v.ndim else v.mul_(2),
+    "view.zero_()": lambda y, v, w: v.zero_(),
+    "base.mul_(w)": lambda y, v, w: y.mul_(w),
+    "base[1] = 5": lambda y, v, w: y.__setitem__(1, 5.0),
+    "sibling.mul_(3)": lambda y, v, w: y[:, :2].mul_(3),
+    "base under no_grad": lambda y, v, w: _under_no_grad(y),
+}
+
+
+def _under_no_grad(y):
+    with _engine_of(y).no_grad():
+        y.mul_(2)
+
+
+def _engine_of(t):
+    return __import__(type(t).__module__.split(".")[0])
+
+
+def _written_view_outcome(engine, view, write):
+    x = engine.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    w = engine.tensor([[0.5, -1.0, 2.0], [3.0, 0.25, -2.0]], requires_grad=True)
+    y = x * 1
+    v = VIEWS[view](y)
+    VIEW_WRITES[write](y, v, w)
+    seen = [repr(v), repr(y), node_names(v), node_names(y), v._version]
+    ((v * v).sum() + (y * y * y).sum()).backward()
+    return repr(seen + [x.grad, w.grad])
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("write", VIEW_WRITES)
+def test_writing_into_a_view_or_its_base_matches_torch(view, write):
+    """A write into a view rewrites its base's graph (CopySlices), and a view whose memory was
+    written since it was made gets an AsStridedBackward0: the gradients follow the writes."""
+    outcomes = [_written_view_outcome(e, view, write) for e in ENGINES.values()]
     assert outcomes[1] == outcomes[0]
