@@ -9,6 +9,7 @@ import numpy as np
 
 from . import functions as F
 from ._arguments import Number, as_view
+from ._inplace import overlaps
 from ._tensor_api import add_methods
 from .tensor import Tensor
 
@@ -62,8 +63,15 @@ class Indexing:
             # where the index takes all of x (a slice alone is skipped here too when it does)
             view = self[index if isinstance(index, tuple) else (index,)]
             (self if type(view._grad_fn) is F.AliasBackward0 else view)._check_inplace()
-        self._inplace(F.CopySlices, value if isinstance(value, Tensor) else Number(value, self),
-                      key)
+        value = value if isinstance(value, Tensor) else Number(value, self)
+        if overlaps(self._data):  # an expanded tensor: written through the view x[i], as torch
+            if not all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in key):
+                raise NotImplementedError(
+                    "autograd_core does not mirror writing by a mask or an index list into an "
+                    "expanded tensor (torch deprecates it): clone() the tensor first")
+            self[index]._inplace(F.CopySlices, value, (Ellipsis,))
+            return
+        self._inplace(F.CopySlices, value, key)
 
     def __iter__(self):
         if self._data.ndim == 0:

@@ -15,6 +15,7 @@ from ._tensor_api import add_methods
 from ._torch_errors import (
     INFERENCE_INPLACE_ERROR,
     NO_GRAD_VIEW_ERROR,
+    OVERLAP_ERROR,
     check_broadcast,
     short_name,
 )
@@ -67,6 +68,8 @@ class InPlace:
         self._check_inplace()
         records = STATE.grad_enabled and (self._requires_grad or any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
+        if op not in (F.ZeroBackward0, F.FillBackward2) and overlaps(self._data):
+            raise RuntimeError(OVERLAP_ERROR)  # (torch fills an expanded tensor, writes no other)
         source = self
         if records:
             source = Tensor._make(self._data.copy(), self._grad_fn, self._requires_grad)
@@ -133,6 +136,11 @@ class InPlace:
         self._grad_fn = None
         self._requires_grad = False
         return self
+
+
+def overlaps(array):
+    """Whether some elements of array share memory (an expanded tensor's)."""
+    return 0 in array.strides and any(s == 0 and n > 1 for n, s in zip(array.shape, array.strides))
 
 
 add_methods(InPlace)

@@ -163,6 +163,9 @@ def check_grad_assignment(tensor, value):
             "gradient may break downstream systems that assume they match.")
 
 
+OVERLAP_ERROR = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
 NO_GRAD_VIEW_ERROR = (
     "{what} created in no_grad mode and {how} inplace with grad mode enabled. Given that this use "
     "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "

@@ -15,6 +15,7 @@ into one changes the other. torch keeps the graph true to that, and so does this
 import numpy as np
 
 from . import functions as F
+from ._inplace import overlaps
 from ._tensor_api import add_methods
 from ._torch_errors import check_no_grad_view
 from .grad_mode import STATE
@@ -62,7 +63,8 @@ class Views:
     def _write_through(self, written):
         """After an in-place op recorded `written` into this view: its base's new grad_fn."""
         base = self._base
-        base._grad_fn = F.CopySlices.wrap(base, written._grad_fn, where_in_base(self))
+        base._grad_fn = F.CopySlices.wrap(base, written._grad_fn, where_in_base(self),
+                                          overlaps(self._data))
         base._requires_grad = True
 
 

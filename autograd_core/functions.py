@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _arguments as arguments
 from ._arguments import Number
+from ._torch_errors import OVERLAP_ERROR
 from .function import Function, array, either
 from .gradients import (
     CopyBackwards,  # noqa: F401  (Tensor._accumulate's, under create_graph)
@@ -790,7 +791,8 @@ class ExpandBackward0(Function):
 
     def forward(ctx, a, shape):
         ctx.shape = a.shape
-        return np.broadcast_to(a, shape)
+        view = np.broadcast_to(a, shape)  # read-only; torch's can be written into (z[0] = 1)
+        return np.lib.stride_tricks.as_strided(a, view.shape, view.strides)
 
     def backward(ctx, g):
         extra = np.ndim(array(g)) - len(ctx.shape)
@@ -925,20 +927,21 @@ class CopySlices(Function):
         return out
 
     def backward(ctx, g):
-        if ctx.fn is not None:
-            grads = ctx.fn._apply(g[ctx.index], ctx._retain)
-            old = grads[0] if grads[0] is not None else zeros_like(g[ctx.index])
-            return (copy_slices(g, old, ctx.index),) + tuple(grads[1:])
-        kept = np.ones(np.shape(array(g)), array(g).dtype)
-        kept[ctx.index] = 0
-        return g * (Tensor._make(kept) if isinstance(g, Tensor) else kept), g[ctx.index]
+        part = g[ctx.index]
+        if ctx.fn is None:  # z[index] = b itself
+            return copy_slices(g, zeros_like(part), ctx.index), part
+        if ctx.overlapping:  # a fill of an expanded view: torch writes it, then can't go back
+            raise RuntimeError(OVERLAP_ERROR)
+        grads = ctx.fn._apply(part, ctx._retain)
+        old = grads[0] if grads[0] is not None else zeros_like(part)
+        return (copy_slices(g, old, ctx.index),) + tuple(grads[1:])
 
     @classmethod
-    def wrap(cls, base, fn, index):
+    def wrap(cls, base, fn, index, overlapping):
         """base's next grad_fn, fn having written into base[index]: edges to base's grad_fn as it
         was and to fn's inputs but the first (the view's old values, now base's own)."""
         node = cls()
-        node.fn, node.index = fn, index
+        node.fn, node.index, node.overlapping = fn, index, overlapping
         node._saved = node._versions = ()
         node._next = (base._edge(),) + fn._next[1:]
         if fn._next_nr is not None or base._output_nr:

@@ -617,3 +617,49 @@ def test_writing_into_a_view_or_its_base_matches_torch(view, write):
     written since it was made gets an AsStridedBackward0: the gradients follow the writes."""
     outcomes = [_written_view_outcome(e, view, write) for e in ENGINES.values()]
     assert outcomes[1] == outcomes[0]
+
+
+EXPANDED_WRITES = {
+    "zero_": lambda e, w: e.zero_(), "fill_": lambda e, w: e.fill_(2.0),
+    "add_": lambda e, w: e.add_(1), "mul_": lambda e, w: e.mul_(w), "+=": lambda e, w: e.__iadd__(1),
+    "copy_": lambda e, w: e.copy_(e * 0), "[0] =": lambda e, w: e.__setitem__(0, 5.0),
+    "[1] = w": lambda e, w: e.__setitem__(1, w),
+    "[:, 0] =": lambda e, w: e.__setitem__((slice(None), 0), 7.0),
+    "[...] =": lambda e, w: e.__setitem__(Ellipsis, 4.0),
+}
+
+
+def _expanded_write_outcome(engine, write, grad):
+    w = engine.tensor([0.5, 2.0, -1.0], requires_grad=grad)
+    x = engine.tensor([1.0, 2.0, 3.0], requires_grad=grad)
+    base = x * 1 if grad else x
+    e = base.expand(2, 3)
+    try:
+        EXPANDED_WRITES[write](e, w)
+    except RuntimeError as error:
+        return f"RuntimeError: {strip(str(error))}", repr(x)
+    seen = [repr(e), repr(base), node_names(base), node_names(e)]
+    if grad:
+        try:  # (a fill is written, but its gradient can't go back through shared memory)
+            ((e * e).sum() + base.sum()).backward()
+            seen += [x.grad, w.grad]
+        except RuntimeError as error:
+            seen.append(f"RuntimeError: {strip(str(error))}")
+    return repr(seen)
+
+
+@pytest.mark.parametrize("write", EXPANDED_WRITES)
+@pytest.mark.parametrize("grad", [False, True])
+def test_writing_into_an_expanded_tensor_matches_torch(write, grad):
+    """torch fills an expanded tensor and writes through a row of it, but refuses any write
+    where two written elements share memory."""
+    outcomes = [_expanded_write_outcome(e, write, grad) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+def test_writing_by_mask_into_an_expanded_tensor_is_refused_plainly():
+    import autograd_core
+
+    e = autograd_core.ones(3).expand(2, 3)
+    with pytest.raises(NotImplementedError, match="does not mirror writing by a mask"):
+        e[e > 0] = 9.0
