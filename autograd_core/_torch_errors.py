@@ -57,14 +57,21 @@ _ENGINE = r"autograd_core(\.|$)"
 def quiet_numpy():
     """numpy warns where torch is silent (log(0), 1/0, overflow): not from inside the engine.
 
-    A warnings filter on the engine's own modules, free per op (np.errstate costs more than
-    most ops). Put first on import and again at each backward if something (a
-    catch_warnings, pytest) has reset or outranked it since.
+    A warnings filter on the engine's own modules, cheap per op (np.errstate costs more than
+    most ops). Put first on import, and again before each op and each backward if something
+    (warnings.simplefilter("error"), a catch_warnings, pytest) has reset or outranked it since.
     """
-    first = warnings.filters[0] if warnings.filters else None
+    filters = warnings.filters
+    if filters and filters[0] is _QUIET[0]:  # (the usual case, and the cheap check)
+        return
+    first = filters[0] if filters else None
     if not (first and first[0] == "ignore" and first[2] is RuntimeWarning
             and getattr(first[3], "pattern", None) == _ENGINE):
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=_ENGINE)
+    _QUIET[0] = warnings.filters[0]
+
+
+_QUIET = [None]  # the filter quiet_numpy last saw first
 
 
 def warn_once(message, stacklevel):

@@ -9,7 +9,7 @@ the table in functions.py.
 import inspect
 
 from . import dtypes
-from ._torch_errors import INFERENCE_SAVE_ERROR
+from ._torch_errors import INFERENCE_SAVE_ERROR, quiet_numpy
 from .grad_mode import STATE
 from .graph import Node
 from .tensor import Tensor
@@ -50,6 +50,7 @@ class Function(Node):
             arrays = dtypes.promoted(cls, tensors, inputs, arrays)
         ctx = cls()
         ctx._saved = ()
+        quiet_numpy()  # torch is silent where numpy warns (log(0), overflow): so is forward
         out = cls.forward(ctx, *arrays)
         if type(out) is tuple:  # an op with several outputs (unbind)
             return _several_outputs(ctx, out, tensors, needs_grad)
