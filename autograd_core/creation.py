@@ -1,16 +1,16 @@
 """Making tensors: from data, by shape, and at random."""
 
+import math
 import numbers
 import warnings
 
 import numpy as np
 
 from . import dtypes
+from ._random import default_generator
 from ._tensor_api import size_args as _size
 from ._torch_errors import INT_GRAD_ERROR
 from .tensor import Tensor
-
-_rng = np.random.default_rng()
 
 
 def _numpy(dtype, default):
@@ -63,8 +63,18 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def _shape(args, size):
+def _shape(args, size, maker=None):
+    if not args and size is None and maker:  # torch.zeros(): no size is no 0-d tensor
+        raise TypeError(_NO_SIZE.get(maker, f'{maker}() missing 1 required positional arguments: "size"'))
     return _size(args) if size is None else tuple(size)
+
+
+_RANDOM_SIGNATURE = (
+    " * (tuple of ints size, *, {}Tensor out = None, torch.dtype dtype = None, torch.layout layout = "
+    "None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n")
+_NO_SIZE = {maker: f"{maker}() received an invalid combination of arguments - got (), but expected "
+            "one of:\n" + _RANDOM_SIGNATURE.format("torch.Generator generator, ")
+            + _RANDOM_SIGNATURE.format("") for maker in ("rand", "randn")}
 
 
 def _filled(fill, shape, dtype, requires_grad, default=dtypes.float32):
@@ -74,15 +84,15 @@ def _filled(fill, shape, dtype, requires_grad, default=dtypes.float32):
 
 
 def zeros(*args, size=None, dtype=None, requires_grad=False, device=None):
-    return _filled(0, _shape(args, size), dtype, requires_grad)
+    return _filled(0, _shape(args, size, "zeros"), dtype, requires_grad)
 
 
 def ones(*args, size=None, dtype=None, requires_grad=False, device=None):
-    return _filled(1, _shape(args, size), dtype, requires_grad)
+    return _filled(1, _shape(args, size, "ones"), dtype, requires_grad)
 
 
 def empty(*args, size=None, dtype=None, requires_grad=False, device=None):
-    return _filled(0, _shape(args, size), dtype, requires_grad)
+    return _filled(0, _shape(args, size, "empty"), dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
@@ -108,23 +118,33 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
 
 
 def manual_seed(seed):
-    """Seed the random generator (numpy's: the numbers differ from torch's, the laws don't)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
+    """Seed the random generator: torch's numbers follow (see _random.py)."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed():
+    return default_generator.initial_seed()
 
 
 def rand(*args, size=None, dtype=None, requires_grad=False, device=None):
-    return _new(_rng.random(_shape(args, size), np.float64).astype(np.float32), dtype, requires_grad)
+    return _random(default_generator.uniform, _shape(args, size, "rand"), dtype, requires_grad)
 
 
 def randn(*args, size=None, dtype=None, requires_grad=False, device=None):
-    return _new(_rng.standard_normal(_shape(args, size)).astype(np.float32), dtype, requires_grad)
+    return _random(default_generator.normal, _shape(args, size, "randn"), dtype, requires_grad)
+
+
+def _random(draw, shape, dtype, requires_grad):
+    numpy = _numpy(dtype, dtypes.float32)
+    return _new(draw(math.prod(shape), numpy).reshape(shape), dtype, requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None, requires_grad=False, device=None):
-    if high is None:
-        low, high = 0, low
-    return _new(_rng.integers(low, high, size, dtype=np.int64), dtype, requires_grad)
+    if high is None or not isinstance(high, numbers.Integral):  # randint(high, size)
+        low, high, size = 0, low, size if high is None else high
+    size = tuple(size)
+    values = default_generator.integers(low, high, math.prod(size)).reshape(size)
+    return _new(values, dtype, requires_grad)
 
 
 def _like(make):
