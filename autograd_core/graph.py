@@ -87,8 +87,9 @@ class Node:
         if len(grads) != (self._outputs or 1):
             raise TypeError(f"expected {self._outputs or 1} arguments, got {len(grads)} instead")
         grads = [g if g is None or STATE.grad_enabled else g._data for g in grads]
-        grads = tuple(None if g is None else _as_tensor(g)
-                      for g in self._apply(grads if self._outputs else grads[0], True))
+        grads = tuple(None if g is None or step is None else _as_tensor(g)  # (none for an input
+                      for g, step in zip(self._apply(grads if self._outputs else grads[0], True),
+                                         self._next))  # that needs no gradient, as torch)
         return grads[0] if len(grads) == 1 else grads  # one input: torch returns the tensor
 
     def __repr__(self):

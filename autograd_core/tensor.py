@@ -95,7 +95,7 @@ class Tensor:
     @property
     def grad(self):
         """d(output)/d(self), filled in by backward() for leaves that require grad."""
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 

@@ -664,3 +664,35 @@ def test_writing_by_mask_into_an_expanded_tensor_is_refused_plainly():
     e = autograd_core.ones(3).expand(2, 3)
     with pytest.raises(NotImplementedError, match="does not mirror writing by a mask"):
         e[e > 0] = 9.0
+
+
+NODE_CALLS = {"x * 3": lambda x, w, c: x * 3, "c * x": lambda x, w, c: c * x,
+              "x * w": lambda x, w, c: x * w, "x + c": lambda x, w, c: x + c,
+              "c / x": lambda x, w, c: c / x, "x ** c": lambda x, w, c: x ** c}
+
+
+@pytest.mark.parametrize("op", NODE_CALLS)
+@pytest.mark.parametrize("grad_mode", [True, False])
+def test_calling_a_node_by_hand_gives_what_torchs_gives(op, grad_mode):
+    """grad_fn(g): a gradient per input, None for one that needs none (a number, a constant)."""
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w, c = T.tensor([3.0, -1.0], requires_grad=True), T.tensor([2.0, 0.5])
+        node = NODE_CALLS[op](x, w, c).grad_fn
+        with T.set_grad_enabled(grad_mode):  # (called under no_grad: plain tensors)
+            outcomes.append(repr(node(T.ones(2))))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_a_non_leaf_in_backward_inputs_has_its_grad_and_no_warning():
+    outcomes = []
+    for T in ENGINES.values():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x = T.ones(2, requires_grad=True)
+            h = x * 2
+            (h * h).sum().backward(inputs=[h])
+            seen = [repr(h.grad), repr(x.grad), repr((x * 3).grad)]
+        outcomes.append((seen, [strip(str(w.message)) for w in caught]))
+    assert outcomes[1] == outcomes[0] and len(outcomes[0][1]) == 1  # (only the last .grad warns)
