@@ -1,6 +1,8 @@
 """Grad modes: whether new operations are recorded into the graph."""
 
 import functools
+import inspect
+import sys
 
 
 class _State:
@@ -37,6 +39,9 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return _each_step_under(self.clone, fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
@@ -46,6 +51,35 @@ class _GradMode:
 
     def clone(self):
         return self.__class__()
+
+
+def _each_step_under(mode, fn):
+    """A decorated generator runs each step in the mode, and the caller's code between steps
+    in the caller's (as torch's decorators do)."""
+
+    @functools.wraps(fn)
+    def generator(*args, **kwargs):
+        steps = fn(*args, **kwargs)
+        try:
+            with mode():
+                response = steps.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with mode():
+                        steps.close()
+                    raise
+                except BaseException:
+                    with mode():
+                        response = steps.throw(*sys.exc_info())
+                else:
+                    with mode():
+                        response = steps.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return generator
 
 
 class _Bare(_GradMode):

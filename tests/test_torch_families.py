@@ -696,3 +696,24 @@ def test_a_non_leaf_in_backward_inputs_has_its_grad_and_no_warning():
             seen = [repr(h.grad), repr(x.grad), repr((x * 3).grad)]
         outcomes.append((seen, [strip(str(w.message)) for w in caught]))
     assert outcomes[1] == outcomes[0] and len(outcomes[0][1]) == 1  # (only the last .grad warns)
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "enable_grad", "inference_mode"])
+def test_a_decorated_generator_runs_each_step_in_the_mode(mode):
+    outcomes = []
+    for T in ENGINES.values():
+        decorate = getattr(T, mode)()
+
+        @decorate
+        def steps(n, T=T):
+            for _ in range(n):
+                got = yield (T.is_grad_enabled(), T.is_inference_mode_enabled())
+                assert got is None
+            return "done"
+
+        with T.set_grad_enabled(mode != "enable_grad"):
+            between = []
+            for seen in steps(2):
+                between.append((seen, T.is_grad_enabled()))
+        outcomes.append(between)
+    assert outcomes[1] == outcomes[0]
