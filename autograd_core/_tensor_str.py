@@ -58,19 +58,17 @@ class _Formatter:
         magnitude = np.abs(finite.astype(np.float64))
         lo, hi = float(magnitude.min()), float(magnitude.max())
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        self.sci_mode = (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+                         if PRINT_OPTS.sci_mode is None else PRINT_OPTS.sci_mode)
         p = PRINT_OPTS.precision
-        if self.int_mode:
-            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
-            style = f"{{:.{p}e}}" if self.sci_mode else "{:.0f}"
-            extra = 0 if self.sci_mode else 1  # the trailing "."
+        if self.sci_mode:
+            style, extra = f"{{:.{p}e}}", 0
+        elif self.int_mode:
+            style, extra = "{:.0f}", 1  # and a trailing "."
         else:
-            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-            style = f"{{:.{p}e}}" if self.sci_mode else f"{{:.{p}f}}"
-            extra = 0
+            style, extra = f"{{:.{p}f}}", 0
         for value in finite.tolist():
             self.max_width = max(self.max_width, len(style.format(value)) + extra)
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
 
     def format(self, value):
         if not self.floating:

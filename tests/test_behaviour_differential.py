@@ -474,3 +474,18 @@ def test_printing_matches_torch(values, requires_grad):
 def test_integer_printing_matches_torch(values):
     reprs = [repr(engine.tensor(values)) for engine in ENGINES.values()]
     assert reprs[0] == reprs[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=hnp.arrays(np.float32, any_shape, elements=finite | nice),
+       sci_mode=st.sampled_from([None, True, False]), precision=st.integers(0, 8),
+       linewidth=st.sampled_from([40, 80, 120]))
+def test_printing_under_print_options_matches_torch(values, sci_mode, precision, linewidth):
+    reprs = []
+    for engine in ENGINES.values():
+        engine.set_printoptions(sci_mode=sci_mode, precision=precision, linewidth=linewidth)
+        try:
+            reprs.append(repr(engine.tensor(values)))
+        finally:
+            engine.set_printoptions(profile="default")
+    assert reprs[0] == reprs[1]
