@@ -57,26 +57,61 @@ class Indexing:
     def __setitem__(self, index, value):
         key = tuple(i._data if isinstance(i, Tensor) else i for i in
                     (index if isinstance(index, tuple) else (index,)))
-        if (self._view_of_many or self._no_grad_view) and all(
-                isinstance(i, (int, slice)) or i is Ellipsis for i in key):
+        basic = all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in key)
+        if (self._view_of_many or self._no_grad_view) and basic:
             # torch writes through the view x[i] (naming it in its errors), or into x itself
             # where the index takes all of x (a slice alone is skipped here too when it does)
             view = self[index if isinstance(index, tuple) else (index,)]
             (self if type(view._grad_fn) is F.AliasBackward0 else view)._check_inplace()
         value = value if isinstance(value, Tensor) else Number(value, self)
+        value = _as_torch_writes_it(value, self._data[key].shape, basic)
+        if basic and _takes_all(self._data.shape, key):  # torch writes into x itself
+            return self.fill_(value) if value.ndim == 0 else self.copy_(value)
         if overlaps(self._data):  # an expanded tensor: written through the view x[i], as torch
-            if not all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in key):
+            if not basic:
                 raise NotImplementedError(
                     "autograd_core does not mirror writing by a mask or an index list into an "
                     "expanded tensor (torch deprecates it): clone() the tensor first")
             self[index]._inplace(F.CopySlices, value, (Ellipsis,))
             return
-        self._inplace(F.CopySlices, value, key)
+        self._inplace(F.CopySlices if basic else F.IndexPutBackward0, value, key)
 
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
+
+
+def _as_torch_writes_it(value, shape, basic):
+    """value as torch records it on its way into x[index] (shape: x[index]'s): without its
+    leading 1s (a view), then, for a basic index, expanded to the place's shape."""
+    if basic and (value.shape == shape or value.ndim == 0):
+        return value
+    ones = next((d for d, n in enumerate(value.shape) if n != 1), value.ndim)
+    if basic:
+        value = value.view(value.shape[ones:])
+        return value if value.shape == shape else value.expand(shape)
+    if ones:  # (index_put_ views the value only where it has leading 1s)
+        value = value.view(value.shape[ones:])
+    try:
+        np.broadcast_shapes(value.shape, shape)
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(shape)}") from None
+    return value
+
+
+def _takes_all(shape, key):
+    """Whether a basic index is slices (and ...) that take all of a tensor of this shape."""
+    if not all(isinstance(i, slice) or i is Ellipsis for i in key):
+        return False
+    ellipsis = next((at for at, i in enumerate(key) if i is Ellipsis), None)
+    if ellipsis is None:
+        pairs = zip(key, shape)
+    else:
+        after = key[ellipsis + 1:]
+        pairs = [*zip(key[:ellipsis], shape), *zip(after, shape[len(shape) - len(after):])]
+    return all(_all_of(part, size) for part, size in pairs)
 
 
 def _all_of(part, size):

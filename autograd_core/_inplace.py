@@ -122,13 +122,15 @@ class InPlace:
         return self
 
     def fill_(self, value):
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions.")
+            return self._inplace(F.FillBackward3, value)
         return self._inplace(F.FillBackward2, value)
 
     def copy_(self, src):
-        self._operand(src)
-        self._check_inplace()  # (as an op on self: torch names self, not the view self[...])
-        self[...] = src
-        return self
+        return self._inplace(F.CopyBackwards, self._operand(src))
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad:

@@ -25,7 +25,6 @@ from ._arguments import Number
 from ._torch_errors import OVERLAP_ERROR
 from .function import Function, array, either
 from .gradients import (
-    CopyBackwards,  # noqa: F401  (Tensor._accumulate's, under create_graph)
     divide,
     index_put,
     masked_fill,
@@ -39,6 +38,7 @@ from .gradients import (
     tanh_backward,
     threshold_backward,
 )
+from .graph import unbroadcast
 from .tensor import Tensor
 
 
@@ -959,6 +959,14 @@ class CopySlices(Function):
 copy_slices = either(CopySlices)
 
 
+class IndexPutBackward0(CopySlices):
+    """z = a with z[index] = b, index a mask or a list;  dL/da = dL/dz with zeros at index,
+    dL/db = dL/dz[index]"""
+
+    def name(self):
+        return type(self).__name__
+
+
 class ZeroBackward0(Function):
     """z = 0 * a;  dz/da = 0"""
 
@@ -974,6 +982,33 @@ class FillBackward2(ZeroBackward0):
 
     def forward(ctx, a, value):
         return np.full_like(a, value)
+
+
+class FillBackward3(Function):
+    """z = b + 0 * a  (b one value, a tensor: a.fill_(b), a[...] = b);  dz/da = 0, dL/db = sum(dL/dz)"""
+
+    def forward(ctx, a, b):
+        return np.full_like(a, b)
+
+    def backward(ctx, g):
+        return zeros_like(g), g.sum()
+
+
+class CopyBackwards(Function):
+    """z = b + 0 * a, b spread to a (a.copy_(b));  dz/da = 0, dL/db = dL/dz summed to b's shape
+
+    (also .grad under create_graph: the gradient copied into a new tensor)
+    """
+
+    def forward(ctx, a, b):
+        ctx.shape = b.shape
+        return np.broadcast_to(b, a.shape).astype(a.dtype)
+
+    def backward(ctx, g):
+        return zeros_like(g), unbroadcast(g, ctx.shape)
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"
 
 
 cos, sin, log = either(CosBackward0), either(SinBackward0), either(LogBackward0)

@@ -157,16 +157,6 @@ class IndexPutImplBackward0(GradientOp):
         return g[ctx.index]
 
 
-class CopyBackwards(GradientOp):
-    """z = a  (the copy accumulated into .grad under create_graph);  dz/da = 1"""
-
-    def forward(ctx, a):
-        return a.copy()
-
-    def backward(ctx, g):
-        return g
-
-
 sgn = either(SgnBackward0)
 tanh_backward = either(TanhBackwardBackward0)
 sigmoid_backward = either(SigmoidBackwardBackward0)

@@ -155,7 +155,8 @@ class Tensor:
 
     def _accumulate(self, grad):
         if isinstance(grad, Tensor):  # create_graph: .grad keeps its graph, as torch's does
-            self._grad = F.CopyBackwards.apply(grad) if self._grad is None else self._grad + grad
+            self._grad = (F.CopyBackwards.apply(Tensor._make(np.empty_like(grad._data)), grad)
+                          if self._grad is None else self._grad + grad)
             return
         if self._grad is None:
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype))  # owned, writable

@@ -93,6 +93,10 @@ CASES = [
     Case("CatBackward0", lambda T, a, b: T.cat([a, b]), "same_nonscalar"),
     Case("CopySlices", lambda T, a, b: _setitem(a * 1, b), "same_nonscalar"),
     Case("CopySlices", lambda T, a, b: _write_into_a_view(a * 1, b), "same_nonscalar"),
+    Case("CopyBackwards", lambda T, a, b: (a * 1).copy_(b), "same"),
+    Case("CopyBackwards", lambda T, a, b: (a * 1).copy_(b.sum(0)), "same_nonscalar"),
+    Case("FillBackward3", lambda T, a, b: (a * 1).fill_(b.sum()), "same"),
+    Case("IndexPutBackward0", lambda T, a, b: _put_where_negative(a * 1, b), "same_nonscalar"),
     Case("AsStridedBackward0", lambda T, a, b: _view_of_a_written_base(a * 1, b), "same"),
     Case("ZeroBackward0", lambda T, a: (a * 1).zero_()),
     Case("FillBackward2", lambda T, a: (a * 1).fill_(2.0)),
@@ -101,6 +105,11 @@ CASES = [
 
 def _setitem(target, value):
     target[0] = value[0]
+    return target
+
+
+def _put_where_negative(target, value):
+    target[target < 0] = value[target < 0]  # (a mask: torch's index_put_)
     return target
 
 

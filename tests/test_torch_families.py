@@ -717,3 +717,32 @@ def test_a_decorated_generator_runs_each_step_in_the_mode(mode):
                 between.append((seen, T.is_grad_enabled()))
         outcomes.append(between)
     assert outcomes[1] == outcomes[0]
+
+
+SETITEM_KEYS = {"[0]": 0, "[1:]": slice(1, None), "[:, 0]": (slice(None), 0), "[...]": Ellipsis,
+                "[mask]": "mask", "[[0, 1]]": [0, 1], "[0, 1]": (0, 1)}
+SETITEM_VALUES = {"number": lambda T, w: 2.5, "0-d": lambda T, w: w[0, 0],
+                  "row": lambda T, w: w[0], "1 x row": lambda T, w: w[:1],
+                  "1 x 1": lambda T, w: w[:1, :1], "same as the place": None}
+
+
+@pytest.mark.parametrize("key", SETITEM_KEYS)
+@pytest.mark.parametrize("value", SETITEM_VALUES)
+def test_setitem_records_what_torch_records(key, value):
+    """x[index] = v: the node (CopySlices, or IndexPutBackward0 for a mask or a list), how v
+    gets there (a view without its leading 1s, an expand), and the gradients."""
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, 6.0]], requires_grad=True)
+        w = T.tensor([[0.5, 1.5, -1.0], [2.0, -3.0, 0.25]], requires_grad=True)
+        y = x * 1
+        index = y < 0 if SETITEM_KEYS[key] == "mask" else SETITEM_KEYS[key]
+        v = (w * 1)[index] if SETITEM_VALUES[value] is None else SETITEM_VALUES[value](T, w)
+        try:
+            y[index] = v
+            (y * y).sum().backward()
+            outcomes.append((node_names(y), repr(y), x.grad.tolist(),
+                             w.grad.tolist() if w.grad is not None else None))
+        except RuntimeError as error:
+            outcomes.append(f"RuntimeError: {strip(str(error))}")
+    assert outcomes[1] == outcomes[0]
