@@ -882,8 +882,8 @@ class StackBackward0(Function):
     signature = arguments.sequence
 
     def forward(ctx, *arrays):  # the arrays, then the dim
-        *arrays, ctx.dim = arrays
-        ctx.count = len(arrays)
+        *arrays, dim = arrays
+        ctx.dim, ctx.count = dim % (arrays[0].ndim + 1), len(arrays)  # (dim may count from the end)
         return np.stack(arrays, axis=ctx.dim)
 
     def backward(ctx, g):
@@ -897,7 +897,8 @@ class CatBackward0(Function):
     signature = arguments.concatenation
 
     def forward(ctx, *arrays):  # the arrays, then the dim
-        *arrays, ctx.dim = arrays
+        *arrays, dim = arrays
+        ctx.dim = dim % arrays[0].ndim  # (dim may count from the end)
         ctx.ends = np.cumsum([0] + [a.shape[ctx.dim] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=ctx.dim)
 
