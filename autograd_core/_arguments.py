@@ -238,6 +238,8 @@ def conversion(op):
         dtypes.check_mirrored(dtype)
         if dtype is self.dtype:
             return self
+        if not dtype.is_floating_point:  # an integer or bool result has no gradient: no node
+            return Tensor._make(op.compute(self._data, dtype))
         return op.apply(self, dtype)
 
     return method

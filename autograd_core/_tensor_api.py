@@ -178,6 +178,15 @@ class TensorAPI:
     def bool(self):
         return self.to(dtypes.bool_)
 
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
     def bfloat16(self):
         return self.to(dtypes.bfloat16)
 

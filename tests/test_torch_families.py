@@ -746,3 +746,21 @@ def test_setitem_records_what_torch_records(key, value):
         except RuntimeError as error:
             outcomes.append(f"RuntimeError: {strip(str(error))}")
     assert outcomes[1] == outcomes[0]
+
+
+CONVERSIONS = {"long()": lambda x: x.long(), "int()": lambda x: x.int(), "bool()": lambda x: x.bool(),
+               "short()": lambda x: x.short(), "byte()": lambda x: x.byte(),
+               "to(int64)": lambda x: x.to(_engine_of(x).int64), "half()": lambda x: x.half(),
+               "double()": lambda x: x.double(), "to(float32)": lambda x: x.to(_engine_of(x).float32)}
+
+
+@pytest.mark.parametrize("conversion", CONVERSIONS)
+@pytest.mark.parametrize("leaf", [True, False])
+def test_converting_a_tensor_that_requires_grad_matches_torch(conversion, leaf):
+    """To an integer or bool dtype: no gradient, so no node; to a float: ToCopyBackward0."""
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([1.5, -2.5, 0.0], requires_grad=True)
+        y = CONVERSIONS[conversion](x if leaf else x * 1)
+        outcomes.append((repr(y), y.requires_grad, y.is_leaf, node_names(y)))
+    assert outcomes[1] == outcomes[0]
