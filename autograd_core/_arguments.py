@@ -103,6 +103,29 @@ def unary(op):
     return method
 
 
+def no_bool(op):
+    """x.relu(): torch refuses a bool tensor."""
+
+    def method(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"Boolean inputs not supported for {op.methods[0]}")
+        return op.apply(self)
+
+    return method
+
+
+def floating(op):
+    """x.exp(), torch.sqrt(x): an integer or bool tensor becomes the default float first, as
+    torch (it has no gradient: nothing to record)."""
+
+    def method(self):
+        if self._data.dtype.kind in "biu":
+            self = Tensor._make(self._data.astype(dtypes.default_float.numpy))
+        return op.apply(self)
+
+    return method
+
+
 def binary(op):
     """a * b, 2 * a, a.mul(b): a number becomes a 0-d tensor; the shapes must broadcast."""
 
@@ -211,7 +234,7 @@ def square(op):
     """x.square() is x ** 2."""
 
     def method(self):
-        return op.apply(self, 2)
+        return self.pow(2)  # (a bool tensor squared is an int64 one, as bool ** 2)
 
     return method
 
@@ -220,6 +243,8 @@ def clamp(op):
     """x.clamp(min=None, max=None)."""
 
     def method(self, min=None, max=None):  # noqa: A002  (torch's names)
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         for bound in (min, max):
             if bound is not None and not isinstance(bound, Tensor):
                 dtypes.of_python_scalar(bound)  # (a complex bound: autograd_core has no complex)
@@ -316,6 +341,8 @@ def spread(op):
     """x.std(): torch warns when too few elements leave no spread to measure (and gives nan)."""
 
     def method(self):
+        if not self.dtype.is_floating_point:
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         if self._data.size <= 1:
             warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
         return op.apply(self)
@@ -329,6 +356,9 @@ def norm(op):
     def method(self, p="fro", dim=None, keepdim=False):
         if p not in ("fro", 2):
             raise NotImplementedError("autograd_core's norm is the 2-norm only (p=2 or 'fro')")
+        if not self.dtype.is_floating_point:
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                               f"as input. Got {_name(self.dtype)}")
         return op.apply(self, None if dim is None else dims(self, dim), keepdim)
 
     return method

@@ -208,9 +208,10 @@ class NegBackward0(Function):
 class ReciprocalBackward0(Function):
     """z = 1 / a;  dz/da = -z**2"""
     methods = functions = ("reciprocal",)
+    signature = arguments.floating
 
     def forward(ctx, a):
-        z = np.reciprocal(a if a.dtype.kind == "f" else a.astype(np.float32))
+        z = np.reciprocal(a)
         ctx.save_for_backward(z)
         return z
 
@@ -282,6 +283,7 @@ class PowBackward2(Function):
 class ExpBackward0(Function):
     """z = exp(a);  dz/da = z"""
     methods = functions = ("exp",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         z = np.exp(a)
@@ -296,6 +298,7 @@ class ExpBackward0(Function):
 class LogBackward0(Function):
     """z = log(a);  dz/da = 1 / a"""
     methods = functions = ("log",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -310,6 +313,7 @@ class LogBackward0(Function):
 class SinBackward0(Function):
     """z = sin(a);  dz/da = cos(a)"""
     methods = functions = ("sin",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -323,6 +327,7 @@ class SinBackward0(Function):
 class CosBackward0(Function):
     """z = cos(a);  dz/da = -sin(a)"""
     methods = functions = ("cos",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -336,6 +341,7 @@ class CosBackward0(Function):
 class TanhBackward0(Function):
     """z = tanh(a);  dz/da = 1 - z**2"""
     methods = functions = ("tanh",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         z = np.tanh(a)
@@ -350,6 +356,7 @@ class TanhBackward0(Function):
 class SigmoidBackward0(Function):
     """z = 1 / (1 + exp(-a));  dz/da = z * (1 - z)"""
     methods = functions = ("sigmoid",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         with np.errstate(over="ignore"):
@@ -365,6 +372,7 @@ class SigmoidBackward0(Function):
 class ReluBackward0(Function):
     """z = maximum(a, 0);  dz/da = (a > 0)"""
     methods = functions = ("relu",)
+    signature = arguments.no_bool
 
     def forward(ctx, a):
         z = np.maximum(a, 0)
@@ -394,6 +402,7 @@ class AbsBackward0(Function):
 class SqrtBackward0(Function):
     """z = sqrt(a);  dz/da = 1 / (2 * z)"""
     methods = functions = ("sqrt",)
+    signature = arguments.floating
 
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):

@@ -764,3 +764,39 @@ def test_converting_a_tensor_that_requires_grad_matches_torch(conversion, leaf):
         y = CONVERSIONS[conversion](x if leaf else x * 1)
         outcomes.append((repr(y), y.requires_grad, y.is_leaf, node_names(y)))
     assert outcomes[1] == outcomes[0]
+
+
+def _unary_methods():
+    """The table's methods that torch calls with no argument (x.exp(), x.sum(), x.t())."""
+    import torch
+
+    import autograd_core
+
+    names = {m for op in autograd_core.OPS.values() for m in (getattr(op, "methods", ()) or ())}
+    unary = []
+    for name in sorted(m for m in names if not m.startswith("_")):
+        try:
+            getattr(torch.ones(2, 2), name)()
+        except TypeError:  # (a required argument: how torch words its absence is apart)
+            continue
+        except RuntimeError:  # (x.clamp(): torch refuses it whatever the dtype)
+            pass
+        unary.append(name)
+    return unary
+
+
+def _no_argument_outcome(engine, method, values):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return repr(getattr(engine.tensor(values), method)())
+        except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
+            return f"{type(error).__name__}: {strip(str(error)).splitlines()[0]}"
+
+
+@pytest.mark.parametrize("method", _unary_methods())
+@pytest.mark.parametrize("values", [[1, -2], [True, False], 3], ids=["int", "bool", "0-d int"])
+def test_every_method_of_an_integer_or_bool_tensor_matches_torch(method, values):
+    """exp, sqrt, sigmoid...: integers come out in the default float; the rest keep or refuse."""
+    outcomes = [_no_argument_outcome(e, method, values) for e in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
