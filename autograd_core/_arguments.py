@@ -527,12 +527,36 @@ def expand(op):
     """x.expand(3, 2) or x.expand((3, 2)); -1 keeps a dim's size."""
 
     def method(self, *shape):
+        if not shape:
+            raise TypeError('expand() missing 1 required positional arguments: "size"')
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
-        own = (1,) * (len(shape) - self.ndim) + self._data.shape
-        return as_view(self, op.apply(self, tuple(o if n == -1 else n for n, o in zip(shape, own))))
+        return as_view(self, op.apply(self, _expanded_shape(self, tuple(shape))))
 
     return method
+
+
+def _expanded_shape(tensor, shape):
+    """expand's target, -1s worked out, checked as torch checks it (dims matched from the end)."""
+    own, lead = tensor._data.shape, len(shape) - tensor.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand(torch.{tensor.dtype._legacy}{{{list(own)}}}, size={list(shape)}): the number "
+            f"of sizes provided ({len(shape)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({tensor.ndim})")
+    target = []
+    for d in reversed(range(len(shape))):  # (from the last dim, as torch checks them)
+        n, size = shape[d], own[d - lead] if d >= lead else None
+        if n == -1 and size is None:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {d}")
+        if size not in (None, 1, n) and n != -1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({n}) must match the existing size ({size}) at "
+                f"non-singleton dimension {d}.  Target sizes: {list(shape)}.  Tensor sizes: "
+                f"{list(own)}")
+        target.append(size if n == -1 else n)
+    return tuple(reversed(target))
 
 
 def unbind(op):

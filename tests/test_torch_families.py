@@ -800,3 +800,34 @@ def test_every_method_of_an_integer_or_bool_tensor_matches_torch(method, values)
     """exp, sqrt, sigmoid...: integers come out in the default float; the rest keep or refuse."""
     outcomes = [_no_argument_outcome(e, method, values) for e in ENGINES.values()]
     assert outcomes[1] == outcomes[0]
+
+
+@st.composite
+def expansions(draw):
+    """A tensor's shape and a target for expand: often valid, often not, -1s included."""
+    own = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3))
+    lead = draw(st.integers(-1, 2))
+    target = [draw(st.integers(1, 3)) for _ in range(max(lead, 0))]
+    own_part = own if lead >= 0 else own[1:]
+    for n in own_part:
+        target.append(draw(st.sampled_from([n, -1, 1, 2, 0, 4]) if n == 1 else
+                           st.sampled_from([n, n, -1, n + 1, 1])))
+    if target and draw(st.booleans()):
+        target[0] = -1  # a -1 where there may be no dim to keep
+    if not own:  # (torch's 0-d expand(-1) overflows a size computation: not a learner's door)
+        target = [n for n in target if n != -1]
+    return own, tuple(target)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=expansions())
+def test_expand_matches_torch(case):
+    own, target = case
+    outcomes = []
+    for T in ENGINES.values():
+        try:
+            y = T.ones(own, requires_grad=True).expand(*target) if target else None
+            outcomes.append((tuple(y.shape), y.grad_fn.name()) if y is not None else None)
+        except (RuntimeError, TypeError) as error:
+            outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
+    assert outcomes[1] == outcomes[0]
