@@ -29,6 +29,7 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     creation.py       tensor, ones, zeros, arange, randn, ...
     dtypes.py         torch's dtypes over numpy's, and torch's promotion rules
     _random.py        torch's random numbers, bit for bit (manual_seed, rand, randn, randint)
+    _ranges.py        torch's arange and linspace, value for value
     _tensor_str.py    printing, exactly as torch prints
     _torch_errors.py  torch's errors and warnings, verbatim
     _unmirrored.py    what torch has and this engine does not, said plainly (x.prod(), torch.nn)

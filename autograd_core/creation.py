@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from . import dtypes
+from . import _ranges, dtypes
 from ._random import default_generator
 from ._tensor_api import size_args as _size
 from ._torch_errors import INT_GRAD_ERROR
@@ -108,13 +108,19 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     if end is None:
         start, end = 0, start
     floating = any(not isinstance(v, numbers.Integral) for v in (start, end, step))
-    default = dtypes.float32 if floating else dtypes.int64
-    return _new(np.arange(start, end, step, dtype=_numpy(dtype, default)), None, requires_grad)
+    numpy = _numpy(dtype, dtypes.float32 if floating else dtypes.int64)
+    if numpy in (np.float32, np.float64):  # torch's arithmetic, not numpy's (_ranges.py)
+        count = max(math.ceil((end - start) / step), 0)
+        return _new(_ranges.arange(start, step, count, numpy.type), None, requires_grad)
+    return _new(np.arange(start, end, step, dtype=numpy), None, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    numpy = _numpy(dtype, dtypes.float32)
+    if numpy in (np.float32, np.float64):  # torch's arithmetic, not numpy's (_ranges.py)
+        return _new(_ranges.linspace(start, end, steps, numpy.type), None, requires_grad)
     values = np.linspace(start, end, steps, dtype=np.float64)
-    return _new(values.astype(_numpy(dtype, dtypes.float32)), None, requires_grad)
+    return _new(values.astype(numpy), None, requires_grad)
 
 
 def manual_seed(seed):
