@@ -273,7 +273,12 @@ def conversion(op):
 def condition_first(op):
     """torch.where(condition, input, other): a number on either side becomes a 0-d tensor."""
 
-    def function(condition, input, other):  # noqa: A002  (torch's names)
+    def function(condition, input=None, other=None):  # noqa: A002  (torch's names)
+        if input is None and other is None:  # torch.where(condition): where it holds
+            return tuple(Tensor._make(i) for i in np.nonzero(condition._data))
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers
+            input, other = (Tensor._make(np.asarray(v, dtypes.of_python_scalar(v).numpy))  # noqa: A001
+                            for v in (input, other))
         if not isinstance(input, Tensor):
             input = Number(input, other)  # noqa: A001
         if not isinstance(other, Tensor):

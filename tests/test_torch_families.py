@@ -831,3 +831,20 @@ def test_expand_matches_torch(case):
         except (RuntimeError, TypeError) as error:
             outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
     assert outcomes[1] == outcomes[0]
+
+
+WHERES = ["T.where(x > 0, x, 0)", "T.where(x > 0, 1, 0)", "T.where(x > 0, 1.0, 0)",
+          "T.where(x > 0, True, False)", "T.where(x > 0)", "T.where(x > 0, 0, x)",
+          "T.where(x.reshape(3, 1) > 0, x, x.detach() * 2)", "T.where(x > 0, x.double(), 2)"]
+
+
+@pytest.mark.parametrize("call", WHERES)
+def test_where_with_numbers_and_alone_matches_torch(call):
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = eval(call)  # noqa: S307  (the call as a learner writes it)
+        if isinstance(y, T.Tensor) and y.requires_grad:
+            y.sum().backward()
+        outcomes.append((repr(y), repr(x.grad)))
+    assert outcomes[1] == outcomes[0]
