@@ -313,13 +313,17 @@ def reduction(everywhere, floating=False):
     return signature
 
 
-def extreme(everywhere):
-    """x.max(): the value (`everywhere`); x.max(dim): values and indices, a ReturnTypes pair."""
+def extreme(everywhere, elementwise):
+    """x.max(): the value (`everywhere`); x.max(dim): values and indices, a ReturnTypes pair;
+    x.max(other), torch.max(a, b): the larger of each pair (`elementwise`)."""
 
     def signature(op):
         name = vars(op)["methods"][0]
+        pairwise = binary(elementwise)
 
         def method(self, dim=None, keepdim=False, *, axis=None):
+            if isinstance(dim, Tensor):
+                return pairwise(self, dim)
             dim = axis if dim is None else dim
             if dim is None:
                 if self._data.size == 0:

@@ -553,6 +553,34 @@ class MinBackward1(_Extreme):
     reduce = staticmethod(np.min)
 
 
+class MaximumBackward0(Function):
+    """z = max(a, b), element by element;  dz/da = (a > b) + (a == b) / 2, dz/db = (b > a) + (a == b) / 2
+
+    (torch.maximum(a, b), torch.max(a, b), a.max(b): a tie shares the gradient)
+    """
+    promote = True
+    functions = ("maximum",)
+    signature = arguments.binary
+    pick = staticmethod(np.maximum)
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.pick(a, b)
+
+    def backward(ctx, g):
+        a, b = (array(t) for t in ctx.saved_tensors)
+        shared = where(a == b, divide(g, 2), g)
+        a_lost, b_lost = (a < b, b < a) if ctx.pick is np.maximum else (a > b, b > a)
+        return masked_fill(shared, a_lost, 0.0), masked_fill(shared, b_lost, 0.0)
+
+
+class MinimumBackward0(MaximumBackward0):
+    """z = min(a, b), element by element;  dz/da = (a < b) + (a == b) / 2, dz/db = (b < a) + (a == b) / 2"""
+    functions = ("minimum",)
+    signature = arguments.binary
+    pick = staticmethod(np.minimum)
+
+
 class _ExtremeAlong(Function):
     """max or min along a dim: the gradient goes to the element whose index is returned."""
 
@@ -574,14 +602,14 @@ class _ExtremeAlong(Function):
 class MaxBackward0(_ExtremeAlong):
     """z = max of a along dim;  dL/da = dL/dz at the argmax, else 0"""
     methods = functions = ("max",)
-    signature = arguments.extreme(MaxBackward1)
+    signature = arguments.extreme(MaxBackward1, MaximumBackward0)
     arg = staticmethod(np.argmax)
 
 
 class MinBackward0(_ExtremeAlong):
     """z = min of a along dim;  dL/da = dL/dz at the argmin, else 0"""
     methods = functions = ("min",)
-    signature = arguments.extreme(MinBackward1)
+    signature = arguments.extreme(MinBackward1, MinimumBackward0)
     arg = staticmethod(np.argmin)
 
 

@@ -89,6 +89,9 @@ CASES = [
     Case("AliasBackward0", lambda T, a: a[:, 0:9], "matrix"),
     Case("IndexBackward0", lambda T, a: a[[0, 0, -1]], "nonscalar"),
     Case("IndexBackward0", lambda T, a: a[a > 0]),
+    Case("MaximumBackward0", lambda T, a, b: T.maximum(a, b), "broadcast"),
+    Case("MaximumBackward0", lambda T, a, b: a.max(b * 0 + a.detach()), "same"),  # ties
+    Case("MinimumBackward0", lambda T, a, b: T.min(a, b), "broadcast"),
     Case("StackBackward0", lambda T, a, b: T.stack([a, b]), "same"),
     Case("StackBackward0", lambda T, a, b: T.stack([a, b], dim=-1), "same"),
     Case("CatBackward0", lambda T, a, b: T.cat([a, b]), "same_nonscalar"),
