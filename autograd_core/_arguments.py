@@ -10,6 +10,7 @@ Also here: Number, a Python number wrapped as a 0-d tensor, and `as_view`, which
 result as sharing its input's memory.
 """
 
+import math
 import numbers
 import warnings
 
@@ -347,14 +348,22 @@ def extreme(everywhere, elementwise):
 
 
 def spread(op):
-    """x.std(): torch warns when too few elements leave no spread to measure (and gives nan)."""
+    """x.std(), x.std(dim, unbiased, keepdim), x.std(dim, correction=0): torch warns when too
+    few elements leave no spread to measure (and gives nan or inf)."""
 
-    def method(self):
+    def method(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+        if isinstance(dim, bool):  # x.std(False): unbiased, not a dim
+            dim, unbiased = None, dim
+        dim = axis if dim is None else dim
+        if correction is None:
+            correction = 0 if unbiased is False else 1
         if not self.dtype.is_floating_point:
             raise RuntimeError("std and var only support floating point and complex dtypes")
-        if self._data.size <= 1:
+        dim = None if dim is None else dims(self, dim) if self.ndim else ()
+        counted = self._data.size if dim is None else math.prod(self._data.shape[d] for d in dim)
+        if counted - correction <= 0:
             warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
-        return op.apply(self)
+        return op.apply(self, dim, correction, keepdim)
 
     return method
 

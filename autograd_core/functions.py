@@ -18,6 +18,8 @@ create_graph=True) they record -- so a gradient is itself differentiable, and th
 graph shows the nodes torch's does.
 """
 
+import math
+
 import numpy as np
 
 from . import _arguments as arguments
@@ -112,7 +114,16 @@ def permute(x, dims):
 
 
 def mean(x):
-    return x.mean() if isinstance(x, Tensor) else x.mean(dtype=x.dtype)
+    # (on arrays, numpy's mean without its wrapper, whose warnings of its own torch never gives)
+    return x.mean() if isinstance(x, Tensor) else x.sum(dtype=x.dtype) / x.dtype.type(x.size)
+
+
+def mean_dims(x, dims):
+    """x's mean over dims, which are kept (size 1)."""
+    if isinstance(x, Tensor):
+        return x.mean(dims, keepdim=True)
+    count = x.dtype.type(math.prod(x.shape[d] for d in dims))
+    return x.sum(axis=tuple(dims), keepdims=True, dtype=x.dtype) / count
 
 
 # ---------------------------------------------------------------------------------------
@@ -637,29 +648,37 @@ class LinalgVectorNormBackward0(Function):
 
 
 class StdBackward0(Function):
-    """z = sqrt(sum((a - mean(a))**2) / (n - 1));  dz/da = (a - mean(a)) / ((n - 1) * z)"""
+    """z = sqrt(sum((a - mean(a))**2) / (n - correction));  dz/da = (a - mean(a)) / ((n - correction) * z)
+
+    (over dims, or all of a; n the values summed; the correction is 1, or 0 when unbiased=False)
+    """
     methods = functions = ("std",)
     signature = arguments.spread
 
-    def forward(ctx, a):
-        if a.size <= 1:  # no spread to measure: nan, as torch's (which warns: arguments.spread)
-            z = np.asarray(np.nan, a.dtype)
-            ctx.save_for_backward(a, z)
-            return z
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        axes = tuple(range(a.ndim)) if dims is None else dims
+        ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
         # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
         wide = a.astype(np.float64)
-        centred = wide - wide.mean()
-        z = np.asarray(np.sqrt((centred * centred).sum() / (a.size - 1)), a.dtype)
+        centred = wide - mean_dims(wide, axes)
+        squares = (centred * centred).sum(axis=axes, keepdims=keepdim)
+        # (no freedom: a division by 0, as torch's, so inf, or nan with nothing to measure)
+        z = np.asarray(np.sqrt(squares / np.float64(max(ctx.freedom, 0))), a.dtype)
         ctx.save_for_backward(a, z)
         return z
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        n = array(a).size
-        if n <= 1:  # no spread to differentiate: nan, as torch's
-            return g * scale(a, np.nan)
+        if ctx.dims is None:
+            centred = a - mean(a)
+        else:
+            centred = a - mean_dims(a, ctx.dims)
+            if not ctx.keepdim:
+                g, z = unsqueeze(g, ctx.dims), unsqueeze(z, ctx.dims)
         # torch's formula, step by step (0 where z = 0: all values equal)
-        return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), 2 / (n - 1)) * (a - mean(a))
+        factor = np.float64(2) / ctx.freedom  # (inf with no freedom: a nan gradient, as torch's)
+        return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), factor) * centred
 
 
 # ---------------------------------------------------------------------------------------

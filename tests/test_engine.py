@@ -65,7 +65,7 @@ VOCABULARY = {name: getattr(np, name) for name in
 REMARK = re.compile(r"\s{2}\(.*?\)$")  # a trailing "  (remark)" is prose
 INPUTS = {"a": np.array([0.5, 0.75, 1.0, 1.5, 2.0]), "b": np.array([1.25, 0.5, 2.0, 1.0, 0.75]),
           "c": 2.0, "p": 3.0, "lo": 0.75, "hi": 1.5, "value": 2.0, "dtype": core.float64,
-          "dims": None, "keepdim": False}
+          "dims": None, "keepdim": False, "correction": 1}
 INPUTS["cond"] = INPUTS["a"] > INPUTS["b"]
 EVALUATED = {  # the ops whose docstrings are formulas, not prose
     "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0", "NegBackward0",

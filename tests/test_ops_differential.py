@@ -61,6 +61,8 @@ CASES = [
     Case("MeanBackward0", lambda T, a: a.mean()),
     Case("MeanBackward1", lambda T, a: a.mean(0), "nonscalar"),
     Case("StdBackward0", lambda T, a: a.std(), "vector"),
+    Case("StdBackward0", lambda T, a: a.std(0), "nonscalar"),
+    Case("StdBackward0", lambda T, a: a.std(-1, keepdim=True, correction=0), "nonscalar"),
     Case("MaxBackward1", lambda T, a: a.max(), "nonempty"),
     Case("MinBackward1", lambda T, a: a.min(), "nonempty"),
     Case("MaxBackward0", lambda T, a: a.max(0)[0], "nonscalar"),

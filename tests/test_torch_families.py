@@ -848,3 +848,24 @@ def test_where_with_numbers_and_alone_matches_torch(call):
             y.sum().backward()
         outcomes.append((repr(y), repr(x.grad)))
     assert outcomes[1] == outcomes[0]
+
+
+STDS = ["x.std(0)", "x.std(dim=1)", "x.std(unbiased=False)", "x.std(correction=0)",
+        "x.std(keepdim=True)", "x.std(1, keepdim=True)", "x.std(1, False)", "x.std(0, True, True)",
+        "x.std((0, 1))", "x.std(dim=None, correction=2)", "x.std(0, correction=2)",
+        "x.std(-1, unbiased=True, keepdim=True)", "T.std(x, 0)", "T.std(x, dim=1, correction=0)",
+        "x.std(False)", "x[0, 0].std()", "x[0, 0].std(0)", "x.std([0])", "x.std(axis=0)"]
+
+
+@pytest.mark.parametrize("call", STDS)
+def test_every_way_to_call_std_matches_torch(call):
+    """dim, unbiased, correction, keepdim: values, gradients and the degrees-of-freedom warning."""
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([[1.0, 2.0, 4.0], [3.0, 5.0, 9.0]], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y = eval(call)  # noqa: S307  (the call as a learner writes it)
+            (y * T.arange(1.0, 1.0 + y.numel()).reshape(y.shape)).sum().backward()
+        outcomes.append((repr(y), repr(x.grad), [strip(str(w.message)) for w in caught]))
+    assert outcomes[1] == outcomes[0]
