@@ -10,6 +10,7 @@ Also here: Number, a Python number wrapped as a 0-d tensor, and `as_view`, which
 result as sharing its input's memory.
 """
 
+import functools
 import math
 import numbers
 import warnings
@@ -65,15 +66,22 @@ def as_dtype(tensor, dtype):
     return tensor if tensor.dtype is dtype else tensor.to(dtype)
 
 
-def dims(tensor, dim):
-    """dim (an int or a sequence of them) as non-negative dims of tensor, checked as torch does."""
+def dims(tensor, dim, distinct=False):
+    """dim (an int or a sequence of them) as non-negative dims of tensor, checked as torch does
+    (`distinct`: a dim twice is refused, as a reduction's list of dims)."""
+    if isinstance(dim, Tensor):  # x.sum(torch.tensor(1))
+        dim = dim.item()
     dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
     n = max(tensor._data.ndim, 1)
     for d in dims:
         if not -n <= d < n:
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-n}, {n - 1}], but got {d})")
-    return tuple(int(d) % n for d in dims)
+    dims = tuple(int(d) % n for d in dims)
+    if distinct and len(set(dims)) < len(dims):
+        twice = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    return dims
 
 
 def shape_of(tensor, shape):
@@ -92,6 +100,18 @@ def shape_of(tensor, shape):
     if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
+
+
+def input_named(method):
+    """torch.sum(x, 0) as x.sum(0); and torch.sum(input=x, dim=0), as torch's functions allow."""
+
+    @functools.wraps(method)
+    def function(*args, **kwargs):
+        if "input" in kwargs:
+            args = (kwargs.pop("input"), *args)
+        return method(*args, **kwargs)
+
+    return function
 
 
 # -- arithmetic ------------------------------------------------------------------------------
@@ -298,20 +318,35 @@ def reduction(everywhere, floating=False):
     `floating`: only for floating-point tensors, as mean is."""
 
     def signature(op):
-        def method(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        def method(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
             dim = axis if dim is None else dim
             keepdim = keepdims if keepdims is not None else keepdim
+            if dtype is not None and dtype is not self.dtype:
+                self = _computed_in(self, dtype)
             if floating and self._data.dtype.kind != "f":
                 raise RuntimeError(
                     "mean(): could not infer output dtype. Input dtype must be either a floating "
                     f"point or complex dtype. Got: {self.dtype._legacy[:-6]}")
             if dim is None:
                 return everywhere.apply(self)
-            return op.apply(self, dims(self, dim), keepdim)
+            if not isinstance(dim, (numbers.Integral, Tensor)) and not len(dim):
+                dim = range(self.ndim)  # torch reads no dims, x.sum(()), as all of them
+            return op.apply(self, dims(self, dim, distinct=True), keepdim)
 
         return method
 
     return signature
+
+
+def _computed_in(tensor, dtype):
+    """tensor's values in dtype, in tensor's own place in the graph: x.sum(dtype=...) records no
+    conversion (the gradient is converted back when it reaches x)."""
+    dtypes.check_mirrored(dtype)
+    values = Tensor._make(tensor._data.astype(dtype.numpy), tensor._grad_fn, tensor._requires_grad)
+    if tensor._grad_fn is None and tensor._requires_grad:  # a leaf's gradient still goes to it
+        values._hooked_accumulator = tensor._grad_accumulator()  # (held: the link is weak)
+        values._accumulator = tensor._accumulator
+    return values
 
 
 def extreme(everywhere, elementwise):
@@ -359,7 +394,7 @@ def spread(op):
             correction = 0 if unbiased is False else 1
         if not self.dtype.is_floating_point:
             raise RuntimeError("std and var only support floating point and complex dtypes")
-        dim = None if dim is None else dims(self, dim) if self.ndim else ()
+        dim = None if dim is None else dims(self, dim, distinct=True) if self.ndim else ()
         counted = self._data.size if dim is None else math.prod(self._data.shape[d] for d in dim)
         if counted - correction <= 0:
             warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
@@ -377,7 +412,7 @@ def norm(op):
         if not self.dtype.is_floating_point:
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                                f"as input. Got {_name(self.dtype)}")
-        return op.apply(self, None if dim is None else dims(self, dim), keepdim)
+        return op.apply(self, None if dim is None else dims(self, dim, distinct=True), keepdim)
 
     return method
 
@@ -472,8 +507,10 @@ def reshape(view):
     """x.reshape(2, 3): a `view` when the memory is in order, else this op on a copy."""
 
     def signature(op):
-        def method(self, *shape):
-            shape = shape_of(self, shape)
+        def method(self, *shape, **named):
+            shape = shape_of(self, (named.pop("shape"),) if "shape" in named else shape)
+            if named:
+                raise TypeError(f"reshape() got an unexpected keyword argument '{next(iter(named))}'")
             if self._data.flags.c_contiguous or self._data.size <= 1:
                 return as_view(self, view.apply(self, shape))
             return op.apply(self.clone(), shape)
@@ -496,13 +533,16 @@ def unsqueeze(op):
     return method
 
 
-def squeeze(everywhere):
-    """x.squeeze(): every size-1 dim (`everywhere`); x.squeeze(dim): that one, if size 1."""
+def squeeze(everywhere, several):
+    """x.squeeze(): every size-1 dim (`everywhere`); x.squeeze(dim): that one, if size 1;
+    x.squeeze((0, 2)): those (`several`), each if size 1."""
 
     def signature(op):
         def method(self, dim=None):
             if dim is None:
                 return as_view(self, everywhere.apply(self))
+            if not isinstance(dim, numbers.Integral):  # x.squeeze((0, 2)): those, if size 1
+                return as_view(self, several.apply(self, dims(self, dim, distinct=True)))
             return as_view(self, op.apply(self, dims(self, dim)[0]))
 
         return method
@@ -606,7 +646,8 @@ def sequence(op):
 def concatenation(op):
     """torch.cat(tensors, dim=0): every size but dim's must match."""
 
-    def function(tensors, dim=0):
+    def function(tensors, dim=0, *, axis=None):
+        dim = dim if axis is None else axis
         first = tensors[0].shape
         for k, t in enumerate(tensors[1:], start=1):
             for d, (m, n) in enumerate(zip(first, t.shape)):

@@ -75,6 +75,8 @@ class TensorAPI:
     def dim(self):
         return self._data.ndim
 
+    ndimension = dim
+
     def numel(self):
         return self._data.size
 
@@ -255,8 +257,17 @@ class TensorAPI:
     def __rmatmul__(self, other):
         return other.matmul(self)
 
-    def flatten(self):
-        return self.reshape(-1)
+    def flatten(self, start_dim=0, end_dim=-1):
+        """The dims from start_dim to end_dim made one (the tensor itself if that is one dim)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = _axes(self, (start_dim, end_dim))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if start == end:
+            return self
+        shape = self.shape
+        return self.reshape(*shape[:start], -1, *shape[end + 1:])
 
     @property
     def T(self):
@@ -339,11 +350,17 @@ class TensorAPI:
         return Tensor._make(np.logical_not(self._data) if self.dtype is dtypes.bool_
                             else np.invert(self._data))
 
-    def all(self):
-        return Tensor._make(np.all(self._data))
+    def all(self, dim=None, keepdim=False, *, axis=None):
+        return self._test("all", dim if axis is None else axis, keepdim)
 
-    def any(self):
-        return Tensor._make(np.any(self._data))
+    def any(self, dim=None, keepdim=False, *, axis=None):
+        return self._test("any", dim if axis is None else axis, keepdim)
+
+    def _test(self, name, dim, keepdim):
+        axes = None if dim is None else _axes(self, dim)
+        result = getattr(np, name)(self._data, axis=axes, keepdims=keepdim)
+        # (torch keeps uint8 for a uint8 tensor, bool for every other)
+        return Tensor._make(result.astype(np.uint8) if self._data.dtype == np.uint8 else result)
 
     def isfinite(self):
         return Tensor._make(np.isfinite(self._data))
@@ -354,17 +371,24 @@ class TensorAPI:
     def equal(self, other):
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
-    def argmax(self, dim=None, keepdim=False):
-        return self._arg("argmax", dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, axis=None):
+        return self._arg("argmax", dim if axis is None else axis, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
-        return self._arg("argmin", dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, axis=None):
+        return self._arg("argmin", dim if axis is None else axis, keepdim)
 
     def _arg(self, name, dim, keepdim):
         if dim is None and self._data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              "input.numel() == 0.")
         return Tensor._make(getattr(np, name)(self._data, axis=dim, keepdims=keepdim))
+
+
+def _axes(tensor, dim):
+    """dim (an int or several) as non-negative dims, checked as torch checks them."""
+    from ._arguments import dims
+
+    return dims(tensor, dim)
 
 
 def _deprecated_on_0d(what, advice, stacklevel):

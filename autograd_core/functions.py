@@ -788,10 +788,18 @@ class SqueezeBackward0(Function):
         return unsqueeze(g, ctx.dims)
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    """z = a without the axes dims of size 1;  dL/da = dL/dz with them put back"""
+
+    def forward(ctx, a, dims):
+        ctx.dims = tuple(d for d in dims if a.ndim and a.shape[d] == 1)
+        return a.squeeze(ctx.dims) if ctx.dims else a[...]
+
+
 class SqueezeBackward1(SqueezeBackward0):
     """z = a without axis dim (if its size is 1);  dL/da = dL/dz with it put back"""
     methods = functions = ("squeeze",)
-    signature = arguments.squeeze(SqueezeBackward0)
+    signature = arguments.squeeze(SqueezeBackward0, SqueezeBackward2)
 
     def forward(ctx, a, dim):
         ctx.dims = (dim,) if a.ndim and a.shape[dim] == 1 else ()
@@ -1088,5 +1096,5 @@ for _op in OPS.values():
     for _name in _declared.get("methods", ()):
         setattr(Tensor, _name, _door)
     for _name in _declared.get("functions", ()):
-        FUNCTIONS[_name] = _door
+        FUNCTIONS[_name] = arguments.input_named(_door)
 del _op, _declared, _names, _door, _name

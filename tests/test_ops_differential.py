@@ -78,6 +78,7 @@ CASES = [
     Case("UnsqueezeBackward0", lambda T, a: a.unsqueeze(0)),
     Case("SqueezeBackward0", lambda T, a: a.unsqueeze(1).squeeze(), "nonscalar"),
     Case("SqueezeBackward1", lambda T, a: a.unsqueeze(0).squeeze(0)),
+    Case("SqueezeBackward2", lambda T, a: a.unsqueeze(0).unsqueeze(-1).squeeze((0, -1))),
     Case("TBackward0", lambda T, a: a.t(), "matrix"),
     Case("TransposeBackward0", lambda T, a: a.transpose(0, 1), "matrix"),
     Case("PermuteBackward0", lambda T, a: a.T, "matrix"),
