@@ -230,6 +230,7 @@ def power(with_number):
                 return exponent.__rpow__(self)
             if isinstance(exponent, Tensor):
                 check_bool(self, exponent, "pow")
+                check_broadcast(self._data.shape, exponent._data.shape)
                 return op.apply(self, exponent)
             target = dtypes.result_type(self, exponent)
             if not target.is_floating_point and exponent < 0:
@@ -267,7 +268,9 @@ def clamp(op):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         for bound in (min, max):
-            if bound is not None and not isinstance(bound, Tensor):
+            if isinstance(bound, Tensor):
+                check_broadcast(self._data.shape, bound._data.shape)
+            elif bound is not None:
                 dtypes.of_python_scalar(bound)  # (a complex bound: autograd_core has no complex)
         return op.apply(self, min, max)
 

@@ -88,6 +88,7 @@ class InPlace:
 
     def _operand(self, other):
         """other as a tensor that broadcasts to self's shape: an in-place op can't grow self."""
+        self._check_inplace()  # (first, as torch: what may not be written is said before shapes)
         other = other if isinstance(other, Tensor) else Number(other, self)
         own, its = self._data.shape, other._data.shape
         if own != its:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtypes
 from ._tensor_str import tensor_repr
-from ._torch_errors import SCALAR_WARNING, check_bool, warn_once
+from ._torch_errors import SCALAR_WARNING, check_bool, check_broadcast, warn_once
 from .tensor import Tensor
 
 
@@ -237,6 +237,7 @@ class TensorAPI:
         a, b = (other, self) if reflected else (self, other)
         check_bool(a, b, {np.floor_divide: "div_floor_cpu", np.remainder: "remainder_cpu"}[ufunc])
         dtype = dtypes.result_type(a, b).numpy
+        check_broadcast(a._data.shape, b._data.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             return Tensor._make(ufunc(a._data.astype(dtype), b._data.astype(dtype)))
 
@@ -315,8 +316,17 @@ class TensorAPI:
 
     # -- comparisons and tests: values only, never recorded -----------------------------------
     def _compare(self, ufunc, other):
+        if other is None or isinstance(other, (list, tuple, str)):  # x == None: not equal, as
+            if ufunc is np.equal or ufunc is np.not_equal:  # torch (so `x in [None]` works)
+                return ufunc is np.not_equal
+            raise TypeError(f"'{_SYMBOLS.get(ufunc, ufunc.__name__)}' not supported between "
+                            f"instances of 'Tensor' and '{type(other).__name__}'")
         other = other._data if isinstance(other, Tensor) else other
-        return Tensor._make(ufunc(self._data, other))
+        try:
+            return Tensor._make(ufunc(self._data, other))
+        except ValueError:  # numpy's broadcasting error, in torch's words
+            check_broadcast(self._data.shape, np.shape(other))
+            raise
 
     def eq(self, other):
         return self._compare(np.equal, other)
@@ -382,6 +392,9 @@ class TensorAPI:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              "input.numel() == 0.")
         return Tensor._make(getattr(np, name)(self._data, axis=dim, keepdims=keepdim))
+
+
+_SYMBOLS = {np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">="}
 
 
 def _axes(tensor, dim):

@@ -895,3 +895,38 @@ def test_torchs_keywords_and_aliases_are_accepted(call):
         outcomes.append((repr(y), node_names(values) if isinstance(values, T.Tensor) else None,
                          repr(x.grad)))
     assert outcomes[1] == outcomes[0]
+
+
+BROADCASTING_DOORS = {
+    "**": lambda a, b: a**b, "pow": lambda a, b: a.pow(b), "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b, "clamp": lambda a, b: a.clamp(b, b),
+    "&": lambda a, b: (a > 0) & (b > 0), "|": lambda a, b: (a > 0) | (b > 0),
+    "maximum": lambda a, b: _engine_of(a).maximum(a, b),
+    "where": lambda a, b: _engine_of(a).where(a > 0, a, b), "add_": lambda a, b: a.add_(b),
+    "(a * 1).add_": lambda a, b: (a * 1).add_(b),
+}
+
+
+@pytest.mark.parametrize("door", BROADCASTING_DOORS)
+@settings(max_examples=10, deadline=None)
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4)
+       | st.tuples(hnp.array_shapes(max_dims=3, max_side=4), hnp.array_shapes(max_dims=3, max_side=4)))
+def test_every_binary_door_gives_torchs_broadcasting_error(door, shapes):
+    a_shape, b_shape = shapes.input_shapes if hasattr(shapes, "input_shapes") else shapes
+    outcomes = []
+    for T in ENGINES.values():
+        a, b = T.ones(a_shape, requires_grad=True), T.ones(b_shape) * 2
+        try:
+            outcomes.append(tuple(BROADCASTING_DOORS[door](a, b).shape))
+        except RuntimeError as error:
+            outcomes.append(f"RuntimeError: {strip(str(error))}")
+    assert outcomes[1] == outcomes[0]
+
+
+def test_comparing_with_none_or_a_list_is_plain_python_as_in_torch():
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([5.0, -7.0])
+        outcomes.append([x == None, x != None, x == [5.0, -7.0], x in [None], None == x])  # noqa: E711
+    assert outcomes[1] == outcomes[0]
