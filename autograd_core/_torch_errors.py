@@ -124,7 +124,25 @@ def checked_hook_result(fn, new, old):
     for g, was in zip(new, old):
         if was is None and g is not None:
             raise RuntimeError("can't replace a None gradient with a non-None value")
+        if g is not None:
+            check_hook_value(fn, g, was)
     return new
+
+
+def check_hook_value(fn, new, old):
+    """One gradient a hook returned, checked as torch checks it: a tensor of the old one's
+    dtype and shape (old: the gradient it replaces, an array or a tensor)."""
+    if not hasattr(new, "_data"):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(fn, "__name__", fn)
+    old = getattr(old, "_data", old)
+    if new._data.dtype != old.dtype:
+        from .dtypes import from_numpy
+
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"torch.{from_numpy(old.dtype)._legacy} got torch.{new.dtype._legacy})")
+    if new._data.shape != np.shape(old):
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 
 def modified_error(tensor, version, node):

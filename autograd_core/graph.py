@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from ._torch_errors import RETAIN_GRAPH_ERROR, checked_hook_result, modified_error, quiet_numpy
+from ._torch_errors import (
+    RETAIN_GRAPH_ERROR,
+    check_hook_value,
+    checked_hook_result,
+    modified_error,
+    quiet_numpy,
+)
 from .grad_mode import STATE
 
 
@@ -146,6 +152,8 @@ class Node:
     def _apply(self, grad, retain_graph):
         if self._has_hooks:
             grad = self._run_pre_hooks(grad)
+            if grad is None:  # a pre-hook dropped it: no gradient goes on from here
+                return (None,) * len(self._next)
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -187,9 +195,7 @@ class Node:
                 continue
             new = fn(_as_tensor(grads[nr]))
             if new is not None:
-                if tuple(new.shape) != np.shape(_as_tensor(grads[nr])._data):
-                    raise RuntimeError(
-                        f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value")
+                check_hook_value(fn, new, grads[nr])
                 grads[nr] = _as_gradient(new)
         for tensor in self._retained:  # retain_grad(): keep a copy on the non-leaf
             if grads[tensor._output_nr] is not None:

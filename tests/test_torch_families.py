@@ -930,3 +930,31 @@ def test_comparing_with_none_or_a_list_is_plain_python_as_in_torch():
         x = T.tensor([5.0, -7.0])
         outcomes.append([x == None, x != None, x == [5.0, -7.0], x in [None], None == x])  # noqa: E711
     assert outcomes[1] == outcomes[0]
+
+
+HOOK_RESULTS = {"a number": lambda g: 3, "float64": lambda g: g.double(), "int64": lambda g: g.long(),
+                "a list": lambda g: [g], "another shape": lambda g: g.sum(), "twice": lambda g: g * 2,
+                "None": lambda g: None}
+
+
+@pytest.mark.parametrize("result", HOOK_RESULTS)
+@pytest.mark.parametrize("where", ["leaf", "non-leaf", "node pre-hook", "node hook"])
+def test_what_a_hook_returns_is_checked_as_torch_checks_it(result, where):
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        hook = HOOK_RESULTS[result]
+        t = x if where == "leaf" else x * 1
+        y = t * 3
+        if where in ("leaf", "non-leaf"):
+            t.register_hook(hook)
+        elif where == "node pre-hook":
+            y.grad_fn.register_prehook(lambda grads, hook=hook: (hook(grads[0]),))
+        else:
+            y.grad_fn.register_hook(lambda grads, _, hook=hook: (hook(grads[0]), None))
+        try:
+            y.sum().backward()
+            outcomes.append(repr(x.grad))
+        except (TypeError, RuntimeError) as error:
+            outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
+    assert outcomes[1] == outcomes[0]
