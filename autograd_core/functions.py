@@ -75,7 +75,7 @@ def unsqueeze(x, dims):
 def sum_dims(x, dims, keepdim):
     if isinstance(x, Tensor):
         return x.sum(dims, keepdim=keepdim)
-    return x.sum(axis=tuple(dims), keepdims=keepdim)
+    return total(x, tuple(dims), keepdims=keepdim)
 
 
 def zeros_like(x):
@@ -113,9 +113,14 @@ def permute(x, dims):
     return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
 
 
+def total(x, axis=None, **options):
+    """A sum of an array: numpy's add.reduce, not ndarray.sum, whose Python wrapper lets numpy's
+    warnings (inf - inf) past the engine's filter; torch gives none."""
+    return np.add.reduce(x, axis=axis, **options)
+
+
 def mean(x):
-    # (on arrays, numpy's mean without its wrapper, whose warnings of its own torch never gives)
-    return x.mean() if isinstance(x, Tensor) else x.sum(dtype=x.dtype) / x.dtype.type(x.size)
+    return x.mean() if isinstance(x, Tensor) else total(x, dtype=x.dtype) / x.dtype.type(x.size)
 
 
 def mean_dims(x, dims):
@@ -123,7 +128,7 @@ def mean_dims(x, dims):
     if isinstance(x, Tensor):
         return x.mean(dims, keepdim=True)
     count = x.dtype.type(math.prod(x.shape[d] for d in dims))
-    return x.sum(axis=tuple(dims), keepdims=True, dtype=x.dtype) / count
+    return total(x, tuple(dims), keepdims=True, dtype=x.dtype) / count
 
 
 # ---------------------------------------------------------------------------------------
@@ -281,11 +286,13 @@ class PowBackward2(Function):
         z = np.asarray(c, a.dtype) ** a
         ctx.save_for_backward(z)
         ctx.base = c
+        ctx.flat = a >= 0 if c == 0 else None  # 0 ** a: no slope where a >= 0, as torch's
         return z
 
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return g * scale(z, float(np.log(ctx.base)))
+        slope = g * scale(z, float(np.log(ctx.base)) if ctx.base else -np.inf)
+        return slope if ctx.flat is None else masked_fill(slope, ctx.flat, 0.0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -491,7 +498,7 @@ class SumBackward0(Function):
 
     def forward(ctx, a):
         ctx.shape = a.shape
-        return a.sum(dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return total(a, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
         return expand(g, ctx.shape)
@@ -504,8 +511,7 @@ class SumBackward1(Function):
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        return a.sum(axis=dims, keepdims=keepdim,
-                     dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return total(a, dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(ctx, g):
         return expand(g if ctx.keepdim else unsqueeze(g, ctx.dims), ctx.shape)
@@ -518,7 +524,7 @@ class MeanBackward0(Function):
         ctx.shape, ctx.n = a.shape, a.size
         if not a.size:
             return np.asarray(np.nan, a.dtype)  # torch's mean of nothing, without numpy's warning
-        return a.sum() / a.size  # what a.mean() computes, without its Python wrapper
+        return total(a) / a.dtype.type(a.size)  # what a.mean() computes, without its wrapper
 
     def backward(ctx, g):
         return divide(expand(g, ctx.shape), max(ctx.n, 1))
@@ -532,8 +538,9 @@ class MeanBackward1(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
-            return np.full(a.sum(axis=dims, keepdims=keepdim).shape, np.nan, a.dtype)
-        return a.mean(axis=dims, keepdims=keepdim)
+            return np.full(total(a, dims, keepdims=keepdim).shape, np.nan, a.dtype)
+        count = a.dtype.type(math.prod(a.shape[d] for d in dims))
+        return total(a, dims, keepdims=keepdim) / count
 
     def backward(ctx, g):
         n = int(np.prod([ctx.shape[d] for d in ctx.dims], dtype=np.int64))
@@ -550,7 +557,7 @@ class _Extreme(Function):
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        ties = array(a == z)
+        ties = array((a == z) | (a != a) & (z != z))  # (a nan is the max, and takes its gradient)
         return share(g / int(ties.sum()), ties)
 
 
@@ -636,7 +643,7 @@ class LinalgVectorNormBackward0(Function):
             z = np.sqrt(np.dot(flat, flat))
             ctx.save_for_backward(a, z)
             return z
-        z = np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+        z = np.sqrt(total(a * a, dims, keepdims=keepdim))
         ctx.save_for_backward(a, z)
         return z
 
@@ -662,7 +669,7 @@ class StdBackward0(Function):
         # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
         wide = a.astype(np.float64)
         centred = wide - mean_dims(wide, axes)
-        squares = (centred * centred).sum(axis=axes, keepdims=keepdim)
+        squares = total(centred * centred, axes, keepdims=keepdim)
         # (no freedom: a division by 0, as torch's, so inf, or nan with nothing to measure)
         z = np.asarray(np.sqrt(squares / np.float64(max(ctx.freedom, 0))), a.dtype)
         ctx.save_for_backward(a, z)

@@ -69,11 +69,11 @@ class SigmoidBackwardBackward0(GradientOp):
 
 
 class ThresholdBackwardBackward0(GradientOp):
-    """z = g * (y > 0);  dz/dg = (y > 0), dz/dy = 0"""
+    """z = g * ~(y <= 0);  dz/dg = ~(y <= 0), dz/dy = 0  (at a nan y the gradient passes, as torch's)"""
 
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return g * (y > 0)
+        return g * ~(y <= 0)
 
     def backward(ctx, gg):
         (y,) = ctx.saved_tensors
@@ -81,10 +81,10 @@ class ThresholdBackwardBackward0(GradientOp):
 
 
 class SgnBackward0(GradientOp):
-    """z = sign(a);  dz/da = 0"""
+    """z = sign(a), 0 at a nan;  dz/da = 0"""
 
     def forward(ctx, a):
-        return np.sign(a)
+        return np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype)
 
     def backward(ctx, g):
         return F.zeros_like(g)

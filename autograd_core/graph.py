@@ -237,9 +237,9 @@ def unbroadcast(grad, shape, node=None, index=0):
     extra = grad.ndim - len(shape)
     stretched = _stretched(grad.shape, shape, node, index)
     if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
+        grad = np.add.reduce(grad, axis=tuple(range(extra)))  # (not .sum(): see functions.total)
     if stretched:
-        grad = grad.sum(axis=tuple(i - extra for i in stretched), keepdims=True)
+        grad = np.add.reduce(grad, axis=tuple(i - extra for i in stretched), keepdims=True)
     return grad.reshape(shape)
 
 

@@ -958,3 +958,30 @@ def test_what_a_hook_returns_is_checked_as_torch_checks_it(result, where):
         except (TypeError, RuntimeError) as error:
             outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
     assert outcomes[1] == outcomes[0]
+
+
+SPECIAL_VALUES = [0.0, -0.0, float("nan"), float("inf"), float("-inf"), 1.0, -1.0]
+AT_SPECIAL_VALUES = {
+    "relu": lambda x: x.relu(), "abs": lambda x: x.abs(), "sqrt": lambda x: x.sqrt(),
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(), "x**2": lambda x: x**2, "x**-1": lambda x: x**-1.0,
+    "0**x": lambda x: 0**x, "2**x": lambda x: 2**x, "x**x": lambda x: x**x,
+    "clamp": lambda x: x.clamp(-1, 1), "sin": lambda x: x.sin(), "1 / x": lambda x: 1 / x,
+    "max": lambda x: x.max(), "min": lambda x: x.min(), "norm": lambda x: x.norm(),
+    "mean": lambda x: x.mean(), "sum": lambda x: x.sum(), "std": lambda x: x.std(),
+    "x * x": lambda x: x * x, "x / x": lambda x: x / x,
+}
+
+
+@pytest.mark.parametrize("op", AT_SPECIAL_VALUES)
+def test_gradients_at_zero_infinity_and_nan_match_torch(op):
+    """The guards in the backward formulas (relu at nan, abs at nan, 0 ** x, a nan max) as
+    torch's, and no warning from numpy on the way."""
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor(SPECIAL_VALUES, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            AT_SPECIAL_VALUES[op](x).sum().backward()
+        outcomes.append((repr(x.grad), [str(w.message) for w in caught]))
+    assert outcomes[1] == outcomes[0]
