@@ -25,6 +25,8 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     _arguments.py     how each op's arguments are read and checked (dim, axis, shapes, numbers)
     _indexing.py      x[i], x[mask], x[i] = v, for row in x
     _inplace.py       x.add_(y), x += y, zero_(): writing into a tensor, and versions
+    _views.py         a write into a view rewrites its base's graph; a view of written memory
+                      gets torch's AsStridedBackward0
     _tensor_api.py    shape, dtype, conversions, comparisons, x.T, matmul's dispatch
     creation.py       tensor, ones, zeros, arange, randn, ...
     dtypes.py         torch's dtypes over numpy's, and torch's promotion rules
