@@ -124,17 +124,6 @@ def unary(op):
     return method
 
 
-def no_bool(op):
-    """x.relu(): torch refuses a bool tensor."""
-
-    def method(self):
-        if self._data.dtype == np.bool_:
-            raise RuntimeError(f"Boolean inputs not supported for {op.methods[0]}")
-        return op.apply(self)
-
-    return method
-
-
 def floating(op):
     """x.exp(), torch.sqrt(x): an integer or bool tensor becomes the default float first, as
     torch (it has no gradient: nothing to record)."""
@@ -206,13 +195,13 @@ def negation(op):
     return method
 
 
-def refusing_bool(kernel):
-    """x.abs(): as unary, but torch has no bool kernel for it, and says so."""
+def refusing_bool(error, message):
+    """x.abs(), x.relu(): as unary, but torch refuses a bool tensor, and says so."""
 
     def signature(op):
         def method(self):
             if self._data.dtype == np.bool_:
-                raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+                raise error(message)
             return op.apply(self)
 
         return method

@@ -390,7 +390,7 @@ class SigmoidBackward0(Function):
 class ReluBackward0(Function):
     """z = maximum(a, 0);  dz/da = (a > 0)"""
     methods = functions = ("relu",)
-    signature = arguments.no_bool
+    signature = arguments.refusing_bool(RuntimeError, "Boolean inputs not supported for relu")
 
     def forward(ctx, a):
         z = np.maximum(a, 0)
@@ -406,7 +406,7 @@ class AbsBackward0(Function):
     """z = abs(a);  dz/da = sign(a)  (0 at a = 0)"""
     methods = "abs", "__abs__"
     functions = ("abs",)
-    signature = arguments.refusing_bool("abs_cpu")
+    signature = arguments.refusing_bool(NotImplementedError, '"abs_cpu" not implemented for \'Bool\'')
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
