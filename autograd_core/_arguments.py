@@ -10,7 +10,6 @@ Also here: Number, a Python number wrapped as a 0-d tensor, and `as_view`, which
 result as sharing its input's memory.
 """
 
-import functools
 import math
 import numbers
 import warnings
@@ -100,18 +99,6 @@ def shape_of(tensor, shape):
     if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
-
-
-def input_named(method):
-    """torch.sum(x, 0) as x.sum(0); and torch.sum(input=x, dim=0), as torch's functions allow."""
-
-    @functools.wraps(method)
-    def function(*args, **kwargs):
-        if "input" in kwargs:
-            args = (kwargs.pop("input"), *args)
-        return method(*args, **kwargs)
-
-    return function
 
 
 # -- arithmetic ------------------------------------------------------------------------------

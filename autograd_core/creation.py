@@ -109,9 +109,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         start, end = 0, start
     floating = any(not isinstance(v, numbers.Integral) for v in (start, end, step))
     numpy = _numpy(dtype, dtypes.float32 if floating else dtypes.int64)
-    if numpy in (np.float32, np.float64):  # torch's arithmetic, not numpy's (_ranges.py)
+    if numpy in (np.float32, np.float64):
         count = max(math.ceil((end - start) / step), 0)
-        return _new(_ranges.arange(start, step, count, numpy.type), None, requires_grad)
+        whole = (float(start).is_integer() and float(step).is_integer()
+                 and abs(start) + abs(step) * count < 2**24)  # (then numpy's values are exact)
+        if not whole:  # torch's arithmetic, not numpy's (_ranges.py)
+            return _new(_ranges.arange(start, step, count, numpy.type), None, requires_grad)
     return _new(np.arange(start, end, step, dtype=numpy), None, requires_grad)
 
 

@@ -498,7 +498,7 @@ class SumBackward0(Function):
 
     def forward(ctx, a):
         ctx.shape = a.shape
-        return total(a, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return np.add.reduce(a, None, np.int64 if a.dtype.kind in "biu" else None)  # (total's)
 
     def backward(ctx, g):
         return expand(g, ctx.shape)
@@ -524,7 +524,7 @@ class MeanBackward0(Function):
         ctx.shape, ctx.n = a.shape, a.size
         if not a.size:
             return np.asarray(np.nan, a.dtype)  # torch's mean of nothing, without numpy's warning
-        return total(a) / a.dtype.type(a.size)  # what a.mean() computes, without its wrapper
+        return np.add.reduce(a, None) / a.size  # what a.mean() computes, without its wrapper
 
     def backward(ctx, g):
         return divide(expand(g, ctx.shape), max(ctx.n, 1))
@@ -1103,5 +1103,5 @@ for _op in OPS.values():
     for _name in _declared.get("methods", ()):
         setattr(Tensor, _name, _door)
     for _name in _declared.get("functions", ()):
-        FUNCTIONS[_name] = arguments.input_named(_door)
+        FUNCTIONS[_name] = _door
 del _op, _declared, _names, _door, _name
