@@ -123,6 +123,19 @@ def floating(op):
     return method
 
 
+def tensors(op):
+    """torch.maximum(a, b): two tensors (torch refuses a number here)."""
+
+    def function(input, other):  # noqa: A002  (torch's names)
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{op.functions[0]}(): argument 'other' (position 2) must be Tensor, "
+                            f"not {type(other).__name__}")
+        return pairwise(input, other)
+
+    pairwise = binary(op)
+    return function
+
+
 def binary(op):
     """a * b, 2 * a, a.mul(b): a number becomes a 0-d tensor; the shapes must broadcast."""
 
@@ -471,8 +484,8 @@ def mv(op):
 def view(op):
     """x.view(2, 3), x.view((2, 3)), x.view(-1): only a tensor whose memory is in order."""
 
-    def method(self, *shape):
-        shape = shape_of(self, shape)
+    def method(self, *shape, size=None):
+        shape = shape_of(self, shape if size is None else (size,))
         if not self._data.flags.c_contiguous and self._data.size > 1:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
@@ -552,7 +565,8 @@ def transpose(op):
 def permute(op):
     """x.permute(1, 0) or x.permute((1, 0))."""
 
-    def method(self, *order):
+    def method(self, *order, **named):  # (x.permute(dims=(1, 0)) too)
+        order = (named.pop("dims"),) if "dims" in named else order
         if len(order) == 1 and not isinstance(order[0], numbers.Integral):
             order = tuple(order[0])
         return as_view(self, op.apply(self, dims(self, order)))
@@ -563,7 +577,8 @@ def permute(op):
 def expand(op):
     """x.expand(3, 2) or x.expand((3, 2)); -1 keeps a dim's size."""
 
-    def method(self, *shape):
+    def method(self, *shape, size=None):
+        shape = shape if size is None else (size,)
         if not shape:
             raise TypeError('expand() missing 1 required positional arguments: "size"')
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
@@ -616,8 +631,8 @@ def unbind(op):
 def sequence(op):
     """torch.stack(tensors, dim=0)."""
 
-    def function(tensors, dim=0):
-        return op.apply(*tensors, dim)
+    def function(tensors, dim=0, *, axis=None):
+        return op.apply(*tensors, dim if axis is None else axis)
 
     return function
 

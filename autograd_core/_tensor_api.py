@@ -241,8 +241,11 @@ class TensorAPI:
         with np.errstate(divide="ignore", invalid="ignore"):
             return Tensor._make(ufunc(a._data.astype(dtype), b._data.astype(dtype)))
 
-    def matmul(self, other):
+    def matmul(self, other, position=1):
         """a @ b, dispatched as torch does: dot, mv, mm, or mm with a squeezed 1-d side."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"matmul(): argument 'other' (position {position}) must be Tensor, "
+                            f"not {type(other).__name__}")
         if self.ndim == 1 and other.ndim == 1:
             return self.dot(other)
         if self.ndim == 2 and other.ndim == 1:
@@ -253,10 +256,11 @@ class TensorAPI:
             return _squeeze_first(self.unsqueeze(0).mm(other))
         raise NotImplementedError("autograd_core's matmul takes 1-d and 2-d tensors only")
 
-    __matmul__ = matmul
+    def __matmul__(self, other):
+        return self.matmul(other) if isinstance(other, Tensor) else NotImplemented
 
-    def __rmatmul__(self, other):
-        return other.matmul(self)
+    def __rmatmul__(self, other):  # (a number @ a tensor: Python's own TypeError, as torch's)
+        return other.matmul(self) if isinstance(other, Tensor) else NotImplemented
 
     def flatten(self, start_dim=0, end_dim=-1):
         """The dims from start_dim to end_dim made one (the tensor itself if that is one dim)."""
@@ -428,3 +432,11 @@ add_methods(TensorAPI)
 FUNCTIONS = {name: vars(TensorAPI)[name] for name in (
     "matmul flatten eq ne lt le gt ge all any isfinite allclose equal numel argmax argmin"
 ).split()}
+
+
+def _matmul(input, other):  # noqa: A002  (torch's names)
+    """torch.matmul(a, b): as a @ b (other is argument 2 here, for torch's error)."""
+    return input.matmul(other, position=2)
+
+
+FUNCTIONS["matmul"] = _matmul

@@ -578,7 +578,7 @@ class MaximumBackward0(Function):
     """
     promote = True
     functions = ("maximum",)
-    signature = arguments.binary
+    signature = arguments.tensors
     pick = staticmethod(np.maximum)
 
     def forward(ctx, a, b):
@@ -595,7 +595,7 @@ class MaximumBackward0(Function):
 class MinimumBackward0(MaximumBackward0):
     """z = min(a, b), element by element;  dz/da = (a < b) + (a == b) / 2, dz/db = (b < a) + (a == b) / 2"""
     functions = ("minimum",)
-    signature = arguments.binary
+    signature = arguments.tensors
     pick = staticmethod(np.minimum)
 
 

@@ -985,3 +985,23 @@ def test_gradients_at_zero_infinity_and_nan_match_torch(op):
             AT_SPECIAL_VALUES[op](x).sum().backward()
         outcomes.append((repr(x.grad), [str(w.message) for w in caught]))
     assert outcomes[1] == outcomes[0]
+
+
+TENSOR_ONLY = ["a @ 2", "2 @ a", "T.matmul(a, 2)", "a.matmul(2)", "T.maximum(a, 0)",
+               "T.minimum(a, 1.5)", "a.view(size=(2,)).shape", "m.permute(dims=(1, 0)).shape",
+               "a.expand(size=(3, 2)).shape", "T.stack([a, a], axis=1).shape",
+               "T.matmul(m, T.ones(3))"]
+
+
+@pytest.mark.parametrize("call", TENSOR_ONLY)
+def test_tensor_arguments_and_keyword_names_as_torch(call):
+    """A number where torch wants a tensor (matmul, maximum) is refused as torch refuses it; the
+    size=, dims= and axis= keywords are accepted."""
+    outcomes = []
+    for T in ENGINES.values():
+        names = {"T": T, "a": T.ones(2), "m": T.ones(2, 3)}
+        try:
+            outcomes.append(repr(eval(call, names)))  # noqa: S307  (as a learner writes it)
+        except TypeError as error:
+            outcomes.append(f"TypeError: {error}")
+    assert outcomes[1] == outcomes[0]
