@@ -123,12 +123,12 @@ def mean(x):
     return x.mean() if isinstance(x, Tensor) else total(x, dtype=x.dtype) / x.dtype.type(x.size)
 
 
-def mean_dims(x, dims):
-    """x's mean over dims, which are kept (size 1)."""
+def mean_dims(x, dims, keepdim=True):
+    """x's mean over dims (kept, size 1, unless keepdim is False)."""
     if isinstance(x, Tensor):
-        return x.mean(dims, keepdim=True)
+        return x.mean(dims, keepdim=keepdim)
     count = x.dtype.type(math.prod(x.shape[d] for d in dims))
-    return total(x, tuple(dims), keepdims=True, dtype=x.dtype) / count
+    return total(x, tuple(dims), keepdims=keepdim, dtype=x.dtype) / count
 
 
 # ---------------------------------------------------------------------------------------
@@ -539,8 +539,7 @@ class MeanBackward1(Function):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
             return np.full(total(a, dims, keepdims=keepdim).shape, np.nan, a.dtype)
-        count = a.dtype.type(math.prod(a.shape[d] for d in dims))
-        return total(a, dims, keepdims=keepdim) / count
+        return mean_dims(a, dims, keepdim)
 
     def backward(ctx, g):
         n = int(np.prod([ctx.shape[d] for d in ctx.dims], dtype=np.int64))
