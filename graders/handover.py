@@ -1,204 +1,87 @@
-"""What crosses the trust boundary: recorded in the student's kernel, replayed where grading is trusted.
+"""What crosses from the student's kernel to grading: data, and nothing else.
 
-A check touches a student's objects only through the boundary functions of `checking` (`read`,
-`attributes`, `call_student`). Everything else it does -- building inputs, both oracles, the
-comparison, the diagnosis -- is deterministic given what crossed the boundary. So:
+When grading, the student's notebook runs in a sandbox whose graders hold no answer key (the
+sandbox leaves graders/answer_key/ out). There a check does not judge: it hands over what it
+collected (graders/evidence.py), as one display output of type MIMETYPE in its cell,
 
-- In the grading sandbox (GRADING_HANDOVER=1 in the kernel's environment) each check call records
-  a *tape*: the plain data every outermost boundary call returned (or the failure it raised), in
-  order, and hands it over as one display output of type MIMETYPE in its test cell.
-- In the trusted grading process, after the kernel is gone, the same checks -- imported there,
-  never from the submission -- run again on placeholders (`Handle`): each boundary call takes the
-  next entry of the tape instead of touching an object; the oracles and comparisons run for real.
+    {"check": "check_separate_grads", "hidden": true, "evidence": {...}}
 
-A tape is only a claim about the student's values: a patched, missing or forged one can make the
-check see other answers (at best the right ones -- what correct values earn), never skip it.
-Nested boundary calls (read of a list) and those inside trusted code (the oracles read their own
-tensors) are neither recorded nor replayed. In JupyterLab nothing is recorded: checks run as ever.
+and asking to see an answer hands over {"reveal": "check_three_backwards"}. The trusted grading
+process reads these back with `parse` -- JSON of bounded size and depth, numbers or tagged
+non-finite numbers, text, lists and mappings; nothing callable, nothing pickled -- and reaches the
+verdict there (grading/verdicts.py). A record that does not parse costs its exercise, with the
+reason; a record can claim other values than the student's objects held, but it can only earn
+what those values earn.
 """
 
-import contextlib
+import json
+import math
 import os
 
 MIMETYPE = "application/x-grading-handover+json"
 RECORDING = os.environ.get("GRADING_HANDOVER") == "1"  # set by the grading sandbox only
+MAX_BYTES = 1 << 20  # one record, as JSON
+MAX_DEPTH = 24
+_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-class _Opaque(type):
-    """Handle's type: asking it its name (`type(answer).__name__`) is a use beyond the boundary."""
-
-    @property
-    def __name__(cls):
-        _state.misused = True
-        return "Handle"
+class Malformed(ValueError):
+    """A hand-over that is not what a check hands over; str() says why, for the instructor."""
 
 
-class Handle(metaclass=_Opaque):
-    """A student's object in the replay: all a check can do with it is hand it to the boundary.
-
-    Calling its methods (`loss.backward()`) does nothing here: their effects reach the verdict
-    only through later boundary calls, which the tape answers. A check whose course depends on
-    the object itself (its type, truth, length, equality) cannot be replayed: `misused()` says
-    so, and the check fails (graders must take such reads through a boundary function).
-    """
-
-    def __init__(self, name):
-        self.name = name
-
-    def __getattr__(self, attribute):
-        if attribute.startswith("__"):
-            raise AttributeError(attribute)
-        return Handle(f"{self.name}.{attribute}")
-
-    def __call__(self, *args, **kwargs):
-        return Handle(f"{self.name}()")
-
-    def _beyond(self, *args):
-        _state.misused = True
-        raise TypeError(f"{self.name} stands for a student's object: its value is not here")
-
-    __bool__ = __len__ = __iter__ = __eq__ = __ne__ = __lt__ = __gt__ = __float__ = _beyond
-    __hash__ = object.__hash__
-
-    def __repr__(self):
-        return f"<{self.name}>"
-
-
-def misused():
-    """Whether the last replay used a student's object beyond the boundary."""
-    return _state.misused
-
-
-class TapeError(Exception):
-    """The hand-over does not match what the trusted check asks for."""
-
-
-class _State:
-    depth = 0      # > 0 inside a boundary call or trusted code: pass through
-    tape = None    # recording: the list being written
-    replay = None  # replaying: the iterator of this check's entries
-    misused = False  # replaying: a check touched a placeholder beyond the boundary
-
-
-_state = _State()
-
-
-def boundary(fn):
-    """Wrap a boundary function of `checking`: record or replay its outermost calls."""
-    kind = fn.__name__
-
-    def crossing(*args, **kwargs):
-        if _state.depth or (_state.tape is None and _state.replay is None):
-            return fn(*args, **kwargs)
-        if _state.replay is not None:
-            return _replayed(kind, args)
-        _state.depth += 1
-        try:
-            value = fn(*args, **kwargs)
-        except Exception as error:
-            _state.tape.append([kind, "raised", _failure(error)])
-            raise
-        finally:
-            _state.depth -= 1
-        _state.tape.append([kind, "returned", _plain(kind, value, args)])
-        return value
-
-    crossing.__name__, crossing.__doc__ = kind, fn.__doc__  # no __wrapped__: that marks a check
-    return crossing
-
-
-def trusted(fn):
-    """Code that reads only objects the check made itself (the oracles): never taped."""
-
-    def run(*args, **kwargs):
-        _state.depth += 1
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _state.depth -= 1
-
-    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
-    return run
-
-
-@contextlib.contextmanager
-def check_call(name):
-    """Around one check: record its tape and hand it over (kernel), or feed it (replay)."""
-    if _state.replay is not None or not RECORDING or _state.tape is not None:
-        yield  # replaying (the replayer feeds the tape), or not grading, or a nested check
-        return
-    _state.tape, passed = [], False
-    try:
-        yield
-        passed = True
-    finally:
-        tape, _state.tape = _state.tape, None
-        _hand_over({"check": name, "passed": passed, "tape": tape})
-
-
-def _hand_over(record):
-    try:
-        from IPython.display import display
-
-        display({MIMETYPE: record}, raw=True)
-    except Exception:  # noqa: BLE001 -- no hand-over only costs the student this check
-        pass
-
-
-@contextlib.contextmanager
-def replaying(tape):
-    """Feed one recorded tape to the boundary functions while a trusted check runs."""
-    if not isinstance(tape, list):
-        raise TapeError("the hand-over holds no tape")
-    _state.replay, _state.depth, _state.misused = iter(tape), 0, False
-    try:
-        yield
-    finally:
-        _state.replay = None
-
-
-def _failure(error):
-    """A boundary call's failure as data: its message and diagnosis (only labels feedback: a
-    failure never earns a point, whatever it says)."""
-    verdict = getattr(error, "verdict", None)
-    diagnosis = getattr(verdict, "diagnosis", None)
-    return {"message": getattr(verdict, "message", str(error)),
-            "mistake": getattr(diagnosis, "mistake", None), "hint": getattr(diagnosis, "hint", None)}
-
-
-def _plain(kind, value, args):
-    """What the trusted side needs of a boundary call's result, as JSON-able data."""
-    if kind == "call_student":  # the object itself stays in the kernel: its identity only
-        if value is None:
-            return {"is": None}
-        same = [k for k, a in enumerate(args[1:]) if a is value]
-        return {"is": same[0] if same else "new"}
-    return value  # read and attributes give plain data already
-
-
-def _replayed(kind, args):
-    from .checking import CheckFailed
-
-    entry = next(_state.replay, None)
-    if not (isinstance(entry, list) and len(entry) == 3 and entry[0] == kind):
-        raise TapeError(f"the hand-over does not match the check (expected {kind}, got {entry!r})")
-    _, how, value = entry
-    if how == "raised":
-        from .checking import Diagnosis, Verdict
-
-        value = value if isinstance(value, dict) else {}
-        mistake, hint = value.get("mistake"), value.get("hint")
-        diagnosis = Diagnosis(mistake, hint) if type(mistake) is type(hint) is str else None
-        raise CheckFailed(Verdict("", False, str(value.get("message", "")), diagnosis))
-    if how != "returned":
-        raise TapeError(f"unknown outcome {how!r}")
-    if kind == "attributes" and not isinstance(value, dict):
-        raise TapeError("attributes: not a mapping")
-    if kind == "call_student":
-        same = value.get("is") if isinstance(value, dict) else "new"
-        if same is None:
-            return None
-        if type(same) is int and 0 <= same < len(args) - 1:
-            return args[1 + same]
-        return Handle(f"result of {getattr(args[0], 'name', 'a function')}")
+def encode(value):
+    """JSON-able data: non-finite floats tagged ({"float": "nan"}), tuples as lists."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"float": "nan" if value != value else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
     return value
+
+
+def hand_over(record):
+    """Display the record in the running cell (the grading sandbox's kernel only)."""
+    from IPython.display import display
+
+    display({MIMETYPE: encode(record)}, raw=True)
+
+
+def _decode(value, depth):
+    if depth > MAX_DEPTH:
+        raise Malformed("nested too deeply")
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise Malformed("an untagged non-finite number")
+        return value
+    if kind is list:
+        return [_decode(v, depth + 1) for v in value]
+    if kind is dict:
+        if set(value) == {"float"} and value["float"] in _FLOATS:
+            return _FLOATS[value["float"]]
+        return {k: _decode(v, depth + 1) for k, v in value.items()}
+    raise Malformed(f"a {kind.__name__} where data was expected")
+
+
+def parse(data):
+    """A record handed over by a kernel, checked and decoded; Malformed if it is not one."""
+    try:
+        text = json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise Malformed(f"not plain JSON ({error})") from None
+    if len(text) > MAX_BYTES:
+        raise Malformed(f"{len(text)} bytes, over the limit of {MAX_BYTES}")
+    record = _decode(json.loads(text), 0)
+    if not isinstance(record, dict):
+        raise Malformed("not a mapping")
+    if "reveal" in record:
+        if set(record) != {"reveal"} or type(record["reveal"]) is not str:
+            raise Malformed("a reveal that names no check")
+        return record
+    if set(record) != {"check", "hidden", "evidence"} or type(record["check"]) is not str \
+            or type(record["hidden"]) is not bool:
+        raise Malformed("not a check's record")
+    return record

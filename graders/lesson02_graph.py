@@ -1,172 +1,55 @@
-"""Checks for lesson 02: grad_fn, next_functions and the graph behind a result."""
+"""Lesson 02's checks: grad_fn, next_functions and the graph behind a result.
 
-from collections import deque
+What each check takes from the student's work; the answers are in graders/answer_key/.
+"""
 
 import torch
 
-from .checking import (
-    Diagnosis,
-    Mistake,
-    call_student,
-    check,
-    check_value,
-    describe,
-    fail,
-    inputs,
-    leaf,
-    oracle,
-    read,
-    seal,
-    verdict,
-)
+from .checks import function_check, value_check
+from .evidence import call, inputs
 
 
-def node_name(node):
-    """A node's class name, the same for torch and autograd_core ("AccumulateGrad", ...)."""
-    return None if node is None else type(node).__name__
-
-
-def graph_counts(t, distinct=True):
-    """{node name: how many such nodes} over the graph behind t, each node counted once."""
-    counts, seen, queue = {}, set(), deque([t.grad_fn] if t.grad_fn is not None else [])
-    while queue:
-        node = queue.popleft()
-        if distinct and id(node) in seen:
-            continue
-        seen.add(id(node))
-        counts[node_name(node)] = counts.get(node_name(node), 0) + 1
-        queue.extend(child for child, _ in node.next_functions if child is not None)
-    return counts
-
-
-def _last_grad_fn(T):
-    x = T.ones(3, requires_grad=True)
-    return node_name((2 * (x - 1).exp().sum()).grad_fn)
-
-
-LAST_MISTAKES = (
-    Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
-            "that made *this* tensor: the last one. The earlier ops are further down, in "
-            "next_functions.", lambda T: "SubBackward0"),
-    Mistake("the last method in the line is the last op", "2 * (...) multiplies what "
-            ".sum() returned: the multiplication runs last, so y.grad_fn is its node.",
-            lambda T: "SumBackward0"),
-    Mistake("the name without its number", "torch's node names end with a version number: "
-            "print(y.grad_fn) shows it.", lambda T: "MulBackward"),
-)
-
-
-@check
+@value_check("l02_name", 1, "answer_name")
 def check_last_grad_fn(answer):
     """answer: the class name of y.grad_fn for y = 2 * (x - 1).exp().sum(), as a string."""
-    check_value(answer, "the name of y.grad_fn", _last_grad_fn, LAST_MISTAKES)
-    return "grad_fn is the node of the last op: here the multiplication by 2."
 
 
-def _next_names(T):
-    x, b = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
-    w = T.ones(2)
-    z = b - x * w
-    return [node_name(n) for n, _ in z.grad_fn.next_functions]
-
-
-@check
+@value_check("l02_next", 2, "answer_next")
 def check_next_names(answer):
     """answer: the class names in z.grad_fn.next_functions for z = b - x * w, in order."""
-    names = read(answer)
-    if type(names) is list:  # torch's name() spells the leaves' node with a namespace
-        names = [a.removeprefix("torch::autograd::") if type(a) is str else a for a in names]
-    answer = names
-    check_value(answer, "the names in z.grad_fn.next_functions", _next_names, [
-        Mistake("next_functions in no particular order", "They follow the op's arguments: "
-                "z = b - (x * w), so first b's AccumulateGrad, then the node of x * w.",
-                lambda T: ["MulBackward0", "AccumulateGrad"]),
-        Mistake("next_functions lists the leaves", "It lists the *next nodes*: x * w is a node "
-                "(MulBackward0); only b, used directly, shows its AccumulateGrad.",
-                lambda T: ["AccumulateGrad", "AccumulateGrad"]),
-        Mistake("a leaf taken for None", "None stands for an input that needs no gradient "
-                "(w here, which is not in the list at all). b requires grad, so it has a node: "
-                "AccumulateGrad.", lambda T: [None, "MulBackward0"])])
-    return "next_functions follow the arguments of the op, in order."
 
 
-def _shared_leaves(T):
-    x, w = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
-    c = T.ones(2)
-    out = (x * w + x * c + w).sum()
-    return graph_counts(out)["AccumulateGrad"]
-
-
-@check
+@value_check("l02_accumulators", 3, "answer_accumulators")
 def check_accumulator_count(answer):
     """answer: how many AccumulateGrad nodes the graph of (x * w + x * c + w).sum() has."""
-    check_value(answer, "the number of AccumulateGrad nodes", _shared_leaves, [
-        Mistake("one AccumulateGrad per use of a leaf", "There is one per *leaf* that requires "
-                "grad, shared by every op that uses it: all paths from out to x end in the same "
-                "node, which adds their gradients into x.grad.", lambda T: 4),
-        Mistake("c has an AccumulateGrad", "c does not require grad: nothing is accumulated "
-                "for it, and next_functions holds None in its place.", lambda T: 3),
-        Mistake("no AccumulateGrad in a graph of ops", "Every leaf that requires grad ends the "
-                "graph in an AccumulateGrad node, the one that writes its .grad.", lambda T: 0)])
-    return "one AccumulateGrad per leaf that requires grad, however often it is used."
 
 
-def _graphs(seed):
-    """Small graphs with shared nodes and inputs that need no grad."""
-    (a, b) = inputs(seed, (3,), (3,))
+def graphs(seed):
+    """(what it computes, how engine T builds it) of small graphs with shared nodes and inputs
+    that need no grad."""
+    a, b = inputs(seed, (3,), (3,))
+
+    def leaf(T, values, requires_grad=True):
+        return T.tensor(values).requires_grad_(requires_grad)
+
+    def shared(T):
+        x = leaf(T, a)
+        y = x * 2
+        return (y * y + x).sum()
+
     return [
-        lambda T: (leaf(T, a) * leaf(T, b, False)).sum(),
-        lambda T: _shared(T, a),
-        lambda T: (leaf(T, a).exp() + leaf(T, b)).mean() * 2,
+        ("(x * b).sum(), b needing no grad", lambda T: (leaf(T, a) * leaf(T, b, False)).sum()),
+        ("(y * y + x).sum(), y = x * 2", shared),
+        ("(x.exp() + b).mean() * 2", lambda T: (leaf(T, a).exp() + leaf(T, b)).mean() * 2),
     ]
 
 
-def _shared(T, a):
-    x = leaf(T, a)
-    y = x * 2
-    return (y * y + x).sum()
+def graph_seeds(hidden):
+    return (1, 2, 3) if hidden else (0,)
 
 
-_ONCE_PER_PATH = Diagnosis(
-    "counting a shared node once per path",
-    "In y * y both inputs lead to the same node; keep a set of the nodes already seen and "
-    "count each once.")
-_NONE_COUNTED = Diagnosis(
-    "None counted as a node", "next_functions holds None for an input that needs no gradient "
-    "(b in the first graph): skip it, it is not a node.")
-_NAME_METHOD = Diagnosis(
-    "node.name() instead of type(node).__name__",
-    "torch's name() spells the leaves' node \"torch::autograd::AccumulateGrad\"; the exercise "
-    "asks for the class name, type(node).__name__, which is the same on both engines.")
-
-
-@check
+@function_check("l02_count_nodes", 4, "count_nodes")
 def check_graph_counts(count_nodes, hidden=False):
     """count_nodes(t): {type(node).__name__: number of distinct nodes} in the graph behind t."""
-    for seed in (0, 1, 2) if hidden else (0,):
-        for build in _graphs(seed):
-            t = build(torch)
-            got = read_counts(call_student(count_nodes, t))
-            expected = oracle(lambda T, build=build: sorted(graph_counts(build(T)).items()))
-            if got == expected:
-                continue
-            if sorted([k.removeprefix("torch::autograd::"), v] for k, v in got) == expected:
-                fail(f"the keys should be class names, but got {[k for k, _ in got]}.",
-                     _NAME_METHOD)
-            per_path = oracle(lambda T, b=build: sorted(graph_counts(b(T), distinct=False).items()))
-            if any(k == "NoneType" for k, _ in got):
-                fail(f"the counts {got} include a NoneType.", _NONE_COUNTED)
-            if got == per_path:
-                fail(f"the counts {got} should be {expected}.", _ONCE_PER_PATH)
-            verdict("the node counts", got, expected)
-    return "you can walk a graph: each node once, skipping None."
-
-
-def read_counts(answer):
-    counts = read(answer)
-    if type(counts) is not dict:
-        fail(f"expected a dict {{name: count}}, but got {describe(counts)}.")
-    return sorted([k, v] for k, v in counts.items())
-
-
-seal(globals())
+    return [{"call": call(count_nodes, build(torch)).data}
+            for seed in graph_seeds(hidden) for _, build in graphs(seed)]

@@ -1,71 +1,22 @@
-"""Checks for lesson 05: backward on non-scalar outputs is a vector-Jacobian product."""
+"""Lesson 05's checks: backward on non-scalar outputs is a vector-Jacobian product.
+
+What each check takes from the student's work; the answers are in graders/answer_key/.
+"""
 
 import torch
 
-from .checking import (
-    Diagnosis,
-    Mistake,
-    call_student,
-    check,
-    check_value,
-    counting_backwards,
-    fail,
-    handout,
-    inputs,
-    leaf,
-    oracle,
-    read,
-    seal,
-    verdict,
-)
+from .checks import function_check, value_check
+from .evidence import call, counting_backwards, handout, inputs, observe
 
 
-def _square_ones(T):
-    x = T.tensor([1.0, -2.0, 0.5], requires_grad=True)
-    y = x * x * 3
-    y.backward(T.ones(3))
-    return x.grad
-
-
-@check
+@value_check("l05_ones", 1, "answer_ones")
 def check_square_ones(answer):
     """answer: x.grad after y = x * x * 3; y.backward(torch.ones(3)), x = [1., -2., 0.5]."""
-    check_value(answer, "x.grad for y = 3 x * x with gradient ones", _square_ones, [
-        Mistake("the values of y", "backward(v) fills x.grad with v^T J; here J is diagonal "
-                "with 6x on it, so ones^T J = 6x.", lambda T: T.tensor([3.0, 12.0, 0.75])),
-        Mistake("the vector v itself", "v only weights the rows of the Jacobian; the "
-                "derivative 6x still multiplies in.", lambda T: T.ones(3)),
-        Mistake("d(x * x)/dx taken as x", "Both factors depend on x: the product rule gives "
-                "3 (x + x) = 6x.", lambda T: T.tensor([3.0, -6.0, 1.5]))])
-    return "ones^T J = 6x: the same as y.sum().backward()."
 
 
-V = (1.0, 0.5, 2.0)
-
-
-def _doubling(T, shift=0, use_v=True):
-    x = T.tensor([3.0, 4.0, 0.0], requires_grad=True)
-    y = x * 2
-    while y.norm() < 1000:
-        y = y * 2
-    v = T.tensor(V) if use_v else T.ones(3)
-    (y * 2**shift).backward(v)
-    return x.grad
-
-
-@check
+@value_check("l05_doubling", 2, "answer_doubling")
 def check_doubling(answer):
     """answer: x.grad after the doubling loop from x = [3., 4., 0.] and y.backward(v)."""
-    check_value(answer, "x.grad after the doubling loop", _doubling, [
-        Mistake("one doubling too few", "y = x * 2 already doubles once before the loop: count "
-                "it too. The gradient is 2^k v with k the total number of doublings.",
-                lambda T: _doubling(T, shift=-1)),
-        Mistake("one doubling too many", "The loop stops as soon as the norm reaches 1000: the "
-                "last y already passed it, so there is no further doubling.",
-                lambda T: _doubling(T, shift=1)),
-        Mistake("v was left out", "backward(v) weights each output: the gradient is 2^k * v, "
-                "not 2^k.", lambda T: _doubling(T, use_v=False))])
-    return "every doubling doubles the gradient too: 2^k v."
 
 
 FUNCTIONS = (
@@ -75,123 +26,53 @@ FUNCTIONS = (
 )
 
 
-def _jacobian(T, f, values, transpose=False, accumulate=False):
-    x = leaf(T, values)
-    y = f(x)
-    rows = []
-    for i in range(y.shape[0]):
-        if x.grad is not None and not accumulate:
-            x.grad.zero_()
-        y.backward(T.eye(y.shape[0])[i], retain_graph=True)
-        rows.append(x.grad.clone())
-    J = T.stack(rows)
-    return J.t() if transpose else J
+def jacobian_cases(hidden):
+    """(x's values, (name, f, n)) of each run."""
+    return [(inputs(seed, (n,))[0], (name, f, n))
+            for seed in ((1, 2, 3) if hidden else (0,)) for name, f, n in FUNCTIONS]
 
 
-JACOBIAN_MISTAKES = (
-    Mistake("the Jacobian transposed", "Row i of J holds the derivatives of output y_i: "
-            "J[i, j] = dy_i/dx_j. backward(e_i) gives row i.",
-            lambda T, f, v: _jacobian(T, f, v, transpose=True)),
-    Mistake("rows accumulated", "Each backward adds into x.grad: zero it (or use a fresh "
-            "leaf) before computing the next row.",
-            lambda T, f, v: _jacobian(T, f, v, accumulate=True)),
-)
+def _twice(fn, f, *args):
+    """Two calls with the same tensors, and the caller's x between them: what a function that
+    touches its caller's tensors shows."""
+    x = args[0]
+    first = call(fn, f, *args).data
+    x_after = observe(x)
+    return {"call": first, "x_after": x_after, "again": call(fn, f, *args).data}
 
 
-_NON_SCALAR = "grad can be implicitly created only for scalar outputs"
-_ROW_ERRORS = ((_NON_SCALAR, Diagnosis(
-    "backward() on a non-scalar without a gradient", "Row i of J is what backward(e_i) gives, "
-    "with e_i the i-th basis vector: y.backward(torch.eye(m)[i], retain_graph=True).")),)
-
-
-@check
+@function_check("l05_jacobian", 3, "jacobian")
 def check_jacobian(jacobian, hidden=False):
     """jacobian(f, x): the m x n matrix dy_i/dx_j, one backward per row."""
-    for seed in (0, 1, 2) if hidden else (0,):
-        for label, f, n in FUNCTIONS:
+    return [_twice(jacobian, handout(f), torch.tensor(values))
+            for values, (_, f, _) in jacobian_cases(hidden)]
+
+
+def vjp_cases(hidden):
+    """(x's values, v's values, (name, f, n)) of each run."""
+    cases = []
+    for seed in (1, 2, 3) if hidden else (0,):
+        for name, f, n in FUNCTIONS:
             (values,) = inputs(seed, (n,))
-            got = read(call_student(jacobian, handout(f), torch.tensor(values),
-                                    errors=_ROW_ERRORS))
-            verdict(f"jacobian({label})", got, oracle(_jacobian, f, values), JACOBIAN_MISTAKES,
-                    args=(f, values))
-    return "one backward(e_i) per row: the whole Jacobian."
-
-
-def _vjp(T, f, values, v, ignore_v=False, transpose=False):
-    x = leaf(T, values)
-    y = f(x)
-    if transpose:  # J v instead of v^T J (square J only)
-        return _jacobian(T, f, values) @ T.tensor(v)
-    y.backward(T.ones(len(v)) if ignore_v else T.tensor(v))
-    return x.grad
-
-
-VJP_MISTAKES = (
-    Mistake("v was ignored", "Pass v as backward's gradient: y.backward(v). "
-            "y.sum().backward() is the product with a vector of ones.",
-            lambda T, f, x, v: _vjp(T, f, x, v, ignore_v=True)),
-    Mistake("J v instead of v^T J", "backward(v) weights the *outputs*: it gives "
-            "sum_i v_i dy_i/dx_j, a row vector times J.",
-            lambda T, f, x, v: _vjp(T, f, x, v, transpose=True)),
-)
-_MANY_BACKWARDS = Diagnosis(
-    "the Jacobian built row by row", "The exercise asks for one backward pass: y.backward(v) "
-    "computes v^T J directly, without the m passes (one per row) that building J takes.")
-
-
-_NO_BACKWARD = Diagnosis(
-    "no backward through f", "Compute y = f(x) from a leaf that requires grad and call "
-    "y.backward(v): the exercise is about what backward computes.")
-
-
-_VJP_ERRORS = ((_NON_SCALAR, Diagnosis(
-    "backward() on a non-scalar without a gradient", "Pass v as the gradient: y.backward(v). "
-    "(Reducing first with y.sum() would weight every output by 1, not by v.)")),)
-
-
-@check
-def check_vjp(vjp, hidden=False):
-    """vjp(f, x, v): v^T J for f at x, with one backward call and no Jacobian."""
-    for seed in (0, 1, 2) if hidden else (0,):
-        for label, f, n in FUNCTIONS:
-            values, = inputs(seed, (n,))
             m = len(f(torch.tensor(values)))
             (v,) = inputs(seed + 10, (m,))
-            counted, backwards = counting_backwards(f)
-            got = read(call_student(vjp, counted, torch.tensor(values), torch.tensor(v),
-                                    errors=_VJP_ERRORS))
-            mistakes = VJP_MISTAKES if m == n else VJP_MISTAKES[:1]  # J v needs a square J
-            verdict(f"vjp({label}, x, v)", got, oracle(_vjp, f, values, v), mistakes,
-                    args=(f, values, v))
-            if backwards.count != 1:
-                fail(f"vjp({label}, x, v) is right, but took {backwards.count} backward passes "
-                     "through f's output, not one.",
-                     _MANY_BACKWARDS if backwards.count else _NO_BACKWARD)
-    return "y.backward(v) is v^T J, without ever building J."
+            cases.append((values, v, (name, f, n)))
+    return cases
 
 
-def _broadcast_grad(T):
-    w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    X = T.arange(6.0).reshape(2, 3)
-    (X * w).sum().backward()
-    return w.grad
+@function_check("l05_vjp", 4, "vjp")
+def check_vjp(vjp, hidden=False):
+    """vjp(f, x, v): v^T J for f at x, with one backward call and no Jacobian."""
+    runs = []
+    for values, v, (_, f, _) in vjp_cases(hidden):
+        counted, backwards = counting_backwards(f)
+        x, v = torch.tensor(values), torch.tensor(v)
+        first = call(vjp, counted, x, v).data
+        runs.append({"call": first, "backwards": backwards.count, "x_after": observe(x),
+                     "again": call(vjp, counted, x, v).data})
+    return runs
 
 
-@check
+@value_check("l05_broadcast", 5, "answer_broadcast")
 def check_broadcast(answer):
     """answer: w.grad after (X * w).sum().backward(), w = [1, 2, 3], X = arange(6.).reshape(2, 3)."""
-    check_value(answer, "w.grad for (X * w).sum() with w broadcast over X's rows",
-                _broadcast_grad, [
-        Mistake("the gradient has the output's shape", ".grad always has the leaf's shape: w "
-                "was copied to both rows, so the gradients of the copies are summed over rows.",
-                lambda T: T.arange(6.0).reshape(2, 3)),
-        Mistake("summed over the wrong axis", "w runs along the columns (its 3 entries meet "
-                "X's 3 columns); its copies are the rows, so sum over rows: column sums of X.",
-                lambda T: T.tensor([3.0, 12.0])),
-        Mistake("the gradient taken as w itself", "d (X * w).sum() / dw_j adds up X's column j "
-                "(w_j multiplies each entry of it): w's own values do not appear.",
-                lambda T: T.tensor([1.0, 2.0, 3.0]))])
-    return "broadcast forward, sum backward: w.grad holds X's column sums, in w's shape."
-
-
-seal(globals())

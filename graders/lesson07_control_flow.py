@@ -1,25 +1,12 @@
-"""Checks for lesson 07: gradients through Python control flow."""
+"""Lesson 07's checks: gradients through Python control flow.
+
+What each check takes from the student's work; the answers are in graders/answer_key/.
+"""
 
 import torch
 
-from .checking import (
-    CheckFailed,
-    Diagnosis,
-    Mistake,
-    attributes,
-    backward,
-    call_student,
-    check,
-    check_value,
-    describe,
-    fail,
-    inputs,
-    leaf,
-    oracle,
-    read,
-    seal,
-    verdict,
-)
+from .checks import function_check, value_check
+from .evidence import backward, call, inputs, observe
 
 
 def f(a):
@@ -31,128 +18,43 @@ def f(a):
     return c
 
 
-def _grad_at(T, value, branch=True, value_of_d=False):
-    a = T.tensor(value, requires_grad=True)
-    d = f(a)
-    if value_of_d:
-        return d
-    d.backward()
-    if not branch:  # the grad without the branch's factor
-        return a.grad / 100 if value < 0 else a.grad * 100
-    return a.grad
-
-
-@check
+@value_check("l07_positive", 1, "answer_positive")
 def check_grad_positive(answer):
     """answer: a.grad after d = f(a); d.backward() with a = 0.05."""
-    check_value(answer, "a.grad at a = 0.05", lambda T: _grad_at(T, 0.05), [
-        Mistake("control flow is not differentiated", "The loop and the if are plain Python: "
-                "autograd records the multiplications that actually ran, and differentiates "
-                "those. a.grad = d / a.", lambda T: 0.0),
-        Mistake("the other branch", "b.sum() > 0 here, so c = b: no factor 100.",
-                lambda T: _grad_at(T, 0.05, branch=False)),
-        Mistake("the value of d instead of its gradient", "a.grad is dd/da = d / a, not d.",
-                lambda T: _grad_at(T, 0.05, value_of_d=True)),
-        Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
-                lambda T: _grad_at(T, 0.05) / 2)])
-    return "f(a) = 2^k a along the path taken, so a.grad = 2^k = d / a."
 
 
-@check
+@value_check("l07_negative", 2, "answer_negative")
 def check_grad_negative(answer):
     """answer: a.grad after d = f(a); d.backward() with a = -1.7."""
-    check_value(answer, "a.grad at a = -1.7", lambda T: _grad_at(T, -1.7), [
-        Mistake("the branch's factor 100 was dropped", "b.sum() < 0, so c = 100 * b: the "
-                "recorded path includes the multiplication by 100.",
-                lambda T: _grad_at(T, -1.7, branch=False)),
-        Mistake("a negative gradient for a negative a", "d = 100 * 2^k * a is linear in a: its "
-                "slope 100 * 2^k is positive, whatever the sign of a.",
-                lambda T: -_grad_at(T, -1.7)),
-        Mistake("one doubling too few", "b = a * 2 doubles once before the loop: count it too.",
-                lambda T: _grad_at(T, -1.7) / 2)])
-    return "the branch taken decides the gradient: 100 * 2^k."
 
 
-@check
+@value_check("l07_recorded", 3, "answer_recorded")
 def check_what_is_recorded(answer):
     """answer: "A", "B" or "C"."""
-    check_value(answer, "what autograd records", lambda T: "B", [
-        Mistake("both branches are recorded", "Only code that runs is recorded: the branch "
-                "not taken never reaches autograd.", lambda T: "A"),
-        Mistake("the condition is differentiated", "A comparison gives a bool, which has no "
-                "gradient; it only chooses which operations run.", lambda T: "C")])
-    return "only the operations that ran are in the graph."
 
 
-def _abs_reference(T, value, swapped=False):
-    x = leaf(T, value)
-    y = (x if x > 0 else -x) if not swapped else (-x if x > 0 else x)
-    y.backward()
-    return [y.item(), x.grad.item()]
+def abs_cases(hidden):
+    """The values of x: two per seed, none too close to the kink at 0."""
+    values = [float(v) for seed in ((2, 3, 4, 5) if hidden else (0, 1))
+              for v in inputs(seed, (), (), low=-3, high=3)]
+    return [v if abs(v) > 0.1 else 0.5 for v in values]
 
 
-ABS_MISTAKES = (
-    Mistake("the branches swapped", "For x > 0, |x| is x itself (gradient +1); for x < 0 it is "
-            "-x (gradient -1).", lambda T, v: _abs_reference(T, v, swapped=True)),
-)
-_LEFT_GRAPH = Diagnosis(
-    "a Python number left the graph", ".item(), float() or abs() on a Python number give values "
-    "autograd cannot see, and a new torch.tensor(...) is a fresh leaf with no link to x: compute "
-    "with the tensor itself (x or -x).")
-_NEGATED_IN_PLACE = (("leaf Variable that requires grad is being used in an in-place operation",
-                      Diagnosis("x negated in place", "x.neg_(), x *= -1 or x[...] = ... change "
-                                "the leaf itself, which autograd must not see changed. Return a "
-                                "new tensor: -x.")),)
-
-
-@check
+@function_check("l07_my_abs", 4, "my_abs")
 def check_my_abs(my_abs, hidden=False):
     """my_abs(x): |x| for a 0-d tensor, written with `if`, with gradient sign(x)."""
-    for seed in (0, 1, 2, 3) if hidden else (0, 1):
-        for value in inputs(seed, (), (), low=-3, high=3):
-            value = float(value) if abs(value) > 0.1 else 0.5
-            x = torch.tensor(value, requires_grad=True)
-            y = call_student(my_abs, x, errors=_NEGATED_IN_PLACE)
-            try:
-                a = attributes(y)
-            except CheckFailed:
-                fail(f"my_abs({value:.3f}) returned {describe(read(y))}, not a tensor.",
-                     _LEFT_GRAPH)
-            if a["grad_fn"] is None and not (a["is_leaf"] and a["requires_grad"]):
-                fail(f"my_abs({value:.3f}) has no grad_fn, so no gradient can reach x.",
-                     _LEFT_GRAPH)
-            backward(y)
-            grad = attributes(x)["grad"]
-            if grad is None:  # y was a leaf of its own, not x itself
-                fail(f"my_abs({value:.3f}) is not connected to x: backward left x.grad None.",
-                     _LEFT_GRAPH)
-            got = [read(y), grad]
-            verdict(f"[my_abs(x), x.grad] at x = {value:.3f}", got,
-                    oracle(_abs_reference, value), ABS_MISTAKES, args=(value,))
-    return "|x| through an if: the gradient is the sign of x."
+    runs = []
+    for value in abs_cases(hidden):
+        x = torch.tensor(value, requires_grad=True)
+        y = call(my_abs, x)
+        run = {"call": y.data}
+        if y.returned and isinstance(y.result, torch.Tensor) and y.result.requires_grad:
+            run["backward"] = backward(y.result).data
+            run["x_after"] = observe(x)
+        runs.append(run)
+    return runs
 
 
-def _hat_grads(T, convention=0.0):
-    x = T.tensor([0.0, 1.0, 2.0], requires_grad=True)
-    (2 * x.relu() - 3 * (x - 1).relu() + (x - 2).relu()).sum().backward()
-    # relu'(0) = convention at each kink, instead of torch's 0
-    return x.grad + convention * T.tensor([2.0, -3.0, 1.0])
-
-
-@check
+@value_check("l07_kink_grads", 5, "answer_kink_grads")
 def check_kink_grads(answer):
     """answer: x.grad of the relu hat at its kinks x = [0., 1., 2.]."""
-    check_value(answer, "x.grad of 2 relu(x) - 3 relu(x - 1) + relu(x - 2) at 0, 1, 2",
-                _hat_grads, [
-        Mistake("torch takes the right-hand slope at a kink", "torch defines relu'(0) = 0: at "
-                "each kink the relu that bends there contributes nothing.",
-                lambda T: _hat_grads(T, convention=1.0)),
-        Mistake("torch averages at a kink", "No average: relu'(0) = 0 exactly, by convention.",
-                lambda T: _hat_grads(T, convention=0.5)),
-        Mistake("the value of the hat instead of its gradient", "x.grad holds the slope of "
-                "2 relu(x) - 3 relu(x - 1) + relu(x - 2) at each point, not its value.",
-                lambda T: T.tensor([0.0, 2.0, 1.0]))])
-    return "relu'(0) = 0: at each kink, the relu bending there adds nothing."
-
-
-seal(globals())

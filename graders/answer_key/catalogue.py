@@ -11,14 +11,13 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .lessons import lesson_of
+from graders.checks import CHECKS, CheckFailed
+from graders.lessons import lesson_of
 
 
 @dataclass(frozen=True)
 class Exercise:
-    check: str  # "lessonNN_name.check_function"
-    answer: str  # the name the answer cell defines
-    right: str
+    right: str  # the answer cell's source, right
     mistakes: dict = field(default_factory=dict)  # Diagnosis.mistake -> answer cell source
     alternatives: tuple = ()  # right answers written differently from `right`
 
@@ -27,12 +26,18 @@ class Exercise:
         return self.right.lstrip().startswith("def ")
 
 
+def check_of(grade_id):
+    """The check an exercise is graded by (its lesson's module declares it)."""
+    importlib.import_module(lesson_of(grade_id).module)
+    return next(c for c in CHECKS.values() if c.grade_id == grade_id)
+
+
 def run_cell(source, name):
     """Run an answer cell's source as the notebook would (torch, and lesson 08's xs, ys, in
     scope); return what it defines under name."""
     import torch
 
-    from .lesson08_gradient_descent import data
+    from graders.lesson08_gradient_descent import data
 
     xs, ys = (torch.tensor(a) for a in data())
     namespace = {"torch": torch, "xs": xs, "ys": ys}
@@ -40,22 +45,28 @@ def run_cell(source, name):
     return namespace[name]
 
 
+def verdict_on(grade_id, source):
+    """The check's verdict on an answer cell's source, the hidden tests included for a function
+    (the first verdict that does not pass, else the last)."""
+    check = check_of(grade_id)
+    with contextlib.redirect_stdout(io.StringIO()):
+        answer = run_cell(source, check.answer)
+        try:
+            check(answer)
+            if check.takes_function:
+                check(answer, hidden=True)
+        except CheckFailed as failure:
+            return failure.verdict
+    return None
+
+
 def outcome(grade_id, source):
     """What the checks make of an answer: "accepted" (visible and hidden), else "named" (a
-    Diagnosis) or "generic" (only expected vs got)."""
-    from .checking import CheckFailed
-
-    exercise = EXERCISES[grade_id]
-    check = check_of(exercise)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            answer = run_cell(source, exercise.answer)
-            check(answer)
-            if exercise.function:
-                check(answer, hidden=True)
-    except CheckFailed as failure:
-        return "generic" if failure.verdict.diagnosis is None else "named"
-    return "accepted"
+    Diagnosis) or "generic" (no mistake named)."""
+    verdict = verdict_on(grade_id, source)
+    if verdict is None:
+        return "accepted"
+    return "generic" if verdict.diagnosis is None else "named"
 
 
 def feedback_figures(cases):
@@ -73,20 +84,13 @@ def wrong_answers():
     return [(gid, source) for gid, e in EXERCISES.items() for source in e.mistakes.values()]
 
 
-def check_of(exercise):
-    """The check function an exercise is graded by."""
-    module, function = exercise.check.split(".")
-    return getattr(importlib.import_module(f"graders.{module}"), function)
-
-
 def _fn(source):
     return source.strip("\n")
 
 
 EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
-    "l01_flags": Exercise("lesson01_requires_grad.check_which_require_grad", "answer_flags",
-                          "answer_flags = (True, False, True, True, False, False)", {
+    "l01_flags": Exercise("answer_flags = (True, False, True, True, False, False)", {
         "requires_grad stays on the tensors you marked":
             "answer_flags = (True, False, False, False, False, False)",
         "an op needs every input to require grad":
@@ -95,20 +99,20 @@ EXERCISES = {
             "answer_flags = (True, False, True, True, True, True)",
         "tensors require grad by default": "answer_flags = [True] * 6"},
         alternatives=("answer_flags = [True, False, True, True, False, False]",)),
-    "l01_leaves": Exercise("lesson01_requires_grad.check_is_leaf", "answer_leaves",
-                           "answer_leaves = (True, False, True, True)", {
+    "l01_leaves": Exercise("answer_leaves = (True, False, True, True)", {
         "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
         "a tensor without requires_grad is not a leaf": "answer_leaves = (True, False, False, False)",
         "a tensor that requires grad is not a leaf": "answer_leaves = (False, False, True, True)"},
         alternatives=("answer_leaves = [True, False, True, True]",)),
-    "l01_weights": Exercise("lesson01_requires_grad.check_weights", "w",
-                            "w = torch.zeros(2, 3, requires_grad=True)", {
-        "a tensor that does not require grad": "w = torch.zeros(2, 3)",
-        "a result of an op, not a leaf": "w = torch.zeros(2, 3, requires_grad=True) * 1",
-        "a float64 tensor, not float32": "w = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)"},
-        alternatives=("w = torch.zeros((2, 3)).requires_grad_()",)),
-    "l01_make_parameter": Exercise(
-        "lesson01_requires_grad.check_make_parameter", "make_parameter", _fn("""
+    "l01_weights": Exercise("w = torch.full((2, 3), 0.01, requires_grad=True)", {
+        "a tensor that does not require grad": "w = torch.full((2, 3), 0.01)",
+        "a result of an op, not a leaf": "w = torch.ones(2, 3, requires_grad=True) * 0.01",
+        "a float64 tensor, not float32":
+            "w = torch.full((2, 3), 0.01, dtype=torch.float64, requires_grad=True)",
+        "values other than the ones asked for": "w = torch.empty(2, 3, requires_grad=True)"},
+        alternatives=("w = (torch.ones((2, 3)) * 0.01).requires_grad_()",
+                      "w = torch.nn.Parameter(torch.full((2, 3), 0.01))")),
+    "l01_make_parameter": Exercise(_fn("""
 def make_parameter(values):
     return torch.tensor(values, dtype=torch.float32, requires_grad=True)
 """), {
@@ -130,29 +134,33 @@ def make_parameter(values):
     t = torch.tensor(values).float()
     t.requires_grad = True
     return t
-"""),)),
+"""), _fn("""
+def make_parameter(values):
+    return torch.nn.Parameter(torch.tensor(values, dtype=torch.float32))
+"""))),
     # -- 02 graph -----------------------------------------------------------------------
-    "l02_name": Exercise("lesson02_graph.check_last_grad_fn", "answer_name",
-                         'answer_name = "MulBackward0"', {
+    "l02_name": Exercise('answer_name = "MulBackward0"', {
         "grad_fn names the first operation": 'answer_name = "SubBackward0"',
         "the last method in the line is the last op": 'answer_name = "SumBackward0"',
-        "the name without its number": "answer_name = 'MulBackward'"},
+        "the name without its number": "answer_name = 'MulBackward'",
+        "the op's name, not its node's": 'answer_name = "mul"'},
         alternatives=(
         "answer_name = type((2 * (torch.ones(3, requires_grad=True) - 1).exp().sum()).grad_fn)"
         ".__name__",)),
-    "l02_next": Exercise("lesson02_graph.check_next_names", "answer_next",
-                         'answer_next = ["AccumulateGrad", "MulBackward0"]', {
+    "l02_next": Exercise('answer_next = ["AccumulateGrad", "MulBackward0"]', {
         "next_functions in no particular order": 'answer_next = ["MulBackward0", "AccumulateGrad"]',
         "next_functions lists the leaves": 'answer_next = ["AccumulateGrad", "AccumulateGrad"]',
-        "a leaf taken for None": 'answer_next = [None, "MulBackward0"]'},
+        "a leaf taken for None": 'answer_next = [None, "MulBackward0"]',
+        "next_functions as a list of three":
+            'answer_next = ["AccumulateGrad", "MulBackward0", "AccumulateGrad"]'},
         alternatives=('answer_next = ("AccumulateGrad", "MulBackward0")',)),
-    "l02_accumulators": Exercise("lesson02_graph.check_accumulator_count", "answer_accumulators",
-                                 "answer_accumulators = 2", {
+    "l02_accumulators": Exercise("answer_accumulators = 2", {
         "one AccumulateGrad per use of a leaf": "answer_accumulators = 4",
-        "c has an AccumulateGrad": "answer_accumulators = 3",
-        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0"},
+        "a leaf that needs no gradient has an AccumulateGrad": "answer_accumulators = 3",
+        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0",
+        "one AccumulateGrad per op": "answer_accumulators = 5"},
         alternatives=("answer_accumulators = torch.tensor(2)",)),
-    "l02_count_nodes": Exercise("lesson02_graph.check_graph_counts", "count_nodes", _fn("""
+    "l02_count_nodes": Exercise(_fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
     while todo:
@@ -226,16 +234,14 @@ def count_nodes(t):
     return dict(Counter(seen.values()))
 """),)),
     # -- 03 backward ---------------------------------------------------------------------
-    "l03_blitz": Exercise("lesson03_backward.check_blitz_grad", "answer_blitz",
-                          "answer_blitz = torch.full((2, 2), 6.0)", {
+    "l03_blitz": Exercise("answer_blitz = torch.full((2, 2), 6.0)", {
         "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 24.0)",
         "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 48.0)",
         "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 3.0)",
         "a number where a tensor was expected": "answer_blitz = 6.0",
         "out.backward() run twice": "answer_blitz = torch.full((2, 2), 12.0)"},
         alternatives=("answer_blitz = 6 * torch.ones(2, 2)",)),
-    "l03_d2l": Exercise("lesson03_backward.check_d2l_grad", "answer_d2l",
-                        "answer_d2l = torch.tensor([0.0, 4.0, 8.0, 12.0])", {
+    "l03_d2l": Exercise("answer_d2l = torch.tensor([0.0, 4.0, 8.0, 12.0])", {
         "the factor 2 in front was lost": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
         "the values of 2 x^2 instead of its derivative": "answer_d2l = torch.tensor([0.0, 2.0, 8.0, 18.0])",
         "y.backward() run twice": "answer_d2l = torch.tensor([0.0, 8.0, 16.0, 24.0])",
@@ -246,13 +252,12 @@ y.backward()
 answer_d2l = y
 """)},
         alternatives=("answer_d2l = 4 * torch.arange(4.0)",)),
-    "l03_cube": Exercise("lesson03_backward.check_cube_grad", "answer_cube",
-                         "answer_cube = [3.0, 12.0]", {
+    "l03_cube": Exercise("answer_cube = [3.0, 12.0]", {
         "the values x^3": "answer_cube = [1.0, 8.0]",
         "the power rule without the square": "answer_cube = [3.0, 6.0]",
         "backward() run twice": "answer_cube = torch.tensor([6.0, 24.0])"},
         alternatives=("answer_cube = torch.tensor([3.0, 12.0])",)),
-    "l03_grad_of": Exercise("lesson03_backward.check_grad_of", "grad_of", _fn("""
+    "l03_grad_of": Exercise(_fn("""
 def grad_of(f, x):
     x = x.detach().clone().requires_grad_()
     f(x).backward()
@@ -285,26 +290,25 @@ def grad_of(f, x):
     (g,) = torch.autograd.grad(f(leaf), leaf)
     return g
 """),)),
-    "l03_hook": Exercise("lesson03_backward.check_hook", "answer_hook",
-                         "answer_hook = torch.tensor([20.0, 40.0])", {
+    "l03_hook": Exercise("answer_hook = torch.tensor([20.0, 40.0])", {
         "a hook only looks": "answer_hook = torch.tensor([2.0, 4.0])",
         "the hook's gradient is the end result": "answer_hook = [10.0, 10.0]",
         "d(x * x)/dx taken as x": "answer_hook = torch.tensor([10.0, 20.0])"},
         alternatives=("answer_hook = 20 * torch.tensor([1.0, 2.0])",)),
     # -- 04 accumulation -----------------------------------------------------------------
-    "l04_three": Exercise("lesson04_accumulation.check_three_backwards", "answer_three",
-                          "answer_three = torch.full((4,), 3.0)", {
+    "l04_three": Exercise("answer_three = torch.full((4,), 3.0)", {
         "each backward() replaces .grad": "answer_three = torch.ones(4)",
         "one backward() too few": "answer_three = torch.full((4,), 2.0)",
-        "one backward() too many": "answer_three = torch.full((4,), 4.0)"},
+        "one backward() too many": "answer_three = torch.full((4,), 4.0)",
+        "the values of x instead of its gradient": "answer_three = torch.arange(4.0)"},
         alternatives=("answer_three = 3 * torch.ones(4)",)),
-    "l04_seed": Exercise("lesson04_accumulation.check_seed_002", "answer_seed",
-                         "answer_seed = torch.full((2, 2), 5.0)", {
+    "l04_seed": Exercise("answer_seed = torch.full((2, 2), 5.0)", {
         "the last backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 1.0)",
-        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 8.0)",
-        "d(x * x)/dx taken as x": "answer_seed = torch.full((2, 2), 3.0)"},
+        "zero_() was overlooked": "answer_seed = torch.full((2, 2), 11.0)",
+        "d(x * x)/dx taken as x": "answer_seed = torch.full((2, 2), 3.0)",
+        "the mean taken as a sum": "answer_seed = torch.full((2, 2), 8.0)"},
         alternatives=("answer_seed = torch.tensor([[5.0, 5.0], [5.0, 5.0]])",)),
-    "l04_separate": Exercise("lesson04_accumulation.check_separate_grads", "separate_grads", _fn("""
+    "l04_separate": Exercise(_fn("""
 def separate_grads(w, losses):
     grads = []
     for loss in losses:
@@ -355,7 +359,7 @@ def separate_grads(w, losses):
 def separate_grads(w, losses):
     return [torch.autograd.grad(loss(w), w)[0] for loss in losses]
 """),)),
-    "l04_average": Exercise("lesson04_accumulation.check_average_grad", "average_grad", _fn("""
+    "l04_average": Exercise(_fn("""
 def average_grad(w, batches, loss_fn):
     for batch in batches:
         loss_fn(w, batch).backward()
@@ -389,26 +393,23 @@ def average_grad(w, batches, loss_fn):
     mean_loss.backward()
     return w.grad.detach()
 """),)),
-    "l04_retain": Exercise("lesson04_accumulation.check_retained_twice", "answer_retain",
-                           "answer_retain = torch.tensor([4.0, 8.0])", {
+    "l04_retain": Exercise("answer_retain = torch.tensor([4.0, 8.0])", {
         "retain_graph resets .grad": "answer_retain = torch.tensor([2.0, 4.0])",
         "the value of x * x instead of its gradient": "answer_retain = torch.tensor([2.0, 8.0])",
-        "out.backward(retain_graph=True) run twice": "answer_retain = torch.tensor([6.0, 12.0])"},
+        "the cell run more than once": "answer_retain = torch.tensor([6.0, 12.0])"},
         alternatives=("answer_retain = 4 * torch.tensor([1.0, 2.0])",)),
     # -- 05 vector-Jacobian products -----------------------------------------------------
-    "l05_ones": Exercise("lesson05_vector_jacobian.check_square_ones", "answer_ones",
-                         "answer_ones = torch.tensor([6.0, -12.0, 3.0])", {
+    "l05_ones": Exercise("answer_ones = torch.tensor([6.0, -12.0, 3.0])", {
         "the values of y": "answer_ones = torch.tensor([3.0, 12.0, 0.75])",
         "the vector v itself": "answer_ones = torch.ones(3)",
         "d(x * x)/dx taken as x": "answer_ones = torch.tensor([3.0, -6.0, 1.5])"},
         alternatives=("answer_ones = 6 * torch.tensor([1.0, -2.0, 0.5])",)),
-    "l05_doubling": Exercise("lesson05_vector_jacobian.check_doubling", "answer_doubling",
-                             "answer_doubling = 256 * torch.tensor([1.0, 0.5, 2.0])", {
+    "l05_doubling": Exercise("answer_doubling = 256 * torch.tensor([1.0, 0.5, 2.0])", {
         "one doubling too few": "answer_doubling = 128 * torch.tensor([1.0, 0.5, 2.0])",
         "v was left out": "answer_doubling = torch.full((3,), 256.0)",
         "one doubling too many": "answer_doubling = 512 * torch.tensor([1.0, 0.5, 2.0])"},
         alternatives=("answer_doubling = torch.tensor([256.0, 128.0, 512.0])",)),
-    "l05_jacobian": Exercise("lesson05_vector_jacobian.check_jacobian", "jacobian", _fn("""
+    "l05_jacobian": Exercise(_fn("""
 def jacobian(f, x):
     x = x.detach().requires_grad_()
     y = f(x)
@@ -450,6 +451,18 @@ def jacobian(f, x):
         y.backward(torch.eye(len(y))[i])
         rows.append(x.grad.clone())
     return torch.stack(rows)
+"""),
+        "the same .grad tensor appended every time": _fn("""
+def jacobian(f, x):
+    x = x.detach().requires_grad_()
+    y = f(x)
+    rows = []
+    for i in range(len(y)):
+        if x.grad is not None:
+            x.grad.zero_()
+        y.backward(torch.eye(len(y))[i], retain_graph=True)
+        rows.append(x.grad)
+    return torch.stack(rows)
 """)},
         alternatives=(
         _fn("""
@@ -461,7 +474,7 @@ def jacobian(f, x):
         rows.append(leaf.grad)
     return torch.stack(rows)
 """),)),
-    "l05_vjp": Exercise("lesson05_vector_jacobian.check_vjp", "vjp", _fn("""
+    "l05_vjp": Exercise(_fn("""
 def vjp(f, x, v):
     x = x.detach().requires_grad_()
     f(x).backward(v)
@@ -503,34 +516,32 @@ def vjp(f, x, v):
     (f(x) * v).sum().backward()
     return x.grad
 """),)),
-    "l05_broadcast": Exercise("lesson05_vector_jacobian.check_broadcast", "answer_broadcast",
-                              "answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
+    "l05_broadcast": Exercise("answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
         "the gradient has the output's shape": "answer_broadcast = torch.arange(6.0).reshape(2, 3)",
         "summed over the wrong axis": "answer_broadcast = [3.0, 12.0]",
         "the gradient taken as w itself": "answer_broadcast = torch.tensor([1.0, 2.0, 3.0])"},
         alternatives=("answer_broadcast = torch.arange(6.0).reshape(2, 3).sum(0)",)),
     # -- 06 stopping gradients -----------------------------------------------------------
-    "l06_flags": Exercise("lesson06_stopping_gradients.check_flags", "answer_flags",
-                          "answer_flags = (False, True, False, True, True)", {
+    "l06_flags": Exercise("answer_flags = (False, True, False, True, True)", {
         "no_grad switches x off": "answer_flags = (False, False, False, False, False)",
         "detach() keeps requires_grad": "answer_flags = (False, True, True, True, True)",
         "a result made under no_grad spreads nothing":
             "answer_flags = (False, False, False, True, True)",
         "no_grad has no effect": "answer_flags = (True, True, False, True, True)"},
         alternatives=("answer_flags = [False, True, False, True, True]",)),
-    "l06_detach": Exercise("lesson06_stopping_gradients.check_detach_grad", "answer_detach",
-                           "answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
+    "l06_detach": Exercise("answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
         "the gradient flows through detach": "answer_detach = torch.tensor([5.0, 16.0, 33.0])",
         "detach() cut y out too": "answer_detach = torch.tensor([1.0, 4.0, 9.0])",
         "detach stops every gradient": "answer_detach = torch.zeros(3)"},
         alternatives=("answer_detach = torch.tensor([1.0, 2.0, 3.0]) ** 2 + "
                       "2 * torch.tensor([1.0, 2.0, 3.0])",)),
-    "l06_memory": Exercise("lesson06_stopping_gradients.check_shared_memory", "answer_memory",
-                           "answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0",
+    "l06_memory": Exercise("answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0",
+        "mul_ taken as add_": "answer_memory = 36.0",
+        "the sum of d's and x's values": "answer_memory = 120.0",
         "a tensor where a number was expected": "answer_memory = torch.tensor([10.0, 20.0, 30.0])",
         "None where a value was expected": "answer_memory = None"},
         alternatives=("answer_memory = torch.tensor(60.0)",)),
-    "l06_sgd": Exercise("lesson06_stopping_gradients.check_sgd_step", "sgd_step", _fn("""
+    "l06_sgd": Exercise(_fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
         w -= lr * w.grad
@@ -580,32 +591,28 @@ def sgd_step(w, lr):
         w.sub_(lr * w.grad)
         w.grad.zero_()
 """),)),
-    "l06_modes": Exercise("lesson06_stopping_gradients.check_grad_modes", "answer_modes",
-                          "answer_modes = (True, False, False, True)", {
+    "l06_modes": Exercise("answer_modes = (True, False, False, True)", {
         "inference_mode still records": "answer_modes = (True, True, False, True)",
         "requires_grad_(False) does not freeze": "answer_modes = (True, False, True, False)",
         "set_grad_enabled(True) switches recording off": "answer_modes = (False, False, False, True)"},
         alternatives=("answer_modes = [True, False, False, True]",)),
     # -- 07 control flow -----------------------------------------------------------------
-    "l07_positive": Exercise("lesson07_control_flow.check_grad_positive", "answer_positive",
-                             "answer_positive = 2048.0", {
+    "l07_positive": Exercise("answer_positive = 2048.0", {
         "control flow is not differentiated": "answer_positive = 0.0",
         "the other branch": "answer_positive = 204800.0",
         "the value of d instead of its gradient": "answer_positive = 102.4",
         "one doubling too few": "answer_positive = 1024.0"},
         alternatives=("answer_positive = 2.0 ** 11",)),
-    "l07_negative": Exercise("lesson07_control_flow.check_grad_negative", "answer_negative",
-                             "answer_negative = 6400.0", {
+    "l07_negative": Exercise("answer_negative = 6400.0", {
         "the branch's factor 100 was dropped": "answer_negative = 64.0",
         "a negative gradient for a negative a": "answer_negative = -6400.0",
         "one doubling too few": "answer_negative = 3200.0"},
         alternatives=("answer_negative = 100 * 2 ** 6",)),
-    "l07_recorded": Exercise("lesson07_control_flow.check_what_is_recorded", "answer_recorded",
-                             'answer_recorded = "B"', {
+    "l07_recorded": Exercise('answer_recorded = "B"', {
         "both branches are recorded": 'answer_recorded = "A"',
         "the condition is differentiated": 'answer_recorded = "c"'},
         alternatives=("answer_recorded = 'b'",)),
-    "l07_my_abs": Exercise("lesson07_control_flow.check_my_abs", "my_abs", _fn("""
+    "l07_my_abs": Exercise(_fn("""
 def my_abs(x):
     return x if x > 0 else -x
 """), {
@@ -622,6 +629,19 @@ def my_abs(x):
         "the branches swapped": _fn("""
 def my_abs(x):
     return -x if x > 0 else x
+"""),
+        "zero for negative x": _fn("""
+def my_abs(x):
+    if x > 0:
+        return x
+    return x * 0
+"""),
+        "x returned in both branches": _fn("""
+def my_abs(x):
+    if x > 0:
+        return x
+    else:
+        return x
 """)},
         alternatives=(
         _fn("""
@@ -630,14 +650,13 @@ def my_abs(x):
         return x * -1
     return x * 1
 """),)),
-    "l07_kink_grads": Exercise("lesson07_control_flow.check_kink_grads", "answer_kink_grads",
-                               "answer_kink_grads = torch.tensor([0.0, 2.0, -1.0])", {
+    "l07_kink_grads": Exercise("answer_kink_grads = torch.tensor([0.0, 2.0, -1.0])", {
         "torch takes the right-hand slope at a kink": "answer_kink_grads = [2.0, -1.0, 0.0]",
         "torch averages at a kink": "answer_kink_grads = torch.tensor([1.0, 0.5, -0.5])",
         "the value of the hat instead of its gradient": "answer_kink_grads = [0.0, 2.0, 1.0]"},
         alternatives=("answer_kink_grads = [0.0, 2.0, -1.0]",)),
     # -- 08 gradient descent -------------------------------------------------------------
-    "l08_mse": Exercise("lesson08_gradient_descent.check_mse", "mse", _fn("""
+    "l08_mse": Exercise(_fn("""
 def mse(w, b, xs, ys):
     return ((w * xs + b - ys) ** 2).mean()
 """), {
@@ -659,8 +678,7 @@ def mse(w, b, xs, ys):
 def mse(w, b, xs, ys):
     return torch.mean((ys - (w * xs + b)) ** 2)
 """),)),
-    "l08_first": Exercise("lesson08_gradient_descent.check_first_step", "answer_first",
-                          "answer_first = 0.2 * float((ys * xs).mean())", {
+    "l08_first": Exercise("answer_first = 0.2 * float((ys * xs).mean())", {
         "a step up the gradient": "answer_first = -0.2 * float((ys * xs).mean())",
         "the step without lr": "answer_first = 2 * float((ys * xs).mean())",
         "the gradient instead of the new w": "answer_first = -2 * float((ys * xs).mean())"},
@@ -671,7 +689,7 @@ b = torch.zeros((), requires_grad=True)
 ((w * xs + b - ys) ** 2).mean().backward()
 answer_first = -0.1 * w.grad.item()
 """),)),
-    "l08_fit": Exercise("lesson08_gradient_descent.check_fit_line", "fit_line", _fn("""
+    "l08_fit": Exercise(_fn("""
 def fit_line(xs, ys, steps, lr):
     w = torch.zeros((), requires_grad=True)
     b = torch.zeros((), requires_grad=True)
@@ -720,7 +738,7 @@ def fit_line(xs, ys, steps, lr):
         w.grad.zero_()
     return w, b
 """),
-        "a .grad that is None: the parameter was rebound outside no_grad": _fn("""
+        "a .grad that is None": _fn("""
 def fit_line(xs, ys, steps, lr):
     w = torch.zeros((), requires_grad=True)
     b = torch.zeros((), requires_grad=True)
@@ -728,6 +746,19 @@ def fit_line(xs, ys, steps, lr):
         ((w * xs + b - ys) ** 2).mean().backward()
         w = w - lr * w.grad
         b = b - lr * b.grad
+    return w, b
+"""),
+        "the parameters rebound, not updated in place": _fn("""
+def fit_line(xs, ys, steps, lr):
+    w = torch.zeros((), requires_grad=True)
+    b = torch.zeros((), requires_grad=True)
+    for _ in range(steps):
+        ((w * xs + b - ys) ** 2).mean().backward()
+        with torch.no_grad():
+            w = w - lr * w.grad
+            b = b - lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
     return w, b
 """),
         "backward() from a tensor outside the graph": _fn("""
@@ -758,27 +789,23 @@ def fit_line(xs, ys, steps, lr):
                 p.grad = None
     return params[0].item(), params[1].item()
 """),)),
-    "l08_rebinding": Exercise("lesson08_gradient_descent.check_rebinding", "answer_rebinding",
-                              'answer_rebinding = "A"', {
+    "l08_rebinding": Exercise('answer_rebinding = "A"', {
         "the loop goes on without learning": 'answer_rebinding = "B"',
         "the rebound w still gets its gradient": 'answer_rebinding = "C"'},
         alternatives=("answer_rebinding = 'a'",)),
     # -- 09 gradients of gradients -------------------------------------------------------
-    "l09_second": Exercise("lesson09_gradients_of_gradients.check_second_value", "answer_second",
-                           "answer_second = 75.0", {
+    "l09_second": Exercise("answer_second = 75.0", {
         "the first derivative": "answer_second = 4 * 2.5 ** 3",
         "the value of the function": "answer_second = 2.5 ** 4",
         "one derivative too many": "answer_second = 24 * 2.5"},
         alternatives=("answer_second = 12 * 2.5 ** 2",
                       "answer_second = torch.tensor(75.)")),
-    "l09_accumulated": Exercise("lesson09_gradients_of_gradients.check_accumulated",
-                                "answer_accumulated", "answer_accumulated = 13.0", {
+    "l09_accumulated": Exercise("answer_accumulated = 13.0", {
         "the second backward replaces .grad": "answer_accumulated = 8.0",
         "the second backward adds nothing": "answer_accumulated = 5.0",
         "the second backward repeats the first": "answer_accumulated = 10.0"},
         alternatives=("answer_accumulated = (3 + 2) + (6 + 2)",)),
-    "l09_second_derivative": Exercise(
-        "lesson09_gradients_of_gradients.check_second_derivative", "second_derivative", _fn("""
+    "l09_second_derivative": Exercise(_fn("""
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
@@ -837,7 +864,7 @@ def second_derivative(f, x):
 def second_derivative(f, x):
     return torch.func.vmap(torch.func.grad(torch.func.grad(f)))(x)
 """))),
-    "l09_hvp": Exercise("lesson09_gradients_of_gradients.check_hvp", "hvp", _fn("""
+    "l09_hvp": Exercise(_fn("""
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
@@ -891,8 +918,7 @@ def hvp(f, x, v):
 def hvp(f, x, v):
     return torch.autograd.functional.hvp(f, x, v)[1]
 """))),
-    "l09_newton": Exercise("lesson09_gradients_of_gradients.check_newton_step", "newton_step",
-                           _fn("""
+    "l09_newton": Exercise(_fn("""
 def newton_step(f, x):
     x = x.detach().requires_grad_()
     (slope,) = torch.autograd.grad(f(x), x, create_graph=True)
@@ -951,8 +977,7 @@ def newton_step(f, x):
     return x.item() - slope.item() / x.grad.item()
 """),)),
     # -- 10 checking gradients -----------------------------------------------------------
-    "l10_central": Exercise("lesson10_checking_gradients.check_central_difference",
-                            "central_difference", _fn("""
+    "l10_central": Exercise(_fn("""
 def central_difference(f, x, h):
     grads = []
     for i in range(len(x)):
@@ -990,19 +1015,16 @@ def central_difference(f, x, h):
     steps = h * torch.eye(len(x), dtype=x.dtype)
     return torch.stack([(f(x + e) - f(x - e)) / (2 * h) for e in steps])
 """),)),
-    "l10_kink": Exercise("lesson10_checking_gradients.check_kink", "answer_kink",
-                         "answer_kink = (0.5, 0.0)", {
+    "l10_kink": Exercise("answer_kink = (0.5, 0.0)", {
         "finite differences do not see the kink": "answer_kink = (0.0, 0.0)",
         "torch averages the one-sided derivatives": "answer_kink = [0.5, 0.5]",
         "torch takes the right-hand slope": "answer_kink = (0.5, 1)"},
         alternatives=("answer_kink = [0.5, 0.0]",)),
-    "l10_float32": Exercise("lesson10_checking_gradients.check_float32", "answer_float32",
-                            'answer_float32 = "A"', {
+    "l10_float32": Exercise('answer_float32 = "A"', {
         "float32 tensors have no gradients": 'answer_float32 = "B"',
         "a smaller step is always more accurate": 'answer_float32 = "c"'},
         alternatives=('answer_float32 = "a"',)),
-    "l10_wrong": Exercise("lesson10_checking_gradients.check_wrong_points", "answer_wrong",
-                          "answer_wrong = [-2.0, -0.5]", {
+    "l10_wrong": Exercise("answer_wrong = [-2.0, -0.5]", {
         "the whole backward is wrong": "answer_wrong = [-2.0, -0.5, 0.0, 0.5, 2.0]",
         "the positive side is wrong": "answer_wrong = [0.5, 2]",
         "the points where the backward agrees": "answer_wrong = [0.0, 0.5, 2.0]"},

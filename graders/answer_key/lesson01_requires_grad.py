@@ -1,0 +1,127 @@
+"""Lesson 01's answers: which tensors require grad, which are leaves, and making parameters."""
+
+from graders.lesson01_requires_grad import HIDDEN_LISTS, VISIBLE_LISTS, as_lists
+from graders.verdict import Diagnosis
+
+from . import Build, Predict
+from .judging import Mistake, close, fail, observed, oracle, printed, returned, runs
+
+
+def _which_require_grad(T):
+    a = T.ones(3, requires_grad=True)
+    b = T.zeros(3)
+    c = a * b
+    d = a.exp()
+    e = a.argmax()
+    f = a > 0.5
+    return [t.requires_grad for t in (a, b, c, d, e, f)]
+
+
+FLAGS = Predict(
+    "requires_grad of a, b, c, d, e, f (all six right at once)", _which_require_grad,
+    "requires_grad spreads from a to every floating-point result computed from it: c and d; "
+    "b was never asked, and argmax's int64 and a comparison's bool cannot require grad.", (
+        Mistake("requires_grad stays on the tensors you marked",
+                "It spreads: a floating-point result of an op with at least one input that "
+                "requires grad requires grad too, so that backward can reach that input.",
+                lambda T: [True, False, False, False, False, False]),
+        Mistake("an op needs every input to require grad",
+                "One input that requires grad is enough for an op's floating-point result to "
+                "require grad, whatever the other inputs are.",
+                lambda T: [True, False, False, True, False, False]),
+        Mistake("integer and boolean results require grad too",
+                "Only floating-point (and complex) tensors can require grad: ask which dtype "
+                "each op returns. No gradient is defined for the others, and nothing is "
+                "recorded for them.", lambda T: [True, False, True, True, True, True]),
+        Mistake("tensors require grad by default", "torch.ones, torch.zeros and torch.tensor "
+                "make tensors that need no gradient unless you pass requires_grad=True.",
+                lambda T: [True] * 6)),
+    analyser=None)
+
+
+def _is_leaf(T):
+    x = T.ones(2, requires_grad=True)
+    y = x * 2
+    z = T.ones(2)
+    w = z * 2
+    return [t.is_leaf for t in (x, y, z, w)]
+
+
+LEAVES = Predict(
+    "is_leaf of x, y, z, w (all four right at once)", _is_leaf,
+    "a leaf is a tensor with no grad_fn: y alone was recorded (x requires grad); w = z * 2 "
+    "records nothing, since z needs no gradient.", (
+        Mistake("every result of an op is a non-leaf",
+                "Only results that are recorded get a grad_fn, and an op is recorded only when "
+                "an input requires grad: every tensor with requires_grad=False is a leaf.",
+                lambda T: [True, False, True, False]),
+        Mistake("a tensor without requires_grad is not a leaf",
+                "By convention every tensor with requires_grad=False is a leaf: is_leaf means "
+                "'grad_fn is None'.", lambda T: [True, False, False, False]),
+        Mistake("a tensor that requires grad is not a leaf", "A tensor you make yourself, with "
+                "requires_grad=True, is a leaf: the kind of tensor whose .grad backward fills.",
+                lambda T: [False, False, True, True])),
+    analyser=None)
+
+
+def parameter_problem(tensor, what):
+    """Wrong if the observed tensor is not a float32 leaf of torch that requires grad."""
+    if tensor is None:
+        fail(f"{what} is not a tensor.", Diagnosis(
+            "a value that is not a tensor", "Make it with torch.tensor(...) (or torch.zeros, "
+            "torch.full), so that it can require grad."))
+    if tensor["engine"] != "torch":
+        fail(f"{what} is an autograd_core tensor.", Diagnosis(
+            "a tensor of the wrong engine", "This lesson runs on real torch: use torch.tensor."))
+    dtype = tensor["dtype"].removeprefix("torch.")
+    if dtype != "float32":
+        fail(f"{what} has dtype {tensor['dtype']}.", Diagnosis(
+            f"a {dtype} tensor, not float32", "Parameters are float32: pass dtype=torch.float32 "
+            "(a numpy array or torch.float64 keeps 64 bits; integers cannot require grad at "
+            "all)."))
+    if not tensor["requires_grad"]:
+        fail(f"{what} does not require grad.", Diagnosis(
+            "a tensor that does not require grad",
+            "Create it with requires_grad=True, or call .requires_grad_() on it."))
+    if not tensor["is_leaf"]:
+        fail(f"{what} was made by an op (grad_fn={tensor['grad_fn']}).", Diagnosis(
+            "a result of an op, not a leaf",
+            "backward never fills .grad of a tensor made by an op. Create it with "
+            "requires_grad=True, or call .requires_grad_() on the finished tensor, instead of "
+            "computing it (* 1.0, .float(), .to()) after requires_grad=True."))
+
+
+def _judge_weights(collected, hidden):
+    value, tensor = observed(collected)
+    parameter_problem(tensor, "w")
+    if tensor["shape"] != [2, 3]:
+        fail(f"w has shape {tensor['shape']}, not [2, 3].")
+    if not close(value, [[0.01] * 3] * 2):
+        fail(f"w holds {printed(value)}, not 0.01 everywhere.", Diagnosis(
+            "values other than the ones asked for", "torch.full((2, 3), 0.01) fills a tensor "
+            "with one value; torch.empty leaves whatever was in memory."))
+
+
+def _judge_make_parameter(collected, hidden):
+    cases = HIDDEN_LISTS if hidden else VISIBLE_LISTS
+    for frozen, run in zip(cases, runs(collected, len(cases))):
+        values = as_lists(frozen)
+        what = f"make_parameter({values})"
+        got, tensor = returned(run.get("call"), what)
+        parameter_problem(tensor, what)
+        if not close(got, oracle(lambda T, v=values: T.tensor(v, dtype=T.float32))):
+            fail(f"{what} holds {printed(got)}, not the numbers it was given.")
+        if observed(run.get("values_after"))[0] != values:
+            fail(f"{what} changed the list it was given.", Diagnosis(
+                "the caller's list changed", "Read the list, never write into it: the caller "
+                "may use it again."))
+
+
+KEY = {
+    "l01_flags": FLAGS,
+    "l01_leaves": LEAVES,
+    "l01_weights": Build(_judge_weights, "w is a trainable leaf: float32, requires grad, no "
+                                         "grad_fn."),
+    "l01_make_parameter": Build(_judge_make_parameter, "make_parameter turns any list of numbers "
+                                                       "into a trainable leaf."),
+}

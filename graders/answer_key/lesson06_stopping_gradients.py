@@ -1,0 +1,188 @@
+"""Lesson 06's answers: no_grad, detach() and grad modes; an in-place step of gradient descent."""
+
+from graders.lesson06_stopping_gradients import step_cases
+from graders.verdict import Diagnosis
+
+from . import Build, Predict
+from .judging import (
+    Mistake,
+    analyse_form,
+    close,
+    expect,
+    fail,
+    flatten,
+    leaf,
+    observed,
+    oracle,
+    returned,
+    runs,
+)
+
+
+def _flags(T, keep_detach=False, switch_off=False):
+    x = T.ones(3, requires_grad=True)
+    with T.no_grad():
+        y = x * 2
+    z = y * x
+    u = (x * 2).detach()
+    flags = [y.requires_grad, z.requires_grad, u.requires_grad, (u * x).requires_grad,
+             x.requires_grad]
+    if keep_detach:
+        flags[2] = True
+    if switch_off:  # as if no_grad had turned x off for good
+        flags[1] = flags[3] = flags[4] = False
+    return flags
+
+
+FLAGS = Predict(
+    "the five requires_grad values (all five right at once)", _flags,
+    "no_grad stops recording inside the block (y); z and u * x are computed outside it from x, "
+    "which still requires grad; detach cuts u loose.", (
+        Mistake("no_grad switches x off", "no_grad only stops *recording* new operations "
+                "inside the block; a tensor that required grad still does afterwards, and so "
+                "does a result computed from it outside the block.",
+                lambda T: _flags(T, switch_off=True)),
+        Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
+                "it never requires grad.", lambda T: _flags(T, keep_detach=True)),
+        Mistake("a result made under no_grad spreads nothing", "A result made under no_grad "
+                "needs no gradient; a later op that also uses a tensor requiring grad is "
+                "recorded all the same, outside the block.",
+                lambda T: [False, False, False, True, True]),
+        Mistake("no_grad has no effect", "Inside `with torch.no_grad():` nothing is recorded: "
+                "results made there do not require grad.",
+                lambda T: [True, True, False, True, True])),
+    analyser=None)
+
+
+def _d2l_detach(T, through=False):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    u = y if through else y.detach()
+    (u * x + y).sum().backward()
+    return x.grad
+
+
+DETACH = Predict(
+    "x.grad for z = u * x + y, u detached", _d2l_detach,
+    "u is a constant (du/dx = 0); y is not: u + 2x.", (
+        Mistake("the gradient flows through detach", "u is a constant to autograd: no "
+                "gradient flows through it, but the other factor of u * x, and y, still carry "
+                "theirs.", lambda T: _d2l_detach(T, through=True)),
+        Mistake("detach() cut y out too", "Only u is cut loose; y itself is still in the graph "
+                "and adds its own gradient.", lambda T: T.tensor([1.0, 4.0, 9.0])),
+        Mistake("detach stops every gradient", "detach cuts only u's path; the expression "
+                "still depends on x in other places.", lambda T: T.zeros(3))))
+
+
+def _shared(T, add=False):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = x.detach()
+    if add:
+        d.add_(10)
+    else:
+        d.mul_(10)
+    return x.sum().item()
+
+
+MEMORY = Predict(
+    "x.sum() after d.mul_(10)", _shared,
+    "detach() shares memory with x: no copy is made, so d.mul_(10) multiplied x too.", (
+        Mistake("detach() copies", "detach() shares x's memory: writing into d writes into x. "
+                "Use x.detach().clone() for a copy.", lambda T: 6.0),
+        Mistake("mul_ taken as add_", "mul_(10) multiplies each element by 10 in place.",
+                lambda T: _shared(T, add=True)),
+        Mistake("the sum of d's and x's values", "d and x are two views of the *same* memory: "
+                "x.sum() adds x's three elements, once.", lambda T: 2 * _shared(T))),
+    analyser=analyse_form)
+
+
+def _after_step(T, values, lr, sign=1.0, rate=True):
+    w = leaf(T, values)
+    (w**2).sum().backward()
+    with T.no_grad():
+        w -= sign * (lr if rate else 1.0) * w.grad
+    return w
+
+
+STEP_MISTAKES = (
+    Mistake("a step up the gradient", "Gradient descent subtracts: w -= lr * w.grad.",
+            lambda T, v, lr: _after_step(T, v, lr, sign=-1.0)),
+    Mistake("the step without lr", "The step is lr * w.grad, not the whole gradient.",
+            lambda T, v, lr: _after_step(T, v, lr, rate=False)),
+)
+_RECORDED = Diagnosis(
+    "an update that was recorded", "w -= ... outside no_grad (or w.data mixed with a recorded "
+    "op) makes w a non-leaf. Wrap the update in `with torch.no_grad():`.")
+_REBOUND = Diagnosis(
+    "`w = w - lr * w.grad` inside the function",
+    "That makes a new tensor and only rebinds the local name w, inside no_grad or not: the "
+    "caller's w never changes. Update it in place: `w -= lr * w.grad` under torch.no_grad().")
+_ZEROED_FIRST = Diagnosis(
+    "zero_() before the update", "w.grad was zeroed before it was used, so the step moved "
+    "nothing. Step first, then zero w.grad for the next backward.")
+_NOT_ZEROED = Diagnosis(
+    "a missing zero_()", "The next backward would add to the old gradient: call "
+    "w.grad.zero_() (or set w.grad = None) after the step.")
+
+
+def _judge_step(collected, hidden):
+    cases = step_cases(hidden)
+    for (values, lr), run in zip(cases, runs(collected, len(cases))):
+        what = f"sgd_step(w, {lr:g})"
+        result, _ = returned(run.get("call"), what)
+        w, facts = observed(run.get("w_after"))
+        if facts is None or not (facts["is_leaf"] and facts["requires_grad"]):
+            fail(f"after {what}, w is no longer a leaf that requires grad.", _RECORDED)
+        grad = facts["grad"]
+        if close(w, values.tolist()):  # the caller's w never moved
+            if grad is not None and not any(flatten(grad)):
+                fail(f"{what} did not change w, and w.grad is all zeros.", _ZEROED_FIRST)
+            returned_new = "; it returned a new tensor instead" if result is not None else ""
+            fail(f"{what} did not change w{returned_new}.", _REBOUND)
+        expect(w, oracle(_after_step, values, lr), f"w after {what}", [("w", values.tolist())],
+               STEP_MISTAKES, args=(values, lr), hidden=hidden)
+        if grad is not None and any(abs(g) > 0 for g in flatten(grad)):
+            fail(f"{what} updated w, but w.grad still holds the old gradient.", _NOT_ZEROED)
+
+
+def _modes(T, inference_records=False, frozen_grad=False):
+    w = T.ones(2, requires_grad=True)
+    b = T.ones(2, requires_grad=True)
+    b.requires_grad_(False)
+    with T.set_grad_enabled(True):
+        y = w * 2 + b
+    with T.inference_mode():
+        z = w * 2
+    y.sum().backward()
+    flags = [y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None]
+    if inference_records:
+        flags[1] = True
+    if frozen_grad:
+        flags[2], flags[3] = True, False
+    return flags
+
+
+MODES = Predict(
+    "the four printed values (all four right at once)", _modes,
+    "recording follows the mode: set_grad_enabled(True) records y, inference_mode records "
+    "nothing for z, and b, frozen, gets no gradient.", (
+        Mistake("inference_mode still records", "inference_mode() is a stricter no_grad: "
+                "nothing made inside it is recorded.",
+                lambda T: _modes(T, inference_records=True)),
+        Mistake("requires_grad_(False) does not freeze", "requires_grad_(False) turns the "
+                "request off: from then on the tensor is a constant to autograd, and backward "
+                "fills no .grad for it.", lambda T: _modes(T, frozen_grad=True)),
+        Mistake("set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets "
+                "recording to `mode`: True records, like the default.",
+                lambda T: [False, False, False, True])),
+    analyser=None)
+
+
+KEY = {
+    "l06_flags": FLAGS,
+    "l06_detach": DETACH,
+    "l06_memory": MEMORY,
+    "l06_sgd": Build(_judge_step, "an in-place step under no_grad, and a clean .grad for the "
+                                  "next one."),
+    "l06_modes": MODES,
+}
