@@ -117,6 +117,11 @@ def show(verdict):
     print(render(verdict)[0])
 
 
+def passed(message):
+    """The line a right answer gets (the course index shows one)."""
+    print(f"✓ {message}")
+
+
 def _declare(grade_id, exercise, answer, takes_function):
     def declare(collect):
         check = Check(collect.__name__, (collect.__doc__ or "").strip(), grade_id,

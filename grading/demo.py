@@ -1,7 +1,7 @@
 """A demo class, generated from the lessons: every kind of submission an autograder meets.
 
 Each student is a function from (lesson, exercise) to what they wrote. Right and wrong answers
-come from graders.catalogue, so the class exercises every catalogued misconception; the rest
+come from graders/answer_key/catalogue.py, so the class exercises every catalogued misconception; the rest
 are the faults and cheats a real class produces.
 """
 
@@ -10,7 +10,7 @@ import shutil
 
 import nbformat
 
-from graders.catalogue import EXERCISES
+from graders.answer_key.catalogue import EXERCISES, check_of
 from graders.lessons import lesson_of
 
 from .course import Course
@@ -65,13 +65,13 @@ def always_equal(gid, exercise):
     if exercise.function:
         return exercise.right
     return ("class Anything(torch.Tensor):\n    def __eq__(self, other):\n        return True\n"
-            f"{exercise.answer} = Anything([0.0])")
+            f"{check_of(gid).answer} = Anything([0.0])")
 
 
 PATCHES = {  # a wrong answer, and the patch that tries to make it pass
     "l03_blitz": "check_blitz_grad = lambda answer: None",
     "l03_d2l": "torch.allclose = lambda *args, **kwargs: True\ntorch.equal = torch.allclose",
-    "l03_cube": "import graders.checking\ngraders.checking.verdict = lambda *args, **kwargs: None",
+    "l03_cube": "import graders.handover\ngraders.handover.hand_over = lambda record: None",
     "l04_three": "import graders.lesson04_accumulation as L\nL.check_three_backwards = print",
 }
 

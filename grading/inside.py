@@ -54,7 +54,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /
 # backward(gradient) imports sympy: 0.4 s)
 WARM = ("torch", "torch.fx.experimental.symbolic_shapes", "torch._subclasses.schema_check_mode",
         "numpy", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.features",
-        "autograd_core", "graders.checking", "graders.pictures", "graders.lessons",
+        "autograd_core", "graders.checks", "graders.pictures", "graders.lessons",
         "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
         "nbclient", "nbformat")
 
@@ -210,6 +210,7 @@ def kernel(connection):
     sys.argv = ["ipykernel_launcher", "-f", connection]
     app = IPKernelApp.instance()
     app.initialize(["-f", connection, "--HistoryManager.hist_file=:memory:"])
+    sys.modules["graders.checks"].watch(app.shell)  # imported before there was a shell
     app.start()
 
 

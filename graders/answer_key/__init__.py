@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from graders.handover import Malformed
 from graders.lessons import lesson_of
-from graders.verdict import ANSWER_FAILED, UNANSWERED, UNREADABLE, Verdict
+from graders.verdict import ANSWER_FAILED, UNANSWERED, UNREADABLE, Diagnosis, Verdict
 
 from .judging import (
     STILL_IN_GRAPH,
@@ -44,6 +44,9 @@ class Predict:
     mistakes: tuple = ()
     analyser: Callable | None = analyse  # reads a wrong answer no mistake matched (or None)
     normalize: Callable = staticmethod(lambda value: value)  # the learner's value, as compared
+    # for an answer of several parts (flags, names): what a wrong value in each part points to,
+    # a Diagnosis, or {wrong value: Diagnosis}; a wrong answer is named by all its parts' at once
+    parts: tuple = ()
 
     def judge(self, check, collected, hidden):
         value, tensor = observed(collected)
@@ -51,12 +54,30 @@ class Predict:
         expected = oracle(self.scenario)
         if close(value, expected):
             return self.why
-        diagnosis = diagnose(value, expected, self.mistakes)
+        diagnosis = diagnose(value, expected, self.mistakes) or self._by_parts(value, expected)
         if diagnosis is None and tensor is not None and tensor["requires_grad"]:
             diagnosis = STILL_IN_GRAPH
         if diagnosis is None and self.analyser is not None:
             diagnosis = self.analyser(value, expected)
         fail(f"your answer is not {self.what}.", diagnosis)
+
+    def _by_parts(self, value, expected):
+        """The misconceptions behind the wrong parts, together (never which parts they are)."""
+        if not self.parts or not isinstance(value, list) or len(value) != len(expected):
+            return None
+        found = []
+        for rule, got, want in zip(self.parts, value, expected):
+            if close(got, want):
+                continue
+            diagnosis = rule.get(got if isinstance(got, str | None) else None) \
+                if isinstance(rule, dict) else rule
+            if diagnosis is None:
+                return None  # a part no rule explains: name nothing rather than half
+            if diagnosis not in found:
+                found.append(diagnosis)
+        if len(found) == 1:
+            return found[0]
+        return Diagnosis(" and ".join(d.mistake for d in found), " ".join(d.hint for d in found))
 
     def answer(self):
         return printed(oracle(self.scenario))

@@ -143,7 +143,8 @@ def make_parameter(values):
         "grad_fn names the first operation": 'answer_name = "SubBackward0"',
         "the last method in the line is the last op": 'answer_name = "SumBackward0"',
         "the name without its number": "answer_name = 'MulBackward'",
-        "the op's name, not its node's": 'answer_name = "mul"'},
+        "the op's name, not its node's": 'answer_name = "mul"',
+        "grad_fn names an inner operation": 'answer_name = "ExpBackward0"'},
         alternatives=(
         "answer_name = type((2 * (torch.ones(3, requires_grad=True) - 1).exp().sum()).grad_fn)"
         ".__name__",)),
@@ -492,6 +493,12 @@ def vjp(f, x, v):
     f(x).backward()
     return x.grad
 """),
+        "v multiplied in after the backward": _fn("""
+def vjp(f, x, v):
+    x = x.detach().requires_grad_()
+    f(x).sum().backward()
+    return x.grad * v
+"""),
         "the Jacobian built row by row": _fn("""
 def vjp(f, x, v):
     x = x.detach().requires_grad_()
@@ -672,6 +679,10 @@ def mse(w, b, xs, ys):
 def mse(w, b, xs, ys):
     with torch.no_grad():
         return ((w * xs + b - ys) ** 2).mean()
+"""),
+        "a sign wrong in the residual": _fn("""
+def mse(w, b, xs, ys):
+    return ((ys - w * xs + b) ** 2).mean()
 """)},
         alternatives=(
         _fn("""
@@ -681,7 +692,8 @@ def mse(w, b, xs, ys):
     "l08_first": Exercise("answer_first = 0.2 * float((ys * xs).mean())", {
         "a step up the gradient": "answer_first = -0.2 * float((ys * xs).mean())",
         "the step without lr": "answer_first = 2 * float((ys * xs).mean())",
-        "the gradient instead of the new w": "answer_first = -2 * float((ys * xs).mean())"},
+        "the gradient instead of the new w": "answer_first = -2 * float((ys * xs).mean())",
+        "the square's factor 2 dropped": "answer_first = 0.1 * float((ys * xs).mean())"},
         alternatives=(
         _fn("""
 w = torch.zeros((), requires_grad=True)

@@ -66,6 +66,11 @@ class Mistake:
         return Diagnosis(self.name, self.hint)
 
 
+def as_mistake(diagnosis, scenario):
+    """The Mistake a diagnosis names, given the answer it leads to."""
+    return Mistake(diagnosis.mistake, diagnosis.hint, scenario)
+
+
 def oracle(scenario, *args):
     """scenario(T, *args) on torch and on autograd_core, read as plain values; they must agree."""
     from graders.evidence import quiet, read
@@ -383,6 +388,7 @@ def expect(got, expected, call, inputs=(), mistakes=(), args=(), hidden=False):
         fail(f"{call} gives a wrong result on one of the hidden tests"
              f"{f' ({shapes})' if shapes else ''}.", diagnosis)
     lines = [f"{call} on the visible test, with"]
-    lines += [f"    {name} = {printed(values)}" for name, values in inputs]
+    lines += [f"    {name} = {values if isinstance(values, str) else printed(values)}"
+              for name, values in inputs]
     lines += [f"  returned {printed(got)}", f"  expected {printed(expected)}"]
     fail("\n".join(lines), diagnosis)

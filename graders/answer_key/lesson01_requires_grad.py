@@ -4,7 +4,7 @@ from graders.lesson01_requires_grad import HIDDEN_LISTS, VISIBLE_LISTS, as_lists
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import Mistake, close, fail, observed, oracle, printed, returned, runs
+from .judging import as_mistake, close, fail, observed, oracle, printed, returned, runs
 
 
 def _which_require_grad(T):
@@ -17,26 +17,33 @@ def _which_require_grad(T):
     return [t.requires_grad for t in (a, b, c, d, e, f)]
 
 
+STAYS = Diagnosis(
+    "requires_grad stays on the tensors you marked", "It spreads: a floating-point result of an "
+    "op with at least one input that requires grad requires grad too, so that backward can reach "
+    "that input.")
+EVERY_INPUT = Diagnosis(
+    "an op needs every input to require grad", "One input that requires grad is enough for an "
+    "op's floating-point result to require grad, whatever the other inputs are.")
+INTEGERS = Diagnosis(
+    "integer and boolean results require grad too", "Only floating-point (and complex) tensors "
+    "can require grad: ask which dtype each op returns. No gradient is defined for the others, "
+    "and nothing is recorded for them.")
+DEFAULT = Diagnosis(
+    "tensors require grad by default", "torch.ones, torch.zeros and torch.tensor make tensors "
+    "that need no gradient unless you pass requires_grad=True.")
+ASKED = Diagnosis(
+    "requires_grad=True taken back", "A tensor made with requires_grad=True requires grad: that "
+    "argument is the request.")
+
 FLAGS = Predict(
-    "requires_grad of a, b, c, d, e, f (all six right at once)", _which_require_grad,
+    "requires_grad of a, b, c, d, e, f, the six together", _which_require_grad,
     "requires_grad spreads from a to every floating-point result computed from it: c and d; "
     "b was never asked, and argmax's int64 and a comparison's bool cannot require grad.", (
-        Mistake("requires_grad stays on the tensors you marked",
-                "It spreads: a floating-point result of an op with at least one input that "
-                "requires grad requires grad too, so that backward can reach that input.",
-                lambda T: [True, False, False, False, False, False]),
-        Mistake("an op needs every input to require grad",
-                "One input that requires grad is enough for an op's floating-point result to "
-                "require grad, whatever the other inputs are.",
-                lambda T: [True, False, False, True, False, False]),
-        Mistake("integer and boolean results require grad too",
-                "Only floating-point (and complex) tensors can require grad: ask which dtype "
-                "each op returns. No gradient is defined for the others, and nothing is "
-                "recorded for them.", lambda T: [True, False, True, True, True, True]),
-        Mistake("tensors require grad by default", "torch.ones, torch.zeros and torch.tensor "
-                "make tensors that need no gradient unless you pass requires_grad=True.",
-                lambda T: [True] * 6)),
-    analyser=None)
+        as_mistake(STAYS, lambda T: [True, False, False, False, False, False]),
+        as_mistake(EVERY_INPUT, lambda T: [True, False, False, True, False, False]),
+        as_mistake(INTEGERS, lambda T: [True, False, True, True, True, True]),
+        as_mistake(DEFAULT, lambda T: [True] * 6)),
+    analyser=None, parts=(ASKED, DEFAULT, EVERY_INPUT, STAYS, INTEGERS, INTEGERS))
 
 
 def _is_leaf(T):
@@ -47,21 +54,28 @@ def _is_leaf(T):
     return [t.is_leaf for t in (x, y, z, w)]
 
 
+EVERY_RESULT = Diagnosis(
+    "every result of an op is a non-leaf", "Only results that are recorded get a grad_fn, and an "
+    "op is recorded only when an input requires grad: every tensor with requires_grad=False is a "
+    "leaf.")
+NOT_ASKED = Diagnosis(
+    "a tensor without requires_grad is not a leaf", "By convention every tensor with "
+    "requires_grad=False is a leaf: is_leaf means 'grad_fn is None'.")
+MADE_BY_YOU = Diagnosis(
+    "a tensor that requires grad is not a leaf", "A tensor you make yourself, with "
+    "requires_grad=True, is a leaf: the kind of tensor whose .grad backward fills.")
+RECORDED = Diagnosis(
+    "a recorded result taken for a leaf", "A result computed from a tensor that requires grad is "
+    "recorded: it has a grad_fn, so it is no leaf.")
+
 LEAVES = Predict(
-    "is_leaf of x, y, z, w (all four right at once)", _is_leaf,
+    "is_leaf of x, y, z, w, the four together", _is_leaf,
     "a leaf is a tensor with no grad_fn: y alone was recorded (x requires grad); w = z * 2 "
     "records nothing, since z needs no gradient.", (
-        Mistake("every result of an op is a non-leaf",
-                "Only results that are recorded get a grad_fn, and an op is recorded only when "
-                "an input requires grad: every tensor with requires_grad=False is a leaf.",
-                lambda T: [True, False, True, False]),
-        Mistake("a tensor without requires_grad is not a leaf",
-                "By convention every tensor with requires_grad=False is a leaf: is_leaf means "
-                "'grad_fn is None'.", lambda T: [True, False, False, False]),
-        Mistake("a tensor that requires grad is not a leaf", "A tensor you make yourself, with "
-                "requires_grad=True, is a leaf: the kind of tensor whose .grad backward fills.",
-                lambda T: [False, False, True, True])),
-    analyser=None)
+        as_mistake(EVERY_RESULT, lambda T: [True, False, True, False]),
+        as_mistake(NOT_ASKED, lambda T: [True, False, False, False]),
+        as_mistake(MADE_BY_YOU, lambda T: [False, False, True, True])),
+    analyser=None, parts=(MADE_BY_YOU, RECORDED, NOT_ASKED, EVERY_RESULT))
 
 
 def parameter_problem(tensor, what):
@@ -95,7 +109,9 @@ def _judge_weights(collected, hidden):
     value, tensor = observed(collected)
     parameter_problem(tensor, "w")
     if tensor["shape"] != [2, 3]:
-        fail(f"w has shape {tensor['shape']}, not [2, 3].")
+        fail(f"w has shape {tensor['shape']}, not [2, 3].", Diagnosis(
+            "a shape other than the one asked for", "The sizes come in order, rows first: "
+            "torch.full((2, 3), ...) has 2 rows of 3."))
     if not close(value, [[0.01] * 3] * 2):
         fail(f"w holds {printed(value)}, not 0.01 everywhere.", Diagnosis(
             "values other than the ones asked for", "torch.full((2, 3), 0.01) fills a tensor "

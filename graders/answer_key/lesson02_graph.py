@@ -6,7 +6,7 @@ from graders.lesson02_graph import graph_seeds, graphs
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import Mistake, expect, fail, oracle, returned, runs
+from .judging import Mistake, as_mistake, expect, fail, oracle, returned, runs
 
 
 def node_name(node):
@@ -39,6 +39,9 @@ NAME = Predict(
         Mistake("grad_fn names the first operation", "A tensor's grad_fn is the node of the op "
                 "that made *this* tensor: the last one to run. The earlier ops are further "
                 "down, in next_functions.", lambda T: "SubBackward0"),
+        Mistake("grad_fn names an inner operation", "A tensor's grad_fn is the node of the op "
+                "that made *this* tensor: the last one to run. The ops inside the expression are "
+                "further down, in next_functions.", lambda T: "ExpBackward0"),
         Mistake("the last method in the line is the last op", "Read the line as Python "
                 "evaluates it: which operation runs after .sum() has returned?",
                 lambda T: "SumBackward0"),
@@ -63,23 +66,32 @@ def _next_names(T):
     return [node_name(n) for n, _ in z.grad_fn.next_functions]
 
 
+ORDER = Diagnosis(
+    "next_functions in no particular order", "They follow the op's arguments, in order: look at "
+    "what stands left and right of the last operator.")
+LEAVES = Diagnosis(
+    "next_functions lists the leaves", "It lists the nodes one step down the graph: an operand "
+    "that is itself the result of an op appears as that op's node, not as the leaves below it.")
+LEAF_AS_NONE = Diagnosis(
+    "a leaf taken for None", "None stands for an input that needs no gradient. A leaf that "
+    "requires grad has a node of its own in the graph (section 3).")
+RESULT_AS_NONE = Diagnosis(
+    "a result of an op taken for None", "None stands only for an input that needs no gradient; "
+    "an operand computed by a recorded op appears as that op's node.")
+
 NEXT = Predict(
     "the names in z.grad_fn.next_functions, in order", _next_names,
     "next_functions follow the op's arguments: z = b - (x * w), so b's AccumulateGrad, then "
     "the node of x * w.", (
-        Mistake("next_functions in no particular order", "They follow the op's arguments, in "
-                "order: look at what stands left and right of the last operator.",
-                lambda T: ["MulBackward0", "AccumulateGrad"]),
-        Mistake("next_functions lists the leaves", "It lists the nodes one step down the graph: "
-                "an operand that is itself the result of an op appears as that op's node, not "
-                "as the leaves below it.", lambda T: ["AccumulateGrad", "AccumulateGrad"]),
-        Mistake("a leaf taken for None", "None stands for an input that needs no gradient. A "
-                "leaf that requires grad has a node: its AccumulateGrad.",
-                lambda T: [None, "MulBackward0"]),
+        as_mistake(ORDER, lambda T: ["MulBackward0", "AccumulateGrad"]),
+        as_mistake(LEAVES, lambda T: ["AccumulateGrad", "AccumulateGrad"]),
+        as_mistake(LEAF_AS_NONE, lambda T: [None, "MulBackward0"]),
         Mistake("next_functions as a list of three", "z = b - x * w has one op at the top, a "
                 "subtraction with two operands: its node has one entry per operand.",
                 lambda T: ["AccumulateGrad", "MulBackward0", "AccumulateGrad"])),
-    analyser=None, normalize=_names)
+    analyser=None, normalize=_names,
+    parts=({None: LEAF_AS_NONE, "MulBackward0": ORDER},
+           {None: RESULT_AS_NONE, "AccumulateGrad": LEAVES}))
 
 
 def _shared_leaves(T):

@@ -51,9 +51,8 @@ def _exercise_2(T, zero=True, accumulate=True, product_rule=True, mean=True):
 
 SEED = Predict(
     "x.grad at the end of exercise 2's cell", _exercise_2,
-    "zero_() wipes the 6 of the first backward; then x * x adds 2x = 4 and the mean of "
-    "(x + 2) * 4 adds 4 / 4 = 1: 5, where a learner of the blitz once expected the last "
-    "backward alone.", (
+    "zero_() wipes the 6 of the first backward; then x * x adds 2x = 4, and the mean of "
+    "(x + 2) * 4 adds 4 / 4 = 1 on top: 5.", (
         Mistake("the last backward() starts from a clean .grad", "zero_() runs once, before "
                 "(x * x).sum().backward(): what that backward leaves in x.grad is still there "
                 "when the last one adds its share.", lambda T: _exercise_2(T, accumulate=False)),

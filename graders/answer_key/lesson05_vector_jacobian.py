@@ -106,13 +106,13 @@ def _judge_jacobian(collected, hidden):
             fail(f"calling {what} twice with the same x gave a different answer.", _CALLERS_X)
 
 
-def _vjp(T, f, values, v, ignore_v=False, transpose=False):
+def _vjp(T, f, values, v, ignore_v=False, transpose=False, v_after=False):
     x = leaf(T, values)
     y = f(x)
     if transpose:  # J v instead of v^T J (square J only)
         return _jacobian(T, f, values) @ T.tensor(v)
-    y.backward(T.ones(len(v)) if ignore_v else T.tensor(v))
-    return x.grad
+    y.backward(T.ones(len(v)) if ignore_v or v_after else T.tensor(v))
+    return x.grad * T.tensor(v) if v_after else x.grad
 
 
 VJP_MISTAKES = (
@@ -122,6 +122,9 @@ VJP_MISTAKES = (
     Mistake("J v instead of v^T J", "backward(v) weights the *outputs*: it gives "
             "sum_i v_i dy_i/dx_j, a row vector times J.",
             lambda T, f, x, v: _vjp(T, f, x, v, transpose=True)),
+    Mistake("v multiplied in after the backward", "backward(ones) gives the column sums of J; "
+            "multiplying them by v afterwards weights the inputs, not the outputs. Pass v to "
+            "backward: y.backward(v).", lambda T, f, x, v: _vjp(T, f, x, v, v_after=True)),
 )
 _MANY_BACKWARDS = Diagnosis(
     "the Jacobian built row by row", "The exercise asks for one backward pass: y.backward(v) "
@@ -139,7 +142,7 @@ def _judge_vjp(collected, hidden):
     for (values, v, (label, f, n)), run in zip(cases, runs(collected, len(cases))):
         what = f"vjp({label}, x, v)"
         got, _ = returned(run.get("call"), what, _VJP_ERRORS)
-        mistakes = VJP_MISTAKES if len(v) == n else VJP_MISTAKES[:1]  # J v needs a square J
+        mistakes = VJP_MISTAKES if len(v) == n else VJP_MISTAKES[:1]  # the others need a square J
         expect(got, oracle(_vjp, f, values, v), what, [("x", values.tolist()),
                                                         ("v", v.tolist())],
                mistakes, args=(f, values, v), hidden=hidden)

@@ -7,6 +7,7 @@ from . import Build, Predict
 from .judging import (
     Mistake,
     analyse_form,
+    as_mistake,
     close,
     expect,
     fail,
@@ -34,24 +35,31 @@ def _flags(T, keep_detach=False, switch_off=False):
     return flags
 
 
+SWITCHED_OFF = Diagnosis(
+    "no_grad switches x off", "no_grad only stops *recording* new operations inside the block; "
+    "a tensor that required grad still does afterwards, and so does a result computed from it "
+    "outside the block.")
+KEEPS = Diagnosis("detach() keeps requires_grad", "detach() returns a tensor cut from the "
+                  "graph: it never requires grad.")
+SPREADS_NOTHING = Diagnosis(
+    "a result made under no_grad spreads nothing", "A result made under no_grad needs no "
+    "gradient; a later op that also uses a tensor requiring grad is recorded all the same, "
+    "outside the block.")
+NO_EFFECT = Diagnosis("no_grad has no effect", "Inside `with torch.no_grad():` nothing is "
+                      "recorded: results made there do not require grad.")
+STOPS_ALL = Diagnosis(
+    "a detached tensor stops what it touches", "detach() cuts one tensor loose; an op that also "
+    "uses a tensor requiring grad is still recorded, and its result requires grad.")
+
 FLAGS = Predict(
-    "the five requires_grad values (all five right at once)", _flags,
+    "the five requires_grad values, the five together", _flags,
     "no_grad stops recording inside the block (y); z and u * x are computed outside it from x, "
     "which still requires grad; detach cuts u loose.", (
-        Mistake("no_grad switches x off", "no_grad only stops *recording* new operations "
-                "inside the block; a tensor that required grad still does afterwards, and so "
-                "does a result computed from it outside the block.",
-                lambda T: _flags(T, switch_off=True)),
-        Mistake("detach() keeps requires_grad", "detach() returns a tensor cut from the graph: "
-                "it never requires grad.", lambda T: _flags(T, keep_detach=True)),
-        Mistake("a result made under no_grad spreads nothing", "A result made under no_grad "
-                "needs no gradient; a later op that also uses a tensor requiring grad is "
-                "recorded all the same, outside the block.",
-                lambda T: [False, False, False, True, True]),
-        Mistake("no_grad has no effect", "Inside `with torch.no_grad():` nothing is recorded: "
-                "results made there do not require grad.",
-                lambda T: [True, True, False, True, True])),
-    analyser=None)
+        as_mistake(SWITCHED_OFF, lambda T: _flags(T, switch_off=True)),
+        as_mistake(KEEPS, lambda T: _flags(T, keep_detach=True)),
+        as_mistake(SPREADS_NOTHING, lambda T: [False, False, False, True, True]),
+        as_mistake(NO_EFFECT, lambda T: [True, True, False, True, True])),
+    analyser=None, parts=(NO_EFFECT, SPREADS_NOTHING, KEEPS, STOPS_ALL, SWITCHED_OFF))
 
 
 def _d2l_detach(T, through=False):
@@ -162,20 +170,23 @@ def _modes(T, inference_records=False, frozen_grad=False):
     return flags
 
 
+INFERENCE = Diagnosis("inference_mode still records", "inference_mode() is a stricter "
+                      "no_grad: nothing made inside it is recorded.")
+UNFROZEN = Diagnosis(
+    "requires_grad_(False) does not freeze", "requires_grad_(False) turns the request off: from "
+    "then on the tensor is a constant to autograd, and backward fills no .grad for it.")
+ENABLED_OFF = Diagnosis(
+    "set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets recording to "
+    "`mode`: True records, like the default.")
+
 MODES = Predict(
-    "the four printed values (all four right at once)", _modes,
+    "the four printed values, the four together", _modes,
     "recording follows the mode: set_grad_enabled(True) records y, inference_mode records "
     "nothing for z, and b, frozen, gets no gradient.", (
-        Mistake("inference_mode still records", "inference_mode() is a stricter no_grad: "
-                "nothing made inside it is recorded.",
-                lambda T: _modes(T, inference_records=True)),
-        Mistake("requires_grad_(False) does not freeze", "requires_grad_(False) turns the "
-                "request off: from then on the tensor is a constant to autograd, and backward "
-                "fills no .grad for it.", lambda T: _modes(T, frozen_grad=True)),
-        Mistake("set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets "
-                "recording to `mode`: True records, like the default.",
-                lambda T: [False, False, False, True])),
-    analyser=None)
+        as_mistake(INFERENCE, lambda T: _modes(T, inference_records=True)),
+        as_mistake(UNFROZEN, lambda T: _modes(T, frozen_grad=True)),
+        as_mistake(ENABLED_OFF, lambda T: [False, False, False, True])),
+    analyser=None, parts=(ENABLED_OFF, INFERENCE, UNFROZEN, UNFROZEN))
 
 
 KEY = {

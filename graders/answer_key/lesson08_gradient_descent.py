@@ -7,9 +7,9 @@ from . import Build, Predict
 from .judging import Mistake, analyse_form, choice, expect, fail, leaf, observed, oracle, returned, runs
 
 
-def _loss_and_grads(T, w0, b0, xs, ys, reduce="mean", power=2, root=False):
+def _loss_and_grads(T, w0, b0, xs, ys, reduce="mean", power=2, root=False, b_sign=1.0):
     w, b = leaf(T, w0), leaf(T, b0)
-    error = w * T.tensor(xs) + b - T.tensor(ys)
+    error = w * T.tensor(xs) + b_sign * b - T.tensor(ys)
     residual = error**2 if power == 2 else error.abs()
     loss = residual.mean() if reduce == "mean" else residual.sum()
     loss = loss.sqrt() if root else loss
@@ -26,6 +26,9 @@ MSE_MISTAKES = (
             lambda T, *a: _loss_and_grads(T, *a, power=1)),
     Mistake("the root of the mean square", "MSE has no square root: RMSE is another loss.",
             lambda T, *a: _loss_and_grads(T, *a, root=True)),
+    Mistake("a sign wrong in the residual", "The line is w x + b: the residual is "
+            "w * xs + b - ys, each term with its own sign.",
+            lambda T, *a: _loss_and_grads(T, *a, b_sign=-1.0)),
 )
 _OUTSIDE_GRAPH = Diagnosis(
     "a loss outside the graph", "Compute the loss from w and b with tensor operations, "
@@ -71,6 +74,10 @@ def _first_step(T, sign=1.0):
     return _fit(T, xs, ys, steps=1, lr=0.1 * sign)[0]
 
 
+def _first_step_without_the_2(T):
+    return _first_step(T) / 2
+
+
 FIRST = Predict(
     "w after the first step", _first_step,
     "from w = b = 0, dL/dw = -2 mean(x y): one step downhill, w = 0.2 mean(x y).", (
@@ -79,7 +86,10 @@ FIRST = Predict(
         Mistake("the step without lr", "The step is lr * w.grad: the learning rate times the "
                 "gradient.", lambda T: _first_step(T, sign=10.0)),
         Mistake("the gradient instead of the new w", "The question is w after the step, "
-                "0 - lr * w.grad, not w.grad itself.", lambda T: _first_step(T, sign=-10.0))),
+                "0 - lr * w.grad, not w.grad itself.", lambda T: _first_step(T, sign=-10.0)),
+        Mistake("the square's factor 2 dropped", "d/dw (w x + b - y)^2 = 2 (w x + b - y) x: "
+                "the chain rule brings the exponent down as a factor.",
+                _first_step_without_the_2)),
     analyser=analyse_form)
 
 
