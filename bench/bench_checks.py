@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graders.catalogue import (  # noqa: E402  (answers as students write them)
+from graders.answer_key.catalogue import (  # noqa: E402  (answers as students write them)
     EXERCISES,
     check_of,
     feedback_figures,
@@ -26,7 +26,8 @@ from graders.catalogue import (  # noqa: E402  (answers as students write them)
 def timings():
     rows = []
     for grade_id, exercise in EXERCISES.items():
-        check, right = check_of(exercise), run_cell(exercise.right, exercise.answer)
+        check = check_of(grade_id)
+        right = run_cell(exercise.right, check.answer)
         times = []
         for _ in range(15):
             start = time.perf_counter()

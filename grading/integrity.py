@@ -1,39 +1,44 @@
-"""What a passing test cannot tell: that the student tampered with the checks themselves.
+"""Code in a submission that an instructor should look at: a flag, with its evidence, never a score.
 
-nbgrader restores tampered test cells, but a test runs in the student's kernel, after the
-student's code: a cell that rebinds a check, patches a module the checks use, or silences
-tracebacks can make a wrong answer pass. So each submission's code is read (parsed, not run)
-before its grades are trusted. An exercise whose answer cell -- or any cell the student added
-before its test -- does such a thing scores 0, recorded as a manual override with a comment; the
-autograder's own score stays in the gradebook.
+The student's kernel holds no answer key when grading (grading/verdicts.py), so most ways of
+fooling a check can only lose points: rebinding or patching a check leaves its exercise without a
+verdict, and a forged hand-over can claim no more than values the student could have written as
+answers. What still points at a gain is code that reaches into the graders themselves -- the one
+way to keep a `reveal()` from being recorded -- and code run from text, which hides what it does
+from this reading. Such a cell is a Finding: the exercise it precedes, the rule, the cell and the
+line. It changes no score; an instructor who agrees sets the score in formgrader.
+
+Cells are read as IPython runs them: magics and `!shell` lines are transformed first, and the
+code a magic runs (`%time ...`, `%%capture`) is read too.
 """
 
 import ast
-import re
 from dataclasses import dataclass
-
-from graders.handover import MIMETYPE
 
 from .course import read_notebook
 
-MODULES = {"torch", "np", "numpy", "math", "builtins", "graders", "autograd_core", "IPython",
-           "sys", "warnings"}  # names the lessons' setup cells import, plus the usual aliases
-SILENCERS = re.compile(r"showtraceback|excepthook|_render_traceback_|InteractiveShell")
-LYING_DUNDERS = {"__eq__", "__ne__", "__bool__", "__array__", "__float__", "__class__"}
-NAMESPACES = {"globals", "vars", "locals", "f_globals", "f_locals", "__dict__", "modules",
-              "__builtins__"}  # what a name can be rebound through without an assignment to it
-HANDOVER = MIMETYPE.partition("+")[0]  # the hand-over's mimetype, whatever its suffix
+GRADERS = "graders"
+NAMESPACES = {"globals", "vars", "locals", "__dict__", "modules", "f_globals", "f_locals"}
+TEXT_RUNNERS = {"exec", "eval", "compile", "__import__"}
 
 
 @dataclass
 class Finding:
-    grade_id: str  # the test cell that is void
-    reason: str
-    line: str
+    grade_id: str  # the exercise whose test follows the code
+    reason: str  # the rule, for the instructor
+    line: str  # the line that matched
+    cell: int = -1  # the code cell's position in the notebook
+
+
+def _check_names():
+    """The names the lessons' checks go by (a setup cell imports them, in a cell of its own)."""
+    from grading.verdicts import checks
+
+    return checks().keys()
 
 
 def _root(node):
-    """The name an attribute chain starts from: torch.Tensor.tolist -> torch; f().x -> f."""
+    """The name an attribute chain starts from: graders.checks.show -> graders; f().x -> f."""
     while isinstance(node, ast.Attribute | ast.Subscript):
         node = node.value
     if isinstance(node, ast.Call):
@@ -41,108 +46,75 @@ def _root(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _namespace(node):
-    """globals(), vars(x), sys.modules, f.__dict__, frame.f_globals: a namespace, as a value."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
-    return name in NAMESPACES
+def _mentions(node, text):
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and text in n.value
+               for n in ast.walk(node))
 
 
-def _private_grader_name(node, graders):
-    """graders' private names (the reference answers): L._average, from graders.x import _y;
-    `graders`: the names graders modules are bound to in the code."""
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").startswith("graders") and any(
-            a.name.startswith("_") for a in node.names)
-    if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
-            and not node.attr.startswith("__"):
-        return _root(node) in graders
-    return False
+def _as_ipython_runs_it(source):
+    """The cell's code after IPython's transforms, and the code its magics run."""
+    from IPython.core.inputtransformer2 import TransformerManager
 
-
-def tampering(source):
-    """(reason, line) for each thing in this code that could fool a check."""
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []  # it cannot run, so it cannot tamper
-    modules, graders = set(MODULES), {"graders"}
-    for node in ast.walk(tree):  # aliases: import graders.lesson04 as L
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
-            graders |= {(a.asname or a.name).split(".")[0] for a in node.names
-                        if (getattr(node, "module", None) or a.name).startswith("graders")}
-    lines = source.splitlines()
+        code = TransformerManager().transform_cell(source)
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    found = [(tree, code)]
+    for node in ast.walk(tree):  # get_ipython().run_line_magic('time', 'code'), run_cell_magic
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
+                "run_line_magic", "run_cell_magic"):
+            for argument in node.args[1:]:
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    found += _as_ipython_runs_it(argument.value)
+    return found
+
+
+def suspicious(source):
+    """(reason, line) for each thing in a cell that reaches into the graders or runs text."""
     found = []
-    for node in ast.walk(tree):
-        line = lines[node.lineno - 1].strip() if hasattr(node, "lineno") else ""
-        targets = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-            targets = [node.target]
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id.startswith("check_"):
-                found.append(("redefines a check", line))
-            elif isinstance(target, ast.Subscript) and _namespace(target.value):
-                found.append(("rebinds names through a namespace", line))
-            elif isinstance(target, ast.Attribute) and _root(target) in modules:
-                found.append(("patches a module the checks rely on", line))
-            elif isinstance(target, ast.Attribute) and SILENCERS.search(target.attr):
-                found.append(("switches off error reporting", line))
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("check_"):
-            found.append(("redefines a check", line))
-        if isinstance(node, ast.FunctionDef) and node.name in LYING_DUNDERS:
-            found.append(("makes an object that lies about its value", line))
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("setattr", "delattr") \
-                and node.args and _root(node.args[0]) in modules:
-            found.append(("patches a module the checks rely on", line))
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("exec", "eval"):
-            found.append(("runs code made from text", line))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and HANDOVER in node.value:
-            found.append(("forges what a check hands over", line))
-        if _private_grader_name(node, graders):
-            found.append(("uses the checks' own answers", line))
-    if SILENCERS.search(source) and not any(r == "switches off error reporting" for r, _ in found):
-        match = SILENCERS.search(source)
-        found.append(("switches off error reporting",
-                      source[:match.end()].splitlines()[-1].strip()))
+    for tree, code in _as_ipython_runs_it(source):
+        lines = code.splitlines()
+        graders, checks = {GRADERS}, set(_check_names())
+        for node in ast.walk(tree):  # what names the graders and the checks go by here
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                module = getattr(node, "module", None) or ""
+                for alias in node.names:
+                    if (module or alias.name).split(".")[0] == GRADERS:
+                        (checks if module and alias.name.startswith("check_") else graders).add(
+                            alias.asname or alias.name.split(".")[0])
+        for node in ast.walk(tree):
+            line = lines[node.lineno - 1].strip() if hasattr(node, "lineno") else ""
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.Delete):
+                targets = getattr(node, "targets", None) or [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute | ast.Subscript) and (
+                        _root(target) in graders | checks or _mentions(target, GRADERS)):
+                    found.append(("changes the graders", line))
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in ("setattr", "delattr") and node.args and (
+                        _root(node.args[0]) in graders | checks or _mentions(node.args[0], GRADERS)):
+                    found.append(("changes the graders", line))
+                if name in TEXT_RUNNERS and node.args and not (
+                        isinstance(node.args[0], ast.Constant) and name == "__import__"):
+                    found.append(("runs code made from text", line))
     return found
 
 
 def scan(path):
-    """Findings for one submitted notebook: each test cell preceded by tampering code."""
-    findings, suspicious = [], []
-    for cell in read_notebook(path).cells:
+    """Findings for one submitted notebook: each flagged cell, with the exercise it precedes."""
+    findings, pending = [], []
+    for index, cell in enumerate(read_notebook(path).cells):
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code" and not meta.get("solution"):
-            findings += [Finding(meta["grade_id"], reason, line) for reason, line in suspicious]
-            suspicious = []
-        elif cell.cell_type == "code" and not meta.get("locked"):
-            suspicious += tampering(cell.source)
-    return findings
-
-
-def void(course, student, assignment, findings):
-    """Record the findings in the gradebook: score 0 and a comment, per exercise."""
-    from nbgrader.api import MissingEntry
-
-    with course.gradebook() as gradebook:
-        for finding in findings:
-            for notebook in course.submission(student, assignment):
-                try:
-                    grade = gradebook.find_grade(finding.grade_id, notebook.stem, assignment,
-                                                 student)
-                except MissingEntry:
-                    continue
-                grade.manual_score = 0
-                try:  # comments live on the answer cell
-                    comment = gradebook.find_comment(f"{finding.grade_id}_answer",
-                                                     notebook.stem, assignment, student)
-                    comment.manual_comment = (f"Scored 0: your code {finding.reason} "
-                                              f"(`{finding.line}`).")
-                except MissingEntry:
-                    pass
-        gradebook.db.commit()
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade") and not meta.get("solution"):
+            findings += [Finding(meta["grade_id"], reason, line, at) for reason, line, at in pending]
+            pending = []
+        elif not meta.get("locked"):
+            pending += [(reason, line, index) for reason, line in suspicious(cell.source)]
+    return findings + [Finding("", reason, line, at) for reason, line, at in pending]

@@ -23,6 +23,7 @@ class Row:
     status: str
     diagnosis: str = ""
     manual: bool = False  # a written answer, for the instructor to grade
+    flag: str = ""  # code for the instructor to review (grading.integrity): it changed no score
 
 
 def collect(course, outcomes):
@@ -30,7 +31,6 @@ def collect(course, outcomes):
     rows = []
     with course.gradebook() as gradebook:
         for outcome in outcomes:
-            voided = {f.grade_id: f.reason for f in outcome.findings}
             if not outcome.graded:
                 max_score = gradebook.find_assignment(outcome.assignment).max_score
                 rows.append(Row(outcome.student, outcome.assignment, "(all)", None, max_score,
@@ -38,15 +38,15 @@ def collect(course, outcomes):
                                 if outcome.detail else ""))
                 continue
             diagnoses = {v.grade_id: v.mistake for v in outcome.verdicts}  # the trusted ones
+            flags = {f.grade_id: f"{f.reason} (cell {f.cell}: {f.line})" for f in outcome.findings}
             submission = gradebook.find_submission(outcome.assignment, outcome.student)
             for notebook in submission.notebooks:
                 for grade in sorted(notebook.grades, key=lambda g: g.cell.id):
                     status = "needs manual grading" if grade.needs_manual_grade else outcome.status
-                    if grade.name in voided:
-                        status = f"scored 0: {voided[grade.name]}"
                     rows.append(Row(outcome.student, outcome.assignment, grade.name, grade.score,
                                     grade.max_score, status, diagnoses.get(grade.name, ""),
-                                    grade.cell.cell_type == "markdown"))
+                                    grade.cell.cell_type == "markdown",
+                                    flags.get(grade.name, "")))
     return rows
 
 
@@ -59,10 +59,10 @@ def write_csv(rows, path):
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "lesson", "exercise", "score", "max_score", "status",
-                         "misconception"])
+                         "misconception", "flagged for review"])
         for r in rows:
             writer.writerow([r.student, r.lesson, r.exercise, "" if r.score is None else r.score,
-                             r.max_score, r.status, r.diagnosis])
+                             r.max_score, r.status, r.diagnosis, r.flag])
 
 
 def percent_table(rows):
@@ -93,9 +93,9 @@ def summary(rows):
             if not isinstance(value, int):
                 flags.append(f"{_short(lesson)}: {value}")
         mine = [r for r in rows if r.student == student]
-        tampered = sorted({_short(r.lesson) for r in mine if r.status.startswith("scored 0")})
-        if tampered:
-            flags.append("tampering, scored 0 in " + " ".join(tampered))
+        review = sorted({_short(r.lesson) for r in mine if r.flag})
+        if review:
+            flags.append("code to review in " + " ".join(review))
         handed_over = sorted({_short(r.lesson) for r in mine  # e.g. a deleted test cell
                               if not r.manual and r.status == "needs manual grading"})
         if handed_over:
@@ -140,7 +140,7 @@ def plots(rows, folder):
     return seen
 
 
-def write_html(rows, seen, folder, warning=""):
+def write_html(rows, seen, folder, warning="", outcomes=()):
     """report.html; a `warning` (e.g. graded without the sandbox) is its first line."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
@@ -153,9 +153,9 @@ def write_html(rows, seen, folder, warning=""):
             cells.append(f"<td>{value}%</td>" if isinstance(value, int)
                          else f'<td class="flag">{html.escape(str(value))}</td>')
         body.append(f"<tr><th>{html.escape(student)}</th>{''.join(cells)}</tr>")
-    voided = [r for r in rows if r.status.startswith("scored 0")]
-    flags = "".join(f"<li>{html.escape(r.student)} · {html.escape(r.exercise)}: "
-                    f"{html.escape(r.status)}</li>" for r in voided)
+    flags = "".join(f"<li>{html.escape(o.student)} · {html.escape(f.grade_id or o.assignment)}: "
+                    f"{html.escape(f.reason)} (cell {f.cell}: <code>{html.escape(f.line)}</code>)"
+                    f"</li>" for o in outcomes for f in o.findings)
     (folder / "report.html").write_text(f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Class report</title><style>
 body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
@@ -174,6 +174,8 @@ not counted as 0. Details in
 <h2>Pass rate per exercise</h2><img src="pass_rate.png" alt="pass rate per exercise">
 <h2>Misconceptions most seen</h2><img src="misconceptions.png" alt="misconceptions">
 <p>{sum(seen.values())} wrong answers matched a catalogued misconception.</p>
-<h2>Exercises scored 0 for tampering</h2><ul>{flags or "<li>none</li>"}</ul>
+<h2>Flagged for review</h2>
+<p>Code that reaches into the graders, or runs code made from text. A flag changes no score: if
+you agree it was cheating, set the score in formgrader.</p><ul>{flags or "<li>none</li>"}</ul>
 </body></html>
 """)

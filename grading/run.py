@@ -37,7 +37,8 @@ def report(course, log=print):
     write_csv(rows, folder / "grades.csv")
     write_wide_csv(course, folder / "grades-by-student.csv")
     comment_flags(course, outcomes)
-    write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "")
+    write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "",
+               outcomes=outcomes)
     log((UNSAFE + "\n" if unsafe else "") + summary(rows))
     log(f"\nreport: {folder / 'report.html'}\ngrades: {folder / 'grades.csv'}\n"
         f"by student: {folder / 'grades-by-student.csv'}\n"

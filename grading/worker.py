@@ -1,4 +1,4 @@
-"""One worker, one submission, start to end: execute (sandboxed), verdict, tamper scan, record.
+"""One worker, one submission, start to end: execute (sandboxed), verdicts, review scan, record.
 It returns an `Outcome` -- fields, read as fields by the run and the report.
 
 Feedback is not written here: it is written when it is given back (grading/giveback.py), after
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import Course, environment, read_notebook
-from .integrity import Finding, scan, void
+from .integrity import Finding, scan
 from .verdicts import CellVerdict
 
 SANDBOX_FAILED = {"the sandbox failed", "the sandbox did not start"}
@@ -35,7 +35,7 @@ class Outcome:
     sandboxed: bool = True       # False: graded with --unsafe
     limits_hit: list[str] = field(default_factory=list)   # "wall time", "output limit", ...
     verdicts: list[CellVerdict] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # tampering, for review
+    findings: list[Finding] = field(default_factory=list)  # code to review: a flag, no score
 
     @property
     def status(self):
@@ -149,7 +149,6 @@ def _grade(course, outcome):
         return
     outcome.graded = True
     outcome.findings = [f for path in paths for f in scan(path)]
-    void(course, outcome.student, outcome.assignment, outcome.findings)
 
 
 def _last_lines(text, n=6):

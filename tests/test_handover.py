@@ -1,52 +1,52 @@
-"""Record in a kernel, replay in the trusted process: for every catalogued answer, right or wrong,
-the verdict replayed from the hand-over is the verdict the check gave where the answer lives."""
+"""What crosses the trust boundary is data. For every catalogued answer, right or wrong, the verdict
+reached in the trusted process from what the kernel handed over is the verdict the check gives in
+JupyterLab; a hand-over that is malformed, oversized or another check's costs only its exercise."""
 
-import importlib
+import math
 
 import nbformat
 import pytest
-import torch
 
-import autograd_core
 from graders import handover
-from graders.catalogue import EXERCISES
-from graders.lessons import lesson_of
-from grading.verdicts import _hand_over, checks_of, replay
-
-HIDDEN = {gid: f"{e.check.split('.')[1]}({e.answer})\n{e.check.split('.')[1]}({e.answer}, hidden=True)"
-          for gid, e in EXERCISES.items() if e.function}
+from graders.answer_key.catalogue import EXERCISES, check_of, run_cell
+from graders.verdict import REVEALED, UNANSWERED, UNREADABLE
+from grading.verdicts import _records, judge_cell, verdict_outputs
 
 
-def cell_source(gid):
-    exercise = EXERCISES[gid]
-    return HIDDEN.get(gid, f"{exercise.check.split('.')[1]}({exercise.answer})")
+def cell_source(check):
+    visible = f"{check.name}({check.answer})"
+    return visible + (f"\n{check.name}({check.answer}, hidden=True)" if check.takes_function else "")
 
 
 def as_saved(record):
     """The record as the trusted side gets it: an output of a notebook written and read back."""
-    output = nbformat.v4.new_output("display_data", data={handover.MIMETYPE: record})
+    output = nbformat.v4.new_output("display_data", data={handover.MIMETYPE:
+                                                          handover.encode(record)})
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
-    saved = nbformat.reads(nbformat.writes(nb), as_version=4)
-    return _hand_over(saved.cells[0].outputs[0])
+    return nbformat.reads(nbformat.writes(nb), as_version=4).cells[0]
 
 
-def run_in_kernel(gid, source, monkeypatch):
-    """The answer cell and the test cell, as the sandboxed kernel runs them: (passed, records)."""
-    records = []
+def in_kernel(check, answer):
+    """The verdicts JupyterLab shows: the visible check, then the hidden one for a function."""
+    calls = [False, True] if check.takes_function else [False]
+    return [check.judge(check.evidence(answer, hidden), hidden) for hidden in calls]
+
+
+def in_grading(check, answer, monkeypatch):
+    """The test cell as the sandbox runs it (no answer key used), judged where grading is."""
+    saved = []
     monkeypatch.setattr(handover, "RECORDING", True)
-    monkeypatch.setattr(handover, "_hand_over", lambda record: records.append(as_saved(record)))
-    module = importlib.import_module(lesson_of(gid).module)
-    namespace = {"torch": torch, "autograd_core": autograd_core, **vars(module)}
-    passed = True
-    try:
-        exec(source, namespace)  # noqa: S102 -- the catalogue's answers
-    except NameError:
-        pytest.skip("the answer uses the notebook's variables")
-    try:
-        exec(cell_source(gid), namespace)  # noqa: S102
-    except AssertionError:
-        passed = False
-    return passed, records
+    monkeypatch.setattr(handover, "hand_over", lambda record: saved.append(as_saved(record)))
+    check(answer)
+    if check.takes_function:
+        check(answer, hidden=True)
+    records = [r for cell in saved for r in _records(cell)[0]]
+    return judge_cell(cell_source(check), records, revealed=set())
+
+
+def same(a, b):
+    return [(v.outcome, v.message, v.diagnosis) for v in a] == \
+        [(v.outcome, v.message, v.diagnosis) for v in b]
 
 
 CASES = [(gid, "right", source) for gid, e in EXERCISES.items()
@@ -54,27 +54,91 @@ CASES = [(gid, "right", source) for gid, e in EXERCISES.items()
     (gid, name, source) for gid, e in EXERCISES.items() for name, source in e.mistakes.items()]
 
 
-@pytest.mark.parametrize("gid, name, source", CASES,
-                         ids=[f"{g}-{n[:20]}-{k}" for k, (g, n, _) in enumerate(CASES)])
-def test_replay_gives_the_kernels_verdict(gid, name, source, monkeypatch, capsys):
-    in_kernel, records = run_in_kernel(gid, source, monkeypatch)
-    assert in_kernel == (name == "right")
-    passed, reason, replayed, mistake = replay(cell_source(gid), records, checks_of(gid))
-    assert replayed, f"{gid}: the check uses a student's object beyond the boundary: {reason}"
-    assert passed == in_kernel, reason
-    if name != "right":  # the diagnosis, as a field, is the one the catalogue names
-        assert mistake == name, (gid, mistake)
+@pytest.mark.parametrize(("grade_id", "kind", "source"), CASES,
+                         ids=[f"{gid}-{kind}" for gid, kind, _ in CASES])
+def test_grading_reaches_the_verdict_the_notebook_shows(grade_id, kind, source, monkeypatch):
+    check = check_of(grade_id)
+    answer = run_cell(source, check.answer)
+    kernel = in_kernel(check, answer)
+    graded = in_grading(check, answer, monkeypatch)
+    if kind == "right":
+        assert all(v.passed for v in kernel)
+    assert same(graded, kernel), (graded, kernel)
 
 
-def test_a_forged_or_missing_hand_over_never_passes(monkeypatch):
-    _, records = run_in_kernel("l04_three", EXERCISES["l04_three"].right, monkeypatch)
-    checks = checks_of("l04_three")
-    source = cell_source("l04_three")
-    assert replay(source, records, checks)[0]
-    assert not replay(source, [], checks)[0]
-    assert not replay(source, [{**records[0], "tape": []}], checks)[0]
-    assert not replay(source, [{**records[0], "check": "check_seed_002"}], checks)[0]
-    wrong = {"check": "check_three_backwards", "passed": True,
-             "tape": [["read", "returned", [0.0, 0.0, 0.0, 0.0]]]}
-    assert not replay(source, [wrong], checks)[0]
-    assert not replay(source, [{**wrong, "tape": [["call_student", "returned", None]]}], checks)[0]
+def _record(check, evidence, hidden=False):
+    return {"check": check.name, "hidden": hidden, "evidence": evidence}
+
+
+def _nested(depth):
+    value = 1.0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+FORGED = {
+    "a string for evidence": "all right",
+    "a list for evidence": [1, 2, 3],
+    "collected as text": {"collected": "tensor([3., 3., 3., 3.])"},
+    "an observation without a value": {"collected": {"tensor": None}},
+    "a callable's repr": {"collected": {"value": "<function <lambda>>", "tensor": None}},
+    "a nan": {"collected": {"value": [math.nan] * 4, "tensor": None}},
+    "deeply nested": {"collected": {"value": _nested(40), "tensor": None}},
+    "huge": {"collected": {"value": [1.0] * 300_000, "tensor": None}},
+    "facts of the wrong kind": {"collected": {"value": [3.0] * 4, "tensor": "torch"}},
+}
+
+
+@pytest.mark.parametrize("name", list(FORGED))
+def test_a_forged_or_malformed_hand_over_costs_only_its_exercise(name):
+    three, seed = check_of("l04_three"), check_of("l04_seed")
+    cell = as_saved(_record(three, FORGED[name]))
+    records, _, malformed = _records(cell)
+    verdicts = judge_cell(cell_source(three), records, set(), malformed=malformed)
+    assert len(verdicts) == 1 and not verdicts[0].passed
+    assert verdicts[0].outcome in (UNREADABLE, "wrong"), verdicts[0]
+    right = run_cell(EXERCISES["l04_seed"].right, seed.answer)
+    record = as_saved(_record(seed, seed.evidence(right)))
+    assert judge_cell(cell_source(seed), _records(record)[0], set())[0].passed
+
+
+def test_a_record_of_another_check_or_none_earns_nothing():
+    three, seed = check_of("l04_three"), check_of("l04_seed")
+    right = run_cell(EXERCISES["l04_three"].right, three.answer)
+    other = _record(seed, three.evidence(right))
+    assert not judge_cell(cell_source(three), [other], set())[0].passed
+    missing = judge_cell(cell_source(three), [], set(), kernel_error=("NameError", "x"))
+    assert missing[0].outcome == UNANSWERED and not missing[0].passed
+    hidden_for_visible = _record(three, three.evidence(right), hidden=True)
+    assert not judge_cell(cell_source(three), [hidden_for_visible], set())[0].passed
+
+
+def test_a_revealed_answer_scores_0_even_when_right():
+    three = check_of("l04_three")
+    right = run_cell(EXERCISES["l04_three"].right, three.answer)
+    verdicts = judge_cell(cell_source(three), [_record(three, three.evidence(right))],
+                          revealed={three.name})
+    assert verdicts[0].outcome == REVEALED and not verdicts[0].passed
+    error = verdict_outputs(verdicts)[0]
+    assert error.output_type == "error" and "reveal" in "\n".join(error.traceback)
+
+
+@pytest.mark.parametrize("data", [
+    {"reveal": 3}, {"reveal": "x", "check": "y"}, {"check": "x", "hidden": "no", "evidence": 1},
+    [1, 2], "text", {"check": "x", "hidden": False, "evidence": {}, "extra": 1},
+    {"check": "x", "hidden": False, "evidence": {"float": "nan", "x": 1}},
+])
+def test_parse_refuses_anything_but_a_record(data):
+    try:
+        record = handover.parse(data)
+    except handover.Malformed:
+        return
+    assert record["evidence"] == {"float": "nan", "x": 1}  # a dict with more keys stays data
+
+
+def test_non_finite_numbers_cross_as_tags():
+    record = {"check": "c", "hidden": False, "evidence": [math.inf, -math.inf, math.nan, 1.5]}
+    parsed = handover.parse(handover.encode(record))
+    got = parsed["evidence"]
+    assert got[0] == math.inf and got[1] == -math.inf and got[2] != got[2] and got[3] == 1.5

@@ -69,10 +69,33 @@ def cheats(root, port):
         "forged": "from IPython.display import display\n"
                   "def forged(*args, **kwargs):\n"
                   f"    display({{'{HANDOVER}': {{'check': 'check_three_backwards', 'passed': True,"
-                  " 'tape': [['read', 'returned', [0.0, 0.0, 0.0, 0.0]]]}}, raw=True)\n"
+                  " 'verdict': 'right'}}, raw=True)\n"
                   'globals()["check_three_backwards"] = forged',
-        "graders_data": "import graders.lesson04_accumulation as L\n"
-                        "L._backward_k_times.__code__ = (lambda T, k=3: T.zeros(4)).__code__",
+        "key_import": "try:\n    import graders.answer_key.lesson04_accumulation as K\n"
+                      "    answer_three = K.THREE.scenario(torch)\n    print('FOUND-KEY')\n"
+                      "except Exception:\n    pass",
+        "key_files": "import os, graders\nroot = os.path.dirname(graders.__file__)\n"
+                     f"for top in (root, {str(REPO / 'graders')!r}):\n"
+                     "    for folder, _, files in os.walk(top):\n"
+                     "        for name in files:\n"
+                     "            try:\n"
+                     "                text = open(os.path.join(folder, name), 'rb').read()\n"
+                     "            except OSError:\n                continue\n"
+                     "            if b'_backward_k_times' in text or b'EXERCISES' in text:\n"
+                     "                print('FOUND-KEY', name)",
+        "key_in_memory": "import gc, sys\n"
+                         "found = [m for m in sys.modules if 'answer_key' in m or 'catalogue' in m]\n"
+                         "found += [o for o in gc.get_objects() if callable(o) and\n"
+                         "          getattr(o, '__module__', '') and 'answer_key' in o.__module__]\n"
+                         "for check in (check_three_backwards,):\n"
+                         "    g = check.collect.__globals__\n"
+                         "    found += [k for k in g if k in ('oracle', 'THREE', 'KEY', 'judge')]\n"
+                         "if found:\n    print('FOUND-KEY', found[:3])",
+        "verdict_forge": "import graders.checks as C\n"
+                         "C.show = lambda verdict: None\n"
+                         "import graders.handover as H\n"
+                         "real = H.hand_over\n"
+                         "H.hand_over = lambda record: real({**record, 'passed': True})",
         "solutions": "import json\n"
                      f"for path in {[str(p) for p in solutions]!r}:\n"
                      "    try:\n        cells = json.load(open(path))['cells']\n"
@@ -127,6 +150,7 @@ def cheats(root, port):
 HONEST = ["ctrl1", "ctrl2", "ctrl3"]  # ctrl3 is graded last, after every cheat
 # a limit that ends the notebook there: the exercises after it score 0 too
 KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd"}
+BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
 
 
 def sandbox_or_skip():
@@ -227,7 +251,7 @@ def test_every_cheat_scores_zero_on_what_it_attacked(attacked, trick):
     assert outcome.graded, f"{trick}: {outcome.problem} {outcome.detail}"
     got = scores(course, trick)
     assert got["l04_three"][0] == 0, f"{trick} earned points with a wrong answer"
-    if trick not in KILLS_THE_KERNEL:  # grading went on after the trick: the right answers count
+    if trick not in BREAKS_LATER_CHECKS:  # grading went on after the trick: right answers count
         assert got["l04_seed"] == (1, 1), trick
     assert not next(v for v in outcome.verdicts if v.grade_id == "l04_three").passed
 
@@ -245,8 +269,8 @@ def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
     assert (course.root / "gradebook.db").exists()
     seen = {student: outputs(course, student) for student in tricks}
     for student, text in seen.items():
-        for leak in ("FOUND-SOLUTIONS", "WROTE", "GRADEBOOK-HIT", "READ-OTHER", "CONNECTED",
-                     "PARENT-HIT"):
+        for leak in ("FOUND-SOLUTIONS", "FOUND-KEY", "WROTE", "GRADEBOOK-HIT", "READ-OTHER",
+                     "CONNECTED", "PARENT-HIT"):
             assert leak not in _outside_private_tmp(text), f"{student}: {leak}"
     assert not connected, "a submission connected to the host's loopback"
     assert "MEMORY-LIMIT" in seen["memory"]

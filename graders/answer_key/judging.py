@@ -368,6 +368,8 @@ def printed(values):
         return repr(torch.tensor(values)).removeprefix("tensor(").removesuffix(")")
     if isinstance(values, list):
         return "[" + ", ".join(printed(v) for v in values) + "]"
+    if isinstance(values, dict):  # sorted: a dict's order does not survive the hand-over
+        return "{" + ", ".join(f"{k!r}: {printed(v)}" for k, v in sorted(values.items())) + "}"
     return repr(values)
 
 
