@@ -119,13 +119,15 @@ def test_stderr_and_huge_outputs_cost_nothing(graded):
     full(rows, "max", "01_requires_grad")
 
 
-def test_cheats_score_zero_on_the_exercises_they_touch(graded):
+def test_cheats_earn_nothing_and_only_a_reach_into_the_graders_is_flagged(graded):
     _, _, rows = graded
     full(rows, "ned", "04_accumulation", but={"l04_three", "l04_seed", "l04_retain"})
     full(rows, "oz", "04_accumulation", but={"l04_three"})
     full(rows, "pia", "05_vector_jacobian", but={"l05_ones"})
     full(rows, "quin", "04_accumulation", but={"l04_average"})
-    assert scores(rows, "pia", "05_vector_jacobian")["l05_ones"][2].startswith("scored 0")
+    flags = {(r.student, r.exercise): r.flag for r in rows if r.flag}
+    assert flags[("oz", "l04_three")].startswith("changes the graders (cell")
+    assert {student for student, _ in flags} == {"oz"}  # the flag changed no score: see above
 
 
 def test_feedback_shows_diagnoses_never_hidden_tests(graded):

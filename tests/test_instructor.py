@@ -336,7 +336,7 @@ def test_written_points_land_in_the_report_and_the_csvs(hand_graded):
         assert ada["04_accumulation"] == "9.0" and ada["total"] == "9.0"  # 7 autograded + 2 by hand
         assert ada["to_grade_by_hand"] == "" and ada["last_name"] == "lovelaceada"
         assert cyd["04_accumulation"] == "" and cyd["not_graded"] == "04_accumulation"
-        assert ned["04_accumulation"] == "4.0"  # 2 + 2: its two tampered answers count 0
+        assert ned["04_accumulation"] == "4.0"  # 2 + 2: its answers "equal to everything" are wrong
         assert gus["03_backward"] == "" and gus["not_graded"] == "03_backward"
 
 
