@@ -9,17 +9,18 @@ HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 
 
 class HideTests(NbGraderPreprocessor):
-    """Strip hidden tests from test cells, and tracebacks down to their last line.
+    """Strip hidden tests from test cells, and any other traceback down to its last line.
 
-    A traceback through a hidden test quotes the hidden line; the last line (the error and its
-    message -- the check's diagnosis) is what the student needs.
+    A test cell's verdict (written by grading.verdicts, as "CheckFailed") is kept whole: it is
+    the check's own text, diagnosis and hint, with no code in it. Any other traceback through a
+    test cell may quote a hidden line: its last line (the error and its message) is enough.
     """
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
             cell.source = HIDDEN.sub("", cell.source).rstrip()
             for output in cell.get("outputs", []):
-                if output.output_type == "error":
+                if output.output_type == "error" and output.ename != "CheckFailed":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
 

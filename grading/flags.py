@@ -2,8 +2,10 @@
 
 A submission the grading run could not score as usual (its kernel died, a cell ran out of time,
 the grader failed) is listed in the report; in formgrader, the comment on its first answer says
-why, so the instructor grading it by hand knows what happened. A comment the instructor wrote is
-never replaced.
+why, so the instructor grading it by hand knows what happened. Code flagged for review
+(grading.integrity) is said in the comment of the exercise it precedes, with its cell and line;
+it changed no score. Either sets nbgrader's `flagged`. A comment the instructor wrote is never
+replaced.
 """
 
 from .course import read_notebook
@@ -17,6 +19,9 @@ def comment_flags(course, outcomes):
 
     flagged = [o for o in outcomes if not o.graded or o.limits_hit]  # fields, never the label
     with course.gradebook() as gradebook:
+        for outcome in outcomes:
+            if outcome.findings:
+                _comment_findings(gradebook, outcome)
         for outcome in flagged:
             try:
                 submission = gradebook.find_submission(outcome.assignment, outcome.student)
@@ -37,3 +42,26 @@ def _cell_order(course, assignment, notebook):
     nb = read_notebook(course.directory("source") / assignment / f"{notebook}.ipynb")
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
     return {grade_id: k for k, grade_id in enumerate(ids) if grade_id}
+
+
+REVIEW = "Flagged for review by the grading run: "
+
+
+def _comment_findings(gradebook, outcome):
+    """Each finding in the comment of the exercise it precedes; the submission flagged."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        submission = gradebook.find_submission(outcome.assignment, outcome.student)
+    except MissingEntry:
+        return
+    for notebook in submission.notebooks:
+        notebook.flagged = True
+        by_exercise = {}
+        for finding in outcome.findings:
+            by_exercise.setdefault(finding.grade_id, []).append(
+                f"your code {finding.reason} (cell {finding.cell}: `{finding.line}`)")
+        for comment in notebook.comments:
+            found = by_exercise.get(comment.name.removesuffix("_answer"))
+            if found and (comment.manual_comment or REVIEW).startswith(REVIEW):
+                comment.manual_comment = REVIEW + "; ".join(found) + ". This changed no score."

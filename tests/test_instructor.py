@@ -38,6 +38,7 @@ TOKEN = "course-instructor-test"
 CLASS = {"ada": (1001, "lovelaceada", "04_accumulation"),  # full marks and a written answer
          "cyd": (1003, "curiecyd", "04_accumulation"),  # collected, left ungraded here
          "ned": (1014, "noetherned", "04_accumulation"),  # an object equal to everything
+         "oz": (1015, "ohmoz", "04_accumulation"),  # reaches into the graders: flagged for review
          "gus": (1007, "gaussgus", "03_backward")}  # a notebook cut off mid-file
 
 
@@ -103,7 +104,7 @@ def graded(collected):
     course, _ = collected
     # cyd's notebook stays collected, not graded: two kernels are enough here
     grading("grade", "--root", course.root, "--lessons", "04_accumulation", "03_backward",
-            "--students", *(ids(s) for s in ("ada", "ned", "gus")), "--workers", "2")
+            "--students", *(ids(s) for s in ("ada", "ned", "oz", "gus")), "--workers", "2")
     return course
 
 
@@ -112,7 +113,7 @@ def test_an_lms_zip_is_collected_and_unmatched_files_are_named(collected, lms):
     _, _, own = lms
     assert result.returncode == 1, result.stderr  # some files matched no one: said, not hidden
     out = result.stdout
-    assert "collected 4 notebooks" in out
+    assert "collected 5 notebooks" in out
     assert "lovelaceada_1001_71001_homework.ipynb: homework.ipynb is no lesson's notebook" in out
     assert "grading-notes.txt: not a notebook" in out
     assert f"{ids('gus')}/03_backward: not a valid notebook" in out  # kept, flagged when graded
@@ -129,7 +130,7 @@ def test_collecting_the_same_zip_again_changes_nothing(collected, lms, capsys):
     course, _ = collected
     _, download, _ = lms
     status, out, _ = in_process(capsys, "collect", "--root", course.root, "--zip", download)
-    assert status == 1 and "collected 0 notebooks (4 more unchanged" in out, out
+    assert status == 1 and "collected 0 notebooks (5 more unchanged" in out, out
 
 
 def test_a_new_upload_replaces_only_when_asked_and_the_old_one_is_kept(collected, lms, tmp_path,
@@ -308,7 +309,7 @@ def hand_graded(graded, instructor_lab, browser):
 def test_formgrader_shows_why_a_submission_was_flagged(graded, instructor_lab, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = instructor_page(browser)
-    page.goto(submission_page(graded, instructor_lab, "ned", "04_accumulation"))
+    page.goto(submission_page(graded, instructor_lab, "oz", "04_accumulation"))
     comment = page.locator("textarea#l04_three_answer-comment")
     comment.wait_for(timeout=60_000)
     try:  # formgrader fills the comments in once it has loaded them
@@ -316,7 +317,8 @@ def test_formgrader_shows_why_a_submission_was_flagged(graded, instructor_lab, b
                                timeout=30_000)
     finally:
         page.screenshot(path=ARTIFACTS / "2-flagged-submission.png")
-    assert "Scored 0: your code makes an object that lies about its value" in comment.input_value()
+    assert comment.input_value().startswith("Flagged for review by the grading run: your code "
+                                            "changes the graders (cell ")
     page.close()
 
 
@@ -347,10 +349,10 @@ def test_feedback_zip_for_the_lms_has_one_file_per_student(hand_graded, tmp_path
     with zipfile.ZipFile(target) as archive:
         names = sorted(archive.namelist())
         ada = archive.read(f"{ids('ada')}_04_accumulation.html").decode()
-    assert names == sorted(f"{ids(s)}_04_accumulation.html" for s in ("ada", "ned"))
+    assert names == sorted(f"{ids(s)}_04_accumulation.html" for s in ("ada", "ned", "oz"))
     assert "Score: 9.0 / 9.0" in ada  # the points given by hand are in the feedback
     assert "HIDDEN TESTS" not in ada
-    assert "feedback for 2 students" in result.stdout
+    assert "feedback for 3 students" in result.stdout
     assert f"no feedback for {ids('cyd')}: handed in, not graded yet" in result.stdout
 
 
