@@ -105,7 +105,7 @@ def test_student_flow_in_lesson_04(lab, browser):
     # a wrong answer: the check names the mistake
     answer = cell_with(page, "raise NotImplementedError")
     type_into(page, answer, "answer_three = torch.tensor([1.0, 1.0, 1.0, 1.0])")
-    check = run_cell_and_next(page, answer, "Not yet")
+    check = run_cell_and_next(page, answer, "not yet")
     message = check.locator(".jp-OutputArea-output").all_inner_texts()
     assert any("each backward() replaces .grad" in m for m in message), message
     check.scroll_into_view_if_needed()
@@ -114,7 +114,7 @@ def test_student_flow_in_lesson_04(lab, browser):
     # the right answer: the check passes
     type_into(page, answer, "answer_three = torch.tensor([3.0, 3.0, 3.0, 3.0])")
     check = run_cell_and_next(page, answer, "✓")
-    assert "Not yet" not in " ".join(check.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "not yet" not in " ".join(check.locator(".jp-OutputArea-output").all_inner_texts())
     page.screenshot(path=ARTIFACTS / "3-right-answer.png")
 
     # nbgrader's Validate: exercise 1 passes now, the unanswered ones do not
