@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from . import handover
 from .evidence import observe, quiet, without_graders
-from .verdict import UNANSWERED, Verdict, render
+from .verdict import REVEALED, UNANSWERED, Verdict, render
 
 CHECKS = {}  # every check declared so far, by name: "check_three_backwards" -> Check
 _REVEALED = set()  # checks whose answer this kernel has shown
@@ -52,6 +52,9 @@ class Check:
     answer: str  # the name the answer cell defines: "answer_three", "separate_grads"
     collect: object = field(repr=False)  # (student's object, hidden) -> data
     takes_function: bool = False
+
+    def __post_init__(self):  # `check_three_backwards?` in a notebook shows what it checks
+        object.__setattr__(self, "__doc__", self.doc)
 
     def __call__(self, answer, hidden=False):
         __tracebackhide__ = True  # noqa: F841 -- IPython hides this frame
@@ -103,8 +106,7 @@ class Check:
 
 
 def reveal_outcome(verdict):
-    from .verdict import REVEALED
-
+    """A verdict on an exercise whose answer was shown: it scores 0, right or not."""
     return replace(verdict, outcome=REVEALED, diagnosis=None, message=(
         "you asked to see the answer with `.reveal()`, so this exercise scores 0 when graded, "
         "right or not."))
