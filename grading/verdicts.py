@@ -106,9 +106,9 @@ def _missing(check, record, kernel_error, malformed):
     if kernel_error is not None and kernel_error[0] == "NameError":
         return check.unanswered()
     if malformed:
-        why = f"what it handed over could not be read ({malformed[0]})"
+        why = f"the grader could not read what the check gave it ({malformed[0]})"
     elif record is not None:
-        why = "what it handed over belongs to another check"
+        why = "what the check gave the grader belongs to another check"
     elif kernel_error is not None:
         why = f"the cell stopped with {kernel_error[0]}: {kernel_error[1]}"
     else:

@@ -118,8 +118,9 @@ def judge(check, evidence, hidden=False):
                                                                hidden))
     except Malformed as error:
         return Verdict(check.name, check.title, UNREADABLE,
-                       f"what your notebook handed over to the grader could not be read "
-                       f"({error}).", revealable=False)
+                       f"the grader could not read what your notebook's check gave it "
+                       f"({error}); was something in the notebook changed while it ran?",
+                       revealable=False)
     return check.unanswered() if verdict.outcome == UNANSWERED else verdict
 
 
