@@ -12,17 +12,17 @@ result as sharing its input's memory.
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
 from . import dtypes
 from ._tensor_api import ReturnTypes
 from ._torch_errors import (
-    STD_DEGREES_OF_FREEDOM_WARNING,
+    DEGREES_OF_FREEDOM_WARNING,
     check_bool,
     check_bool_subtraction,
     check_broadcast,
+    warn,
 )
 from .tensor import Tensor
 
@@ -389,7 +389,7 @@ def spread(op):
         dim = None if dim is None else dims(self, dim, distinct=True) if self.ndim else ()
         counted = self._data.size if dim is None else math.prod(self._data.shape[d] for d in dim)
         if counted - correction <= 0:
-            warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
+            warn(DEGREES_OF_FREEDOM_WARNING.format(op=op.methods[0]))
         return op.apply(self, dim, correction, keepdim)
 
     return method

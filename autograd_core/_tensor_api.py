@@ -10,7 +10,14 @@ import numpy as np
 
 from . import dtypes
 from ._tensor_str import tensor_repr
-from ._torch_errors import SCALAR_WARNING, check_bool, check_broadcast, warn_once
+from ._torch_errors import (
+    SCALAR_WARNING,
+    T_NOT_2D_WARNING,
+    check_bool,
+    check_broadcast,
+    deprecated_on_0d_warning,
+    warn_once,
+)
 from .tensor import Tensor
 
 
@@ -134,7 +141,7 @@ class TensorAPI:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:
-            warn_once(SCALAR_WARNING, stacklevel=3)
+            warn_once(SCALAR_WARNING)
         return self._data.reshape(()).item()
 
     def __float__(self):
@@ -277,27 +284,23 @@ class TensorAPI:
     @property
     def T(self):
         if self.ndim == 0:
-            _deprecated_on_0d("Tensor.T", "This function is the identity in these cases.", 2)
+            warn_once(deprecated_on_0d_warning("Tensor.T"))
         elif self.ndim != 2:
-            warn_once(
-                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-                "to reverse the dimensions of a tensor.", stacklevel=2)
+            warn_once(T_NOT_2D_WARNING)
         return self.permute(*reversed(range(self.ndim)))  # a PermuteBackward0 even on 0-d
 
     @property
     def mT(self):
-        return self._matrix_transpose("mT", "Tensor.mT", "This function is the identity in these cases.")
+        return self._matrix_transpose("mT", "Tensor.mT")
 
     @property
     def mH(self):  # real tensors only: the conjugate is the tensor itself
-        return self._matrix_transpose("mH", "Tensor.mH", "Consider using x.conj().")
+        return self._matrix_transpose("mH", "Tensor.mH")
 
     @property
     def H(self):
         if self.ndim == 0:
-            _deprecated_on_0d("Tensor.H", "Consider using x.conj().", 2)
+            warn_once(deprecated_on_0d_warning("Tensor.H"))
             return self
         if self.ndim != 2:
             raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
@@ -306,12 +309,12 @@ class TensorAPI:
         return self.transpose(0, 1)
 
     def adjoint(self):
-        return self._matrix_transpose("adjoint()", "adjoint()", "Consider using x.conj().")
+        return self._matrix_transpose("adjoint()", "adjoint()")
 
-    def _matrix_transpose(self, name, on_0d, advice):
+    def _matrix_transpose(self, name, on_0d):
         """x.mT, x.mH, x.adjoint(): the last two dims swapped (real tensors: no conjugate)."""
         if self.ndim == 0:
-            _deprecated_on_0d(on_0d, advice, 3)
+            warn_once(deprecated_on_0d_warning(on_0d))
             return self  # torch's identity: the tensor itself, no node
         if self.ndim == 1:
             raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
@@ -406,11 +409,6 @@ def _axes(tensor, dim):
     from ._arguments import dims
 
     return dims(tensor, dim)
-
-
-def _deprecated_on_0d(what, advice, stacklevel):
-    """Torch's warning, once per process, pointing at the student's line."""
-    warn_once(f"{what} is deprecated on 0-D tensors. {advice}", stacklevel + 1)
 
 
 def _squeeze_first(t):

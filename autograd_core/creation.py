@@ -2,14 +2,13 @@
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
-from . import _ranges, dtypes
+from . import _python_data, _ranges, dtypes
 from ._random import default_generator
 from ._tensor_api import size_args as _size
-from ._torch_errors import INT_GRAD_ERROR
+from ._torch_errors import COPY_CONSTRUCT_WARNING, INT_GRAD_ERROR, warn
 from .tensor import Tensor
 
 
@@ -22,9 +21,7 @@ def _numpy(dtype, default):
 
 def _new(array, dtype=None, requires_grad=False):
     if dtype is not None:
-        array = array.astype(_numpy(dtype, None), copy=False)
-    elif array.dtype.kind == "c":  # complex data, as torch.tensor([1 + 2j])
-        dtypes.from_numpy(array.dtype)
+        array = dtypes.cast(array, _numpy(dtype, None))
     if requires_grad and array.dtype.kind not in "fc":
         raise RuntimeError(INT_GRAD_ERROR)
     return Tensor._make(array, None, bool(requires_grad))
@@ -33,28 +30,23 @@ def _new(array, dtype=None, requires_grad=False):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of data (numbers, nested lists, arrays or tensors)."""
     if isinstance(data, Tensor):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
-            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
-            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        warn(COPY_CONSTRUCT_WARNING)
         array = data._data.copy()
     elif isinstance(data, np.ndarray):
         dtypes.from_numpy(data.dtype)  # a clear error for dtypes torch has no name for
         array = data.copy()
-    else:
-        try:
-            array = np.array(data)
-        except ValueError as err:
-            raise ValueError(f"expected a sequence of equal lengths: {err}") from None
-        if array.dtype == np.float64:  # Python floats become the default dtype, float32
-            array = array.astype(dtypes.default_float.numpy)
-        elif array.dtype.kind == "O" or array.dtype.kind in "US":
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    else:  # Python data, read as torch reads it (_python_data.py)
+        return _new(_python_data.read(data, dtype), None, requires_grad)
     return _new(array, dtype, requires_grad)
 
 
-def as_tensor(data, dtype=None):
-    return data if isinstance(data, Tensor) and dtype in (None, data.dtype) else tensor(data, dtype)
+def as_tensor(data, dtype=None, device=None):
+    """data as a tensor, sharing memory where it can: a tensor, or a numpy array, of that dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype in (None, data.dtype) else data.to(dtype)
+    if isinstance(data, np.ndarray) and dtype in (None, dtypes.from_numpy(data.dtype)):
+        return from_numpy(data)
+    return tensor(data, dtype)
 
 
 def from_numpy(array):

@@ -69,14 +69,27 @@ def from_numpy(np_dtype):
     try:
         return _BY_NUMPY[np_dtype]  # (a numpy dtype, or a type such as np.float32)
     except KeyError:
-        if np.dtype(np_dtype) == np.complex64:
+        kind = np.dtype(np_dtype)
+        if kind == np.complex64:
             check_mirrored(complex64)
-        if np.dtype(np_dtype).kind == "c":
+        if kind.kind == "c":
             check_mirrored(complex128)
+        if kind.kind == "u":  # torch's uint16, uint32, uint64: few ops, and none here
+            raise NotImplementedError(
+                f"autograd_core does not mirror torch.{kind.name}: torch itself supports few "
+                "operations on it. Use torch itself, or convert the array to int64 first.") from None
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, int64, int32, uint8, and bool."
-        ) from None
+            f"can't convert np.ndarray of type numpy.{kind.type.__name__}. The only supported types "
+            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint64, uint32, uint16, uint8, and bool.") from None
+
+
+def cast(array, numpy_dtype):
+    """array converted to numpy_dtype as torch converts: a double becomes a float16 through
+    float32, two roundings (torch's Half is made from a float), where numpy rounds once."""
+    if numpy_dtype == np.float16 and array.dtype == np.float64:
+        array = array.astype(np.float32)
+    return array.astype(numpy_dtype, copy=False)
 
 
 def of_python_scalar(value):
@@ -86,7 +99,7 @@ def of_python_scalar(value):
     if isinstance(value, numbers.Integral):
         return int64
     if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
-        check_mirrored(complex64 if isinstance(value, np.complex64) else complex128)
+        check_mirrored(complex128 if isinstance(value, np.complex128) else complex64)
     return default_float
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from . import _arguments as arguments
 from ._arguments import Number
 from ._torch_errors import OVERLAP_ERROR
+from .dtypes import cast
 from .function import Function, array, either
 from .gradients import (
     divide,
@@ -458,7 +459,7 @@ class ToCopyBackward0(Function):
     signature = arguments.conversion
 
     def forward(ctx, a, dtype):
-        return a.astype(dtype.numpy)
+        return cast(a, dtype.numpy)
 
     def backward(ctx, g):
         return g  # the engine converts it back to a's dtype

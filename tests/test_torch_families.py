@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .engines import ENGINES, node_names, strip
+from .engines import ENGINES, node_names
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 OPERATORS = {
@@ -53,7 +53,7 @@ def outcome(engine, operator, left, right):
             warnings.simplefilter("ignore")
             result = OPERATORS[operator](operand(engine, left), operand(engine, right))
     except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
-        return f"{type(error).__name__}: {strip(str(error))}"
+        return f"{type(error).__name__}: {str(error)}"
     if not hasattr(result, "dtype") or not hasattr(result, "tolist"):
         return f"{type(result).__name__}: {result!r}"
     return f"{result.dtype} {np.round(np.asarray(result.tolist(), dtype=float), 3).tolist()}"
@@ -87,7 +87,7 @@ def test_reductions_and_conversions_of_every_dtype_match_torch():
                 r = call(t)
                 results.append(f"{r.dtype} {r.tolist()} same={r is t}")
             except Exception as error:  # noqa: BLE001
-                results.append(f"{type(error).__name__}: {strip(str(error))}")
+                results.append(f"{type(error).__name__}: {str(error)}")
         if results[0] != results[1]:
             differences.append(f"{name}({kind}): torch {results[0]!r}, core {results[1]!r}")
     assert not differences, "\n".join(differences)
@@ -97,7 +97,7 @@ def _error(fn, *args, **kwargs):
     try:
         fn(*args, **kwargs)
     except Exception as error:  # noqa: BLE001
-        return type(error).__name__, strip(str(error))
+        return type(error).__name__, str(error)
     return None
 
 
@@ -288,7 +288,7 @@ def _inplace_outcome(engine, op, shape, other_shape, grad):
     try:
         result = INPLACE[op](target, other)
     except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
-        return type(error).__name__, strip(str(error))
+        return type(error).__name__, str(error)
     return repr(result), result is target
 
 
@@ -328,7 +328,7 @@ def _product_outcome(engine, op, shapes, dtypes):
     try:
         result = PRODUCTS[op](engine, a, b)
     except Exception as error:  # noqa: BLE001
-        return type(error).__name__, strip(str(error))
+        return type(error).__name__, str(error)
     return repr(result.dtype), result.tolist()
 
 
@@ -433,8 +433,8 @@ def _empty_outcome(engine, call, shape):
         try:
             result = repr(EMPTY_CALLS[call](engine, shape))
         except Exception as error:  # noqa: BLE001
-            result = f"{type(error).__name__}: {strip(str(error))}"
-    return result, [(w.category.__name__, strip(str(w.message))) for w in caught]
+            result = f"{type(error).__name__}: {str(error)}"
+    return result, [(w.category.__name__, str(w.message)) for w in caught]
 
 
 @st.composite
@@ -461,7 +461,7 @@ def test_std_of_fewer_than_two_values_warns_as_torch(values):
             x = engine.tensor(values, requires_grad=True)
             s = x.std()
             s.backward()
-        outcomes.append((repr(s), repr(x.grad), [strip(str(w.message)) for w in caught]))
+        outcomes.append((repr(s), repr(x.grad), [str(w.message) for w in caught]))
     assert outcomes[1] == outcomes[0] and "degrees of freedom" in outcomes[0][2][0]
 
 
@@ -478,7 +478,7 @@ def _transpose_outcome(engine, name, shape, leaf):
             y = TRANSPOSES[name](x)
             y.sum().backward() if y.requires_grad else None
         except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
-            return f"{type(error).__name__}: {strip(str(error))}"
+            return f"{type(error).__name__}: {str(error)}"
     return (repr(y), y is x, y.is_leaf, y.grad_fn and y.grad_fn.name(),
             x.grad is not None and x.grad.tolist())
 
@@ -510,7 +510,7 @@ def test_transposes_warn_as_torch_once_per_process():
     for name in ENGINES:
         out = subprocess.run([sys.executable, "-c", TRANSPOSE_WARNINGS, name], check=True,
                              capture_output=True, text=True).stdout
-        outcomes[name] = [(kind, strip(message)) for kind, message in json.loads(out)]
+        outcomes[name] = [(kind, message) for kind, message in json.loads(out)]
     assert outcomes["autograd_core"] == outcomes["torch"] and len(outcomes["torch"]) == 6
 
 
@@ -535,14 +535,14 @@ def _no_grad_view_outcome(engine, view, write, base_is_leaf, write_under_no_grad
                 WRITES[write](v)
             seen.append(repr(x))
         except RuntimeError as error:
-            seen.append(f"RuntimeError: {strip(str(error))}")
+            seen.append(f"RuntimeError: {str(error)}")
     try:  # using the view after a write into its memory (torch refuses, with grad mode on)
         out = (v * 2).sum() if v.requires_grad else None
         if out is not None and out.grad_fn is not None:
             out.backward()
             seen += [out.grad_fn.next_functions[0][0].next_functions, x.grad, v.grad]
     except RuntimeError as error:
-        seen += [f"RuntimeError: {strip(str(error))}", repr(v)]
+        seen += [f"RuntimeError: {str(error)}", repr(v)]
     return repr(seen)
 
 
@@ -638,14 +638,14 @@ def _expanded_write_outcome(engine, write, grad):
     try:
         EXPANDED_WRITES[write](e, w)
     except RuntimeError as error:
-        return f"RuntimeError: {strip(str(error))}", repr(x)
+        return f"RuntimeError: {str(error)}", repr(x)
     seen = [repr(e), repr(base), node_names(base), node_names(e)]
     if grad:
         try:  # (a fill is written, but its gradient can't go back through shared memory)
             ((e * e).sum() + base.sum()).backward()
             seen += [x.grad, w.grad]
         except RuntimeError as error:
-            seen.append(f"RuntimeError: {strip(str(error))}")
+            seen.append(f"RuntimeError: {str(error)}")
     return repr(seen)
 
 
@@ -694,7 +694,7 @@ def test_a_non_leaf_in_backward_inputs_has_its_grad_and_no_warning():
             h = x * 2
             (h * h).sum().backward(inputs=[h])
             seen = [repr(h.grad), repr(x.grad), repr((x * 3).grad)]
-        outcomes.append((seen, [strip(str(w.message)) for w in caught]))
+        outcomes.append((seen, [str(w.message) for w in caught]))
     assert outcomes[1] == outcomes[0] and len(outcomes[0][1]) == 1  # (only the last .grad warns)
 
 
@@ -744,7 +744,7 @@ def test_setitem_records_what_torch_records(key, value):
             outcomes.append((node_names(y), repr(y), x.grad.tolist(),
                              w.grad.tolist() if w.grad is not None else None))
         except RuntimeError as error:
-            outcomes.append(f"RuntimeError: {strip(str(error))}")
+            outcomes.append(f"RuntimeError: {str(error)}")
     assert outcomes[1] == outcomes[0]
 
 
@@ -791,7 +791,7 @@ def _no_argument_outcome(engine, method, values):
         try:
             return repr(getattr(engine.tensor(values), method)())
         except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
-            return f"{type(error).__name__}: {strip(str(error)).splitlines()[0]}"
+            return f"{type(error).__name__}: {str(error).splitlines()[0]}"
 
 
 @pytest.mark.parametrize("method", _unary_methods())
@@ -829,7 +829,7 @@ def test_expand_matches_torch(case):
             y = T.ones(own, requires_grad=True).expand(*target) if target else None
             outcomes.append((tuple(y.shape), y.grad_fn.name()) if y is not None else None)
         except (RuntimeError, TypeError) as error:
-            outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
+            outcomes.append(f"{type(error).__name__}: {str(error)}")
     assert outcomes[1] == outcomes[0]
 
 
@@ -867,7 +867,7 @@ def test_every_way_to_call_std_matches_torch(call):
             warnings.simplefilter("always")
             y = eval(call)  # noqa: S307  (the call as a learner writes it)
             (y * T.arange(1.0, 1.0 + y.numel()).reshape(y.shape)).sum().backward()
-        outcomes.append((repr(y), repr(x.grad), [strip(str(w.message)) for w in caught]))
+        outcomes.append((repr(y), repr(x.grad), [str(w.message) for w in caught]))
     assert outcomes[1] == outcomes[0]
 
 
@@ -920,7 +920,7 @@ def test_every_binary_door_gives_torchs_broadcasting_error(door, shapes):
         try:
             outcomes.append(tuple(BROADCASTING_DOORS[door](a, b).shape))
         except RuntimeError as error:
-            outcomes.append(f"RuntimeError: {strip(str(error))}")
+            outcomes.append(f"RuntimeError: {str(error)}")
     assert outcomes[1] == outcomes[0]
 
 
@@ -956,7 +956,7 @@ def test_what_a_hook_returns_is_checked_as_torch_checks_it(result, where):
             y.sum().backward()
             outcomes.append(repr(x.grad))
         except (TypeError, RuntimeError) as error:
-            outcomes.append(f"{type(error).__name__}: {strip(str(error))}")
+            outcomes.append(f"{type(error).__name__}: {str(error)}")
     assert outcomes[1] == outcomes[0]
 
 
