@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from . import _arguments as arguments
+from . import _kernels as kernels
 from ._arguments import Number
 from ._torch_errors import OVERLAP_ERROR
 from .dtypes import cast
@@ -244,10 +245,10 @@ class PowBackward0(Function):
 
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
-        ctx.exponent = p
+        ctx.exponent = kernels.Exponent(p)  # (a ** (p - 1) of an array: torch's pow, _kernels.py)
         if a.dtype == np.bool_:  # numpy has no bool power: 1 ** p and 0 ** p, as bools
             return (a.astype(np.int8) ** int(p)).astype(np.bool_)
-        return a ** np.asarray(p, a.dtype)
+        return kernels.power(a, p)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -266,13 +267,13 @@ class PowBackward1(Function):
     saved_for = "a b", "a b", "b"
 
     def forward(ctx, a, b):
-        z = a**b
+        z = kernels.pow(a, b)
         ctx.save_for_backward(a, b, z)
         return z
 
     def backward(ctx, g):
         a, b, z = ctx.saved_tensors
-        da = where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        da = where(b == 0, 0.0, g * (b * pow_(a, b - 1)))
         # torch's rule: 0 ** b has derivative 0 in b for b >= 0 (not 0 * log(0) = nan)
         db = g * where((a == 0) & (b >= 0), 0.0, z * log(a))
         return da, db
@@ -284,7 +285,7 @@ class PowBackward2(Function):
     signature = arguments.reflected_power
 
     def forward(ctx, c, a):
-        z = np.asarray(c, a.dtype) ** a
+        z = kernels.pow(np.asarray(c, a.dtype), a)
         ctx.save_for_backward(z)
         ctx.base = c
         ctx.flat = a >= 0 if c == 0 else None  # 0 ** a: no slope where a >= 0, as torch's
@@ -305,7 +306,7 @@ class ExpBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        z = np.exp(a)
+        z = kernels.exp(a)
         ctx.save_for_backward(z)
         return z
 
@@ -321,8 +322,7 @@ class LogBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
+        return kernels.log(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -336,7 +336,7 @@ class SinBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a)
+        return kernels.sin(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -350,7 +350,7 @@ class CosBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a)
+        return kernels.cos(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -363,7 +363,7 @@ class TanhBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        z = np.tanh(a)
+        z = kernels.tanh(a)
         ctx.save_for_backward(z)
         return z
 
@@ -378,8 +378,7 @@ class SigmoidBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            z = 1 / (1 + np.exp(-a))
+        z = kernels.sigmoid(a)
         ctx.save_for_backward(z)
         return z
 
@@ -424,8 +423,7 @@ class SqrtBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            z = np.sqrt(a)
+        z = kernels.sqrt(a)
         ctx.save_for_backward(z)
         return z
 
@@ -1084,6 +1082,7 @@ class CopyBackwards(Function):
 
 
 cos, sin, log = either(CosBackward0), either(SinBackward0), either(LogBackward0)
+pow_ = either(PowBackward1)  # a ** b
 
 # ---------------------------------------------------------------------------------------
 # the table, read: grad_fn name -> op class, and each op's Tensor methods and module functions
