@@ -11,6 +11,7 @@ import numpy as np
 
 from . import functions as F
 from ._arguments import Number
+from ._random import default_generator
 from ._tensor_api import add_methods
 from ._torch_errors import (
     INFERENCE_INPLACE_ERROR,
@@ -132,6 +133,22 @@ class InPlace:
 
     def copy_(self, src):
         return self._inplace(F.CopyBackwards, self._operand(src))
+
+    def normal_(self, mean=0, std=1, *, generator=None):
+        """Fill with normal values, in place (torch's draws: _random.py)."""
+        from .creation import _check_generator, _check_spread
+
+        _check_generator(generator)
+        self._check_inplace()
+        if self._requires_grad and STATE.grad_enabled:  # a non-leaf: torch records NormalBackward0
+            raise NotImplementedError("autograd_core does not mirror normal_() recorded in a graph: "
+                                      "fill it under torch.no_grad()")
+        _check_spread(std)
+        data = self._data
+        data[...] = default_generator.normal(data.size, data.dtype, mean, std,
+                                             data.flags.c_contiguous).reshape(data.shape)
+        self._bump_version()
+        return self
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad:

@@ -43,7 +43,8 @@ def _fma64(a, b, c):
     """a * b + c in float64 with one rounding (an exact product, then an exact sum's rounding)."""
     product, product_error = _two_product(f64(a) if np.ndim(a) == 0 else a, b)
     total, sum_error = _two_sum(c, product)
-    return total + (sum_error + product_error)
+    rounded = total + (sum_error + product_error)
+    return np.where(rounded == 0, np.copysign(rounded, total), rounded)  # (-tiny + 0 is -0.)
 
 
 def _two_sum(a, b):
