@@ -108,6 +108,17 @@ class TensorAPI:
     def is_inference(self):
         return self._inference
 
+    def is_contiguous(self, memory_format=None):
+        """Whether the elements lie in memory one after another, row by row (x.t() and x[:, 0]
+        do not: view() refuses some shapes of them)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self, memory_format=None):
+        """self if its memory is in order, else a copy that is (recorded: CloneBackward0)."""
+        from .functions import CloneBackward0
+
+        return self if self._data.flags.c_contiguous else CloneBackward0.apply(self, "C")
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -467,8 +467,8 @@ class CloneBackward0(Function):
     """z = a  (a copy);  dz/da = 1"""
     methods = functions = ("clone",)
 
-    def forward(ctx, a):
-        return a.copy()
+    def forward(ctx, a, order="K"):
+        return a.copy(order)  # (in a's memory order, as torch's: x.t().clone() is x.t()'s layout)
 
     def backward(ctx, g):
         return g
@@ -652,38 +652,91 @@ class LinalgVectorNormBackward0(Function):
         return g * masked_fill(a / z, array(z == 0), 0.0)
 
 
-class StdBackward0(Function):
-    """z = sqrt(sum((a - mean(a))**2) / (n - correction));  dz/da = (a - mean(a)) / ((n - correction) * z)
+class VarBackward0(Function):
+    """z = sum((a - mean(a))**2) / (n - correction);  dz/da = 2 * (a - mean(a)) / (n - correction)
 
     (over dims, or all of a; n the values summed; the correction is 1, or 0 when unbiased=False)
+    """
+    methods = functions = ("var",)
+    signature = arguments.spread
+
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.save_for_backward(a)
+        return np.asarray(ctx.variance(a, dims, correction, keepdim), a.dtype)
+
+    def variance(ctx, a, dims, correction, keepdim):
+        """a's variance, in float64 as torch accumulates (float32 squares of a spread below 1e-19
+        underflow to 0); no freedom left is a division by 0, as torch's: inf, or nan"""
+        ctx.dims, ctx.keepdim = dims, keepdim
+        axes = tuple(range(a.ndim)) if dims is None else dims
+        ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
+        wide = a.astype(np.float64)
+        centred = wide - mean_dims(wide, axes)
+        return total(centred * centred, axes, keepdims=keepdim) / np.float64(max(ctx.freedom, 0))
+
+    def backward(ctx, g):
+        a = ctx.saved_tensors[0]
+        g, centred = ctx.centred(g, a)
+        return scale(g, np.float64(2) / ctx.freedom) * centred  # (torch's order of products)
+
+    def centred(ctx, g, a, *more):
+        """a - its mean, and g (and more) with the reduced dims put back."""
+        if ctx.dims is None:
+            return (g, a - mean(a), *more)
+        if not ctx.keepdim:
+            g, *more = (unsqueeze(t, ctx.dims) for t in (g, *more))
+        return (g, a - mean_dims(a, ctx.dims), *more)
+
+
+class StdBackward0(VarBackward0):
+    """z = sqrt(sum((a - mean(a))**2) / (n - correction));  dz/da = (a - mean(a)) / ((n - correction) * z)
+
+    (the square root of VarBackward0's z, taken before rounding to a's dtype)
     """
     methods = functions = ("std",)
     signature = arguments.spread
 
     def forward(ctx, a, dims, correction, keepdim):
-        ctx.dims, ctx.keepdim = dims, keepdim
-        axes = tuple(range(a.ndim)) if dims is None else dims
-        ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
-        # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
-        wide = a.astype(np.float64)
-        centred = wide - mean_dims(wide, axes)
-        squares = total(centred * centred, axes, keepdims=keepdim)
-        # (no freedom: a division by 0, as torch's, so inf, or nan with nothing to measure)
-        z = np.asarray(np.sqrt(squares / np.float64(max(ctx.freedom, 0))), a.dtype)
+        z = np.asarray(np.sqrt(ctx.variance(a, dims, correction, keepdim)), a.dtype)
         ctx.save_for_backward(a, z)
         return z
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        if ctx.dims is None:
-            centred = a - mean(a)
-        else:
-            centred = a - mean_dims(a, ctx.dims)
-            if not ctx.keepdim:
-                g, z = unsqueeze(g, ctx.dims), unsqueeze(z, ctx.dims)
+        g, centred, z = ctx.centred(g, a, z)
         # torch's formula, step by step (0 where z = 0: all values equal)
         factor = np.float64(2) / ctx.freedom  # (inf with no freedom: a nan gradient, as torch's)
         return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), factor) * centred
+
+
+class CumsumBackward0(Function):
+    """z = the running sums a[0] + ... + a[k] along dim;  dL/da[k] = dL/dz[k] + ... + dL/dz[last]"""
+    methods = functions = ("cumsum",)
+    signature = arguments.cumulative
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        wide = np.int64 if a.dtype.kind in "biu" else np.float64  # (torch adds in int64 or double)
+        z = np.cumsum(a.reshape(a.shape or (1,)), dim, dtype=wide).reshape(a.shape)
+        return z if wide is np.int64 else z.astype(a.dtype)
+
+    def backward(ctx, g):
+        if np.size(array(g)) <= 1 or g.shape[ctx.dim] == 1:
+            return g
+        return flip(cumsum(flip(g, (ctx.dim,)), ctx.dim), (ctx.dim,))
+
+
+class FlipBackward0(Function):
+    """z = a in reverse order along dims;  dL/da = dL/dz reversed back"""
+    methods = functions = ("flip",)
+    signature = arguments.flip
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.flip(a, dims).copy()  # (a copy, not a view: torch's flip copies)
+
+    def backward(ctx, g):
+        return flip(g, ctx.dims)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1083,6 +1136,7 @@ class CopyBackwards(Function):
 
 cos, sin, log = either(CosBackward0), either(SinBackward0), either(LogBackward0)
 pow_ = either(PowBackward1)  # a ** b
+cumsum, flip = either(CumsumBackward0), either(FlipBackward0)
 
 # ---------------------------------------------------------------------------------------
 # the table, read: grad_fn name -> op class, and each op's Tensor methods and module functions
