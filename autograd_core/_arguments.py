@@ -47,6 +47,8 @@ def as_view(base, result):
     """Mark `result` as a view of base: shared memory, so a shared version counter."""
     if result._data.base is not None:
         result._vc = base._version_counter()
+        if result._inference is not base._inference:  # an inference tensor's views are ones too
+            result._inference = base._inference
         result._base = base._base if base._base is not None else base
         result._view_version = result._vc[0]  # written since: its grad_fn is remade (_views.py)
         if base._view_of_many:  # torch forbids writing into these (see _inplace.py)

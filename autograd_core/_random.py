@@ -26,6 +26,8 @@ from ._kernels import fma
 class Generator:
     """torch._C.Generator: the state every random function draws from."""
 
+    __module__ = "torch._C"  # (type() prints <class 'torch._C.Generator'>, as torch's)
+
     def __init__(self, seed):
         self.manual_seed(seed)
 

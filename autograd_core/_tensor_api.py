@@ -24,8 +24,13 @@ from .tensor import Tensor
 class Size(tuple):
     """torch.Size: a tuple of dimensions that prints as torch.Size([2, 3])."""
 
+    __module__ = "torch"  # type(x.shape) prints <class 'torch.Size'>: pickled by value (below)
+
     def __repr__(self):
         return f"torch.Size({list(self)})"
+
+    def __reduce__(self):
+        return _size, (tuple(self),)
 
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
@@ -168,6 +173,19 @@ class TensorAPI:
 
     def __repr__(self):
         return tensor_repr(self)
+
+    # the class prints as torch's, <class 'torch.Tensor'> (its __module__ is "torch", below): so
+    # pickle and copy go by value, not by that name, which would find torch's own class
+    def __reduce__(self):
+        return _rebuilt, (self._data, self._requires_grad)
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_ERROR)
+        copied = Tensor._make(self._data.copy(), None, self._requires_grad)
+        if self._grad is not None:  # a leaf's .grad is copied too, as torch's
+            copied._grad = self._grad.__deepcopy__(memo)
+        return copied
 
     __str__ = __repr__
 
@@ -428,6 +446,22 @@ def _squeeze_first(t):
     return SqueezeBackward4.apply(t, 0)
 
 
+def _size(dims):
+    """A pickled torch.Size, unpickled."""
+    return Size(dims)
+
+
+def _rebuilt(data, requires_grad):
+    """A pickled tensor, unpickled."""
+    return Tensor._make(data, None, requires_grad)
+
+
+DEEPCOPY_ERROR = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+    "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+
+
 def add_methods(cls):
     """Put cls's methods and attributes on Tensor (how the compatibility modules extend it)."""
     for name, value in vars(cls).items():
@@ -436,6 +470,7 @@ def add_methods(cls):
 
 
 add_methods(TensorAPI)
+Tensor.__module__ = "torch"  # type(x) prints <class 'torch.Tensor'>, as in torch
 
 # the methods torch also has as functions: torch.eq(a, b) is a.eq(b)
 FUNCTIONS = {name: vars(TensorAPI)[name] for name in (

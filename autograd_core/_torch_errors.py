@@ -50,6 +50,8 @@ INFERENCE_INPLACE_ERROR = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
     "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
     "for more details.")
+INFERENCE_REQUIRES_GRAD_ERROR = ("Setting requires_grad=True on inference tensor outside "
+                                 "InferenceMode is not allowed.")
 INFERENCE_SAVE_ERROR = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a clone "
@@ -255,6 +257,27 @@ def check_no_grad_view(tensor):
     if stale_no_grad_view(tensor):
         raise RuntimeError(NO_GRAD_VIEW_ERROR.format(
             what="A view was", how="its base or another view of its base has been modified"))
+
+
+def may_require_grad(tensor, value, door):
+    """Whether tensor's requires_grad may be set to value, by torch's rules -- or torch's error.
+    door: INT_GRAD_SET_ERROR (x.requires_grad = v) or INT_GRAD_METHOD_ERROR (x.requires_grad_(v))."""
+    from .grad_mode import STATE
+
+    if tensor._grad_fn is not None:
+        if not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if door is not INT_GRAD_METHOD_ERROR:  # the setter; requires_grad_() is a no-op
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        return False
+    if value and not tensor.dtype.is_floating_point:
+        raise RuntimeError(door)
+    if value and tensor._inference and not STATE.inference:
+        raise RuntimeError(INFERENCE_REQUIRES_GRAD_ERROR)
+    return True
 
 
 def check_data_assignment(tensor, value):

@@ -26,8 +26,8 @@ class dtype:
     def __repr__(self):
         return f"torch.{self.name}"
 
-    def __reduce__(self):
-        return self.name
+    def __reduce__(self):  # (by name: the class prints as torch's, <class 'torch.dtype'>)
+        return _named, (self.name,)
 
 
 bool_ = dtype("bool", np.bool_, 0, "BoolTensor", "bool")
@@ -52,6 +52,14 @@ complex64 = dtype("complex64", np.complex64, 3, "ComplexFloatTensor", "c10::comp
                   unmirrored=_NO_COMPLEX.format("complex64"))
 complex128 = dtype("complex128", np.complex128, 3, "ComplexDoubleTensor", "c10::complex<double>",
                    unmirrored=_NO_COMPLEX.format("complex128"))
+
+dtype.__module__ = "torch"
+
+
+def _named(name):
+    """A pickled dtype, unpickled."""
+    return next(d for d in (*ALL, bfloat16, complex64, complex128) if d.name == name)
+
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {**{d.numpy.type: d for d in ALL}, **{d.numpy: d for d in ALL}}
