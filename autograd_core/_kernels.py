@@ -18,6 +18,7 @@ one. What differs between the two (sigmoid's expf) follows the CPU, as torch doe
 """
 
 import ctypes
+import math
 import os
 
 import numpy as np
@@ -239,3 +240,106 @@ def pow(a, b):  # noqa: A001  (torch's name)
     """a ** b for two arrays of one float dtype: the C library's powf (pow for doubles)."""
     c = _C.get(("powf" if a.dtype == f32 else "pow", a.dtype.type))
     return c(a, b) if c is not None else a ** b
+
+
+# -- sums: torch's cascade, in the order its CPU kernel adds ------------------------------------
+def sum(a, axes=None, keepdims=False):  # noqa: A001  (torch's name)
+    """a summed over axes (all of them: None) as torch's sum kernel adds floats: in vectors of 32
+    bytes, each lane a running sum in 4 interleaved partial sums, cascaded in levels of 16 or
+    more (so that only numbers of a like size meet), then the lanes one by one. Integers (and
+    what the cascade does not cover) are numpy's: the same numbers, in another order."""
+    axes = tuple(range(a.ndim)) if axes is None else tuple(sorted(axes))
+    kind = a.dtype
+    if kind.kind != "f" or a.size <= 4 or not axes:  # (up to 4 values: torch adds them in order)
+        return np.add.reduce(a, axes, np.int64 if kind.kind in "biu" else None, keepdims=keepdims)
+    if axes != tuple(range(axes[0], axes[-1] + 1)):  # reduced dims apart: torch loops otherwise
+        return np.add.reduce(a, axes, keepdims=keepdims)
+    before, after = a.shape[:axes[0]], a.shape[axes[-1] + 1:]
+    x = a.astype(f32) if kind == f16 else a  # (float16 is added up in float32)
+    rows = x.reshape(math.prod(before), -1, math.prod(after))  # kept, summed, kept
+    if not after or math.prod(after) == 1:
+        z = _inner(rows[:, :, 0].T)
+    else:
+        z = np.stack([_outer(block) for block in rows])
+    shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape)) if keepdims else before + after
+    return z.astype(kind).reshape(shape)
+
+
+def _inner(x):
+    """x's columns summed (x: summed values down, one column per output), as torch's inner sum."""
+    n, vector = x.shape[0], 32 // x.itemsize  # (torch's AVX2 sum, on AVX512 CPUs too)
+    if n < vector:
+        return _row_sum(x)
+    whole = n // vector * vector
+    lanes = _row_sum(x[:whole].reshape(n // vector, vector, -1))
+    total = np.zeros(x.shape[1:], x.dtype)
+    for k in range(whole, n):
+        total = total + x[k]
+    for lane in lanes:
+        total = total + lane
+    return total
+
+
+def _outer(x):
+    """x's columns summed, x's columns contiguous in memory: torch's outer sum, 4 vectors of
+    columns at a time (or 4 columns), each summed down in cascade."""
+    columns, vector = x.shape[1], 32 // x.itemsize
+    group = 4 * vector if columns >= vector else 4
+    cut = columns // group * group
+    return np.concatenate([_cascade(x[:, :cut]), _row_sum(x[:, cut:])])
+
+
+def _row_sum(x):
+    """x summed down its first axis as torch's row_sum: 4 interleaved partial sums, cascaded."""
+    n = x.shape[0]
+    quads = n // 4
+    partial = list(_cascade(x[:quads * 4].reshape((quads, 4) + x.shape[1:])))
+    for k in range(quads * 4, n):
+        partial[0] = partial[0] + x[k]
+    return ((partial[0] + partial[1]) + partial[2]) + partial[3]
+
+
+def _cascade(x):
+    """x summed down its first axis as torch's multi_row_sum: running sums of `step` values,
+    whose running sums are taken `step` at a time, in up to four levels."""
+    size = x.shape[0]
+    step = 1 << max(4, (size - 1).bit_length() // 4 if size > 1 else 0)
+    levels = [np.zeros(x.shape[1:], x.dtype) for _ in range(4)]
+    whole = size // step * step
+    sums = _running(x[:whole].reshape((whole // step, step) + x.shape[1:]), 1)  # runs of step
+    for level in (1, 2):
+        count = len(sums) // step * step
+        levels[level] = _running(sums[count:], 0) if len(sums) > count else levels[level]
+        sums = _running(sums[:count].reshape((count // step, step) + x.shape[1:]), 1)
+    levels[3] = _running(sums, 0) if len(sums) else levels[3]
+    levels[0] = _running(x[whole:], 0) if size > whole else levels[0]
+    return ((levels[0] + levels[1]) + levels[2]) + levels[3]
+
+
+def _running(x, axis):
+    """x added up one value after another along axis (from 0)."""
+    if not x.shape[axis]:
+        return np.zeros(x.shape[:axis] + x.shape[axis + 1:], x.dtype)
+    return np.take(np.add.accumulate(x, axis), -1, axis)
+
+
+# -- matrix products: MKL's small-matrix kernels, as measured --------------------------------------
+def matmul(a, b):
+    """a @ b (a a matrix; b a matrix or a vector) as torch's MKL computes small products on this
+    kind of CPU: each output a running sum over k of fused multiply-adds -- except a matrix that
+    is stored row by row times a vector, whose rows go 4 at a time and the rest without fusing
+    (the only such case measured: 2 terms). Products outside what was measured are numpy's."""
+    k = a.shape[-1]
+    if a.dtype.kind != "f" or not k or k > 64:
+        return a @ b
+    column = b.ndim == 1 or b.shape[1] == 1
+    by_rows = column and not a.flags.f_contiguous or a.shape[0] == 1  # (MKL's dot-product kernel)
+    if by_rows and k > 2:
+        return a @ b
+    vector = b.reshape(k, -1)
+    out = np.zeros((a.shape[0], vector.shape[1]), a.dtype)
+    rest = a.shape[0] // 4 * 4 if by_rows else a.shape[0]
+    for j in range(k):
+        out[:rest] = fma(a[:rest, j:j + 1], vector[j:j + 1], out[:rest])
+        out[rest:] = out[rest:] + a[rest:, j:j + 1] * vector[j:j + 1]
+    return out.reshape(a.shape[0]) if b.ndim == 1 else out

@@ -77,7 +77,7 @@ def unsqueeze(x, dims):
 def sum_dims(x, dims, keepdim):
     if isinstance(x, Tensor):
         return x.sum(dims, keepdim=keepdim)
-    return total(x, tuple(dims), keepdims=keepdim)
+    return kernels.sum(x, dims, keepdim)
 
 
 def zeros_like(x):
@@ -96,11 +96,11 @@ def stack(xs, shape, dim):
 
 
 def mm(x, y):
-    return x.mm(y) if isinstance(x, Tensor) else x @ y
+    return x.mm(y) if isinstance(x, Tensor) else kernels.matmul(x, y)
 
 
 def mv(x, y):
-    return x.mv(y) if isinstance(x, Tensor) else x @ y
+    return x.mv(y) if isinstance(x, Tensor) else kernels.matmul(x, y)
 
 
 def t(x):
@@ -115,14 +115,8 @@ def permute(x, dims):
     return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
 
 
-def total(x, axis=None, **options):
-    """A sum of an array: numpy's add.reduce, not ndarray.sum, whose Python wrapper lets numpy's
-    warnings (inf - inf) past the engine's filter; torch gives none."""
-    return np.add.reduce(x, axis=axis, **options)
-
-
 def mean(x):
-    return x.mean() if isinstance(x, Tensor) else total(x, dtype=x.dtype) / x.dtype.type(x.size)
+    return x.mean() if isinstance(x, Tensor) else kernels.sum(x) / x.dtype.type(x.size)
 
 
 def mean_dims(x, dims, keepdim=True):
@@ -130,7 +124,7 @@ def mean_dims(x, dims, keepdim=True):
     if isinstance(x, Tensor):
         return x.mean(dims, keepdim=keepdim)
     count = x.dtype.type(math.prod(x.shape[d] for d in dims))
-    return total(x, tuple(dims), keepdims=keepdim, dtype=x.dtype) / count
+    return kernels.sum(x, dims, keepdim) / count
 
 
 # ---------------------------------------------------------------------------------------
@@ -497,7 +491,7 @@ class SumBackward0(Function):
 
     def forward(ctx, a):
         ctx.shape = a.shape
-        return np.add.reduce(a, None, np.int64 if a.dtype.kind in "biu" else None)  # (total's)
+        return kernels.sum(a)
 
     def backward(ctx, g):
         return expand(g, ctx.shape)
@@ -510,7 +504,7 @@ class SumBackward1(Function):
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        return total(a, dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return kernels.sum(a, dims, keepdim)
 
     def backward(ctx, g):
         return expand(g if ctx.keepdim else unsqueeze(g, ctx.dims), ctx.shape)
@@ -523,7 +517,7 @@ class MeanBackward0(Function):
         ctx.shape, ctx.n = a.shape, a.size
         if not a.size:
             return np.asarray(np.nan, a.dtype)  # torch's mean of nothing, without numpy's warning
-        return np.add.reduce(a, None) / a.size  # what a.mean() computes, without its wrapper
+        return kernels.sum(a) / a.size  # (torch's mean: its sum, divided)
 
     def backward(ctx, g):
         return divide(expand(g, ctx.shape), max(ctx.n, 1))
@@ -537,7 +531,7 @@ class MeanBackward1(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
-            return np.full(total(a, dims, keepdims=keepdim).shape, np.nan, a.dtype)
+            return np.full(kernels.sum(a, dims, keepdim).shape, np.nan, a.dtype)
         return mean_dims(a, dims, keepdim)
 
     def backward(ctx, g):
@@ -641,7 +635,7 @@ class LinalgVectorNormBackward0(Function):
             z = np.sqrt(np.dot(flat, flat))
             ctx.save_for_backward(a, z)
             return z
-        z = np.sqrt(total(a * a, dims, keepdims=keepdim))
+        z = np.sqrt(kernels.sum(a * a, dims, keepdim))
         ctx.save_for_backward(a, z)
         return z
 
@@ -672,7 +666,7 @@ class VarBackward0(Function):
         ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
         wide = a.astype(np.float64)
         centred = wide - mean_dims(wide, axes)
-        return total(centred * centred, axes, keepdims=keepdim) / np.float64(max(ctx.freedom, 0))
+        return kernels.sum(centred * centred, axes, keepdim) / np.float64(max(ctx.freedom, 0))
 
     def backward(ctx, g):
         a = ctx.saved_tensors[0]
@@ -767,7 +761,7 @@ class MmBackward0(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a @ b
+        return kernels.matmul(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -793,7 +787,7 @@ class MvBackward0(Function):
 
     def forward(ctx, a, v):
         ctx.save_for_backward(a, v)
-        return a @ v
+        return kernels.matmul(a, v)
 
     def backward(ctx, g):
         a, v = ctx.saved_tensors
