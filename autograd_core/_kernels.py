@@ -122,9 +122,11 @@ def _rounded(ufunc, wide=np.longdouble):
     """ufunc computed wider than the array and rounded to its dtype: float32 (and float16)
     through double, double through `wide` (long double where it is wider)."""
     def function(a):
+        if a.dtype == f32:
+            return ufunc(a, dtype=f64).astype(f32)
         if a.dtype == f64:
-            return ufunc(a.astype(wide)).astype(f64) if wide is not f64 else ufunc(a)
-        return ufunc(a.astype(f64)).astype(f32).astype(a.dtype, copy=False)
+            return ufunc(a, dtype=wide).astype(f64) if wide is not f64 else ufunc(a)
+        return ufunc(a, dtype=f64).astype(f32).astype(a.dtype)  # (float16: through float32)
 
     function.__name__ = ufunc.__name__
     return function
@@ -248,10 +250,13 @@ def sum(a, axes=None, keepdims=False):  # noqa: A001  (torch's name)
     bytes, each lane a running sum in 4 interleaved partial sums, cascaded in levels of 16 or
     more (so that only numbers of a like size meet), then the lanes one by one. Integers (and
     what the cascade does not cover) are numpy's: the same numbers, in another order."""
-    axes = tuple(range(a.ndim)) if axes is None else tuple(sorted(axes))
     kind = a.dtype
-    if kind.kind != "f" or a.size <= 4 or not axes:  # (up to 4 values: torch adds them in order)
-        return np.add.reduce(a, axes, np.int64 if kind.kind in "biu" else None, keepdims=keepdims)
+    if a.size <= 4 or kind.kind != "f":  # (up to 4 values: torch adds them in order, as numpy)
+        axes = axes if axes is None else tuple(axes)
+        return np.add.reduce(a, axes, np.int64 if kind.kind in "biu" else None, None, keepdims)
+    axes = tuple(range(a.ndim)) if axes is None else tuple(sorted(axes))
+    if not axes:
+        return a.copy()
     if axes != tuple(range(axes[0], axes[-1] + 1)):  # reduced dims apart: torch loops otherwise
         return np.add.reduce(a, axes, keepdims=keepdims)
     before, after = a.shape[:axes[0]], a.shape[axes[-1] + 1:]
@@ -271,13 +276,8 @@ def _inner(x):
     if n < vector:
         return _row_sum(x)
     whole = n // vector * vector
-    lanes = _row_sum(x[:whole].reshape(n // vector, vector, -1))
-    total = np.zeros(x.shape[1:], x.dtype)
-    for k in range(whole, n):
-        total = total + x[k]
-    for lane in lanes:
-        total = total + lane
-    return total
+    lanes = _row_sum(x[:whole].reshape((n // vector, vector) + x.shape[1:]))
+    return _running(np.concatenate([x[whole:], lanes]), 0)  # the rest, then lane by lane
 
 
 def _outer(x):
@@ -293,10 +293,9 @@ def _row_sum(x):
     """x summed down its first axis as torch's row_sum: 4 interleaved partial sums, cascaded."""
     n = x.shape[0]
     quads = n // 4
-    partial = list(_cascade(x[:quads * 4].reshape((quads, 4) + x.shape[1:])))
-    for k in range(quads * 4, n):
-        partial[0] = partial[0] + x[k]
-    return ((partial[0] + partial[1]) + partial[2]) + partial[3]
+    partial = _cascade(x[:quads * 4].reshape((quads, 4) + x.shape[1:]))
+    first = _running(np.concatenate([partial[:1], x[quads * 4:]]), 0)  # the rest into the first
+    return _running(np.concatenate([first[None], partial[1:]]), 0)  # then the others
 
 
 def _cascade(x):
@@ -304,6 +303,8 @@ def _cascade(x):
     whose running sums are taken `step` at a time, in up to four levels."""
     size = x.shape[0]
     step = 1 << max(4, (size - 1).bit_length() // 4 if size > 1 else 0)
+    if size < step:  # one level only (+ 0: its sum of -0. is 0., as torch's)
+        return _running(x, 0) + x.dtype.type(0)
     levels = [np.zeros(x.shape[1:], x.dtype) for _ in range(4)]
     whole = size // step * step
     sums = _running(x[:whole].reshape((whole // step, step) + x.shape[1:]), 1)  # runs of step
@@ -320,7 +321,8 @@ def _running(x, axis):
     """x added up one value after another along axis (from 0)."""
     if not x.shape[axis]:
         return np.zeros(x.shape[:axis] + x.shape[axis + 1:], x.dtype)
-    return np.take(np.add.accumulate(x, axis), -1, axis)
+    added = np.add.accumulate(x, axis)
+    return added[-1] if axis == 0 else added[:, -1]
 
 
 # -- matrix products: MKL's small-matrix kernels, as measured --------------------------------------

@@ -24,14 +24,43 @@ _SEQUENCES = (list, tuple, range, np.ndarray)  # what torch walks into (a tensor
 def read(data, dtype=None):
     """data (Python numbers, nested sequences of them) as an array of dtype, or of the dtype
     torch infers for it."""
+    quiet_numpy()  # (1e40 as a float32 is inf, with no warning from numpy: torch gives none)
+    if dtype is not None:
+        dtypes.check_mirrored(dtype)
+    if type(data) is float and (dtype is None or dtype.is_floating_point):  # (the usual case)
+        return dtypes.cast(np.array(data), (dtype or dtypes.default_float).numpy)
+    if _plain(data) and (dtype is None or dtype.is_floating_point):
+        # Python numbers only: numpy reads them as torch does (float64 is Python's float, read
+        # here as the default float32), and converts each float from its double
+        array = np.array(data, np.float64 if dtype is not None else None)
+        return dtypes.cast(array, (dtype or _DEFAULTS[array.dtype.kind]).numpy)
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    quiet_numpy()  # (1e40 as a float32 is inf, with no warning from numpy: torch gives none)
     shape, leaves = _elements(data)
     if dtype is None:
         dtype = _inferred(leaves)
-    dtypes.check_mirrored(dtype)
     return _converted(leaves, dtype).reshape(shape)
+
+
+_DEFAULTS = {"f": dtypes.default_float, "i": dtypes.int64, "b": dtypes.bool_}
+
+
+def _plain(data):
+    """Whether data is Python numbers (ints within int64), or lists (or tuples) of them all the
+    way down, evenly: what numpy reads as torch does."""
+    if type(data) not in (list, tuple):
+        return _plain_number(data)
+    if not data:
+        return False
+    if type(data[0]) in (list, tuple):
+        length = len(data[0])
+        return all(type(row) in (list, tuple) and len(row) == length and _plain(row) for row in data)
+    return all(_plain_number(x) for x in data)
+
+
+def _plain_number(x):
+    kind = type(x)
+    return kind is float or kind is bool or (kind is int and -2**63 <= x < 2**63)
 
 
 def _elements(data):
