@@ -11,6 +11,7 @@ Off the teaching path. torch reads such data element by element, not as numpy do
 """
 
 import numbers
+import operator
 
 import numpy as np
 
@@ -139,9 +140,7 @@ def _integers(leaves, dtype):
             if not np.isfinite(x) or abs(x) >= 2**63:
                 raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
             x = int(x)
-        elif not isinstance(x, (numbers.Integral, np.bool_)):
-            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
-        values.append(int(x))
+        values.append(operator.index(x))  # (Python's error for what is no integer, as torch's)
     try:
         array = np.array(values, np.int64)
     except OverflowError:

@@ -1005,3 +1005,123 @@ def test_tensor_arguments_and_keyword_names_as_torch(call):
         except TypeError as error:
             outcomes.append(f"TypeError: {error}")
     assert outcomes[1] == outcomes[0]
+
+
+def _outcome(call, names):
+    """What a call gives as the learner sees it: its repr, or torch's exception and words."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = repr(eval(call, names))  # noqa: S307  (as a learner writes it)
+        return result, [str(w.message) for w in caught]
+    except Exception as error:  # noqa: BLE001 -- the error is the outcome to compare
+        return f"{type(error).__name__}: {error}"
+
+
+WRITES_INTO_A_LEAF = ["x[0] = 5.", "x[1:] = 5.", "x[:] = 5.", "x[...] = 5.", "x[[0]] = 5.",
+                      "x[x > 0] = 5.", "m[0, 1] = 5.", "m[:, 1] = 5.", "m[0][1] = 5.",
+                      "m[:, :] = 5.", "m.t()[0] = 5.", "x.add_(1)", "x[0].mul_(2)",
+                      "m[0].zero_()", "x.copy_(x * 2)"]
+
+
+@pytest.mark.parametrize("write", WRITES_INTO_A_LEAF)
+def test_writing_into_a_leaf_that_requires_grad_is_refused_in_torchs_words(write):
+    """x[0] = 5 writes through the view x[0]: torch says 'a view of a leaf Variable'; where the
+    index takes all of x, or picks by a list or a mask, 'a leaf Variable'."""
+    outcomes = []
+    for T in ENGINES.values():
+        names = {"x": T.ones(3, requires_grad=True), "m": T.ones(2, 3, requires_grad=True)}
+        outcomes.append(_outcome(f"exec({write!r})", names))
+    assert outcomes[1] == outcomes[0] and "RuntimeError" in outcomes[0]
+
+
+INFERENCE_TENSORS = {  # what torch does with a tensor made in inference mode, outside it
+    "i.requires_grad_()": "i.requires_grad_()", "i.requires_grad = True": "exec('i.requires_grad = True')",
+    "i.requires_grad_(False)": "i.requires_grad_(False)", "i.add_(1) (written, then refused)": "i.add_(1)",
+    "i[0] = 7": "exec('i[0] = 7.')", "i.zero_()": "i.zero_()", "i.fill_(4)": "i.fill_(4)",
+    "i.copy_(x)": "i.copy_(x)", "i.normal_()": "i.normal_()", "i * w (saved)": "i * w",
+    "w + i": "w + i", "views": "(i.view(3).is_inference(), i[0].is_inference(), i.detach().is_inference())",
+    "made from it": "((i + 1).is_inference(), i.clone().is_inference(), T.tensor(i).is_inference())",
+}
+
+
+@pytest.mark.parametrize("name", INFERENCE_TENSORS)
+def test_inference_tensors_outside_inference_mode_as_torch(name):
+    outcomes = []
+    for T in ENGINES.values():
+        T.manual_seed(0)
+        with T.inference_mode():
+            i = T.ones(3)
+        names = {"T": T, "i": i, "x": T.full((3,), 2.0), "w": T.ones(3, requires_grad=True)}
+        outcomes.append((_outcome(INFERENCE_TENSORS[name], names), repr(i), i.requires_grad))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_inference_tensors_inside_inference_mode_as_torch():
+    outcomes = []
+    for T in ENGINES.values():
+        w = T.ones(3, requires_grad=True)
+        with T.inference_mode():
+            i = T.ones(3)
+            seen = [i.requires_grad_().requires_grad, repr(i.add_(1)), (w * 2).is_inference(),
+                    w.detach().is_inference(), w.view(3).is_inference()]
+        outcomes.append(seen)
+    assert outcomes[1] == outcomes[0]
+
+
+TYPES = ["type(x)", "type(x.shape)", "type(x.dtype)", "type(T.float64)", "type(x.size())",
+         "type(T.manual_seed(0))", "T.Tensor", "isinstance(x, T.Tensor)",
+         "(type(x.numpy()), type(T.from_numpy(x.numpy())))"]
+
+
+@pytest.mark.parametrize("call", TYPES)
+def test_types_print_as_torchs(call):
+    outcomes = [_outcome(call, {"T": T, "x": T.ones(2)}) for T in ENGINES.values()]
+    assert outcomes[1] == outcomes[0]
+
+
+def test_tensors_pickle_and_copy_as_torchs():
+    import copy
+    import pickle
+
+    outcomes = []
+    for T in ENGINES.values():
+        x = T.tensor([1.5, 2.0], requires_grad=True)
+        (x * 2).sum().backward()
+        y = copy.deepcopy(x)
+        outcomes.append([repr(pickle.loads(pickle.dumps(x))), repr(y), repr(y.grad), y is not x,
+                         repr(pickle.loads(pickle.dumps(x.shape))), _outcome("copy.deepcopy(x * 2)",
+                                                                            {"copy": copy, "x": x})])
+    assert outcomes[1] == outcomes[0]
+
+
+WARNINGS = {  # what makes torch warn, and its whole text (where torch raised it included)
+    "a non-leaf's .grad": "(x * 2).grad",
+    "a tensor that requires grad, to a number": "float(x.sum())",
+    "x.T of a 3-d tensor": "T.ones(2, 2, 2).T",
+    "x.T, x.mT, x.mH, x.H, adjoint() of a 0-d tensor": "(s.T, s.mT, s.mH, s.H, s.adjoint())",
+    "std and var without freedom": "(T.ones(1).std(), T.ones(3).var(0, correction=3))",
+    "backward with create_graph": "x.sum().backward(create_graph=True)",
+    "torch.tensor of a tensor": "T.tensor(x)",
+    "a list of 0-d tensors that require grad": "T.tensor([x[0], x[1]])",
+}
+
+
+@pytest.mark.parametrize("name", WARNINGS)
+def test_warnings_say_all_torch_says(name):
+    """torch's warnings in full, '(Triggered internally at ...)' included, each in a fresh process
+    (some are given once per process)."""
+    import subprocess
+    import sys
+
+    code = ("import warnings, {m} as T\nx = T.ones(2, requires_grad=True)\ns = T.tensor(1.)\n"
+            "with warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('always')\n"
+            "    {call}\n    {call}\n"
+            "print([(x.category.__name__, str(x.message), {where}) for x in w])")
+    # (the line it points at: the learner's, but torch says create_graph's from its own graph.py,
+    # a difference the README lists)
+    where = "None" if name == "backward with create_graph" else "x.lineno"
+    printed = [subprocess.run([sys.executable, "-c", code.format(m=m, call=WARNINGS[name], where=where)],
+                              capture_output=True, text=True, check=True).stdout
+               for m in ("torch", "autograd_core")]
+    assert printed[1] == printed[0] and "Warning" in printed[0]
