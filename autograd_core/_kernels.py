@@ -1,8 +1,8 @@
-"""Elementwise math as torch's CPU kernels compute it: the last bit of what .item() prints.
+"""Float math as torch's CPU kernels compute it: the last bit of what .item() prints.
 
-Off the teaching path. numpy's float32 exp is not torch's: each library has its own arithmetic,
-and a float32 result shows the difference in the 8th digit of .item(). torch 2.13's CPU kernels
-(its x86-64 wheel) compute
+Off the teaching path. numpy's float32 exp is not torch's, nor its sum: each library has its own
+arithmetic, and a float32 result shows the difference in the 8th digit of .item(). torch 2.13's
+CPU kernels (its x86-64 wheel) compute
 - exp, log, sin, cos, tanh and sqrt with MKL's vector math, to high accuracy: nearly always the
   exact value correctly rounded, which is what this module gives (computed wider and rounded).
   MKL rounds the other way for a small share of values, which differ in their last bit;
@@ -10,7 +10,8 @@ and a float32 result shows the difference in the 8th digit of .item(). torch 2.1
   in whole blocks of vectors with SLEEF's vectorized expf (ported here);
 - x ** p case by case: x * x, x * x * x, 1 / (x * x), 1 / x, sqrt, 1 / sqrt, else pow in double;
   x ** y with the C library's powf;
-- a gradient's 1 - y * y in one rounding: the compiler fused it into a multiply-add.
+- a gradient's 1 - y * y in one rounding: the compiler fused it into a multiply-add;
+- sums in a cascade of partial sums (sum, below), and small matrix products with MKL (matmul).
 
 The split between vectors and single elements is torch's cpu_kernel_vec: a contiguous run of
 elements goes in blocks of two vectors (32 float32 with AVX512, 16 with AVX2), the rest one by
