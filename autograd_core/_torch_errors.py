@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from .grad_mode import STATE
+
 
 def _raised_in(source):
     """The end of a warning torch 2.13's C++ raises (its CPU wheel's build paths)."""
@@ -262,8 +264,6 @@ def check_no_grad_view(tensor):
 def may_require_grad(tensor, value, door):
     """Whether tensor's requires_grad may be set to value, by torch's rules -- or torch's error.
     door: INT_GRAD_SET_ERROR (x.requires_grad = v) or INT_GRAD_METHOD_ERROR (x.requires_grad_(v))."""
-    from .grad_mode import STATE
-
     if tensor._grad_fn is not None:
         if not value:
             raise RuntimeError(
