@@ -115,7 +115,14 @@ def _c_math(name, dtype, arity=1):
 
 
 _C = {(name, dtype): _c_math(name, dtype, arity)
-      for name, dtype, arity in (("expf", f32, 1), ("exp", f64, 1), ("powf", f32, 2), ("pow", f64, 2))}
+      for name, dtype, arity in (("expf", f32, 1), ("exp", f64, 1), ("powf", f32, 2), ("pow", f64, 2),
+                                 ("logf", f32, 1), ("cosf", f32, 1), ("sinf", f32, 1))}
+
+
+def c_math(name):
+    """The C library's float32 function `name` (expf, logf, ...), elementwise; numpy's in
+    double, rounded, where it cannot be called."""
+    return _C[name, f32] or (lambda x: getattr(np, name[:-1])(x, dtype=f64).astype(f32))
 
 
 # -- exp, log, sin, cos, tanh, sqrt: MKL's, nearly always the exact value rounded ---------------
@@ -150,8 +157,9 @@ def sigmoid(a):
 
 def _exp_c(x):
     """The C library's expf (exp for doubles), or, where it cannot be called, exp rounded."""
-    c = _C["expf" if x.dtype == f32 else "exp", x.dtype.type]
-    return c(x) if c is not None else exp(x)
+    if x.dtype == f32:
+        return c_math("expf")(x)
+    return _C["exp", f64](x) if _C["exp", f64] is not None else exp(x)
 
 
 def sleef_expf(d):

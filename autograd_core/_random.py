@@ -9,8 +9,8 @@ become values as torch's CPU kernels make them:
   rounding (a fused multiply-add);
 - randn and normal, 16 or more: uniform values of the tensor's dtype, turned into normal ones in
   blocks of 16 (the last block redrawn over the tail): for float32 with the AVX2 kernel's
-  polynomials for log, sin and cos (cephes', in float32 multiply-adds), for float64 with the C
-  library's log, sin and cos;
+  polynomials for log, sin and cos (cephes', in float32 multiply-adds; on a CPU without AVX2,
+  the C library's logf, sinf and cosf), for float64 with the C library's log, sin and cos;
 - randint: one draw modulo the range (two draws when the range needs more than 32 bits);
 - randperm: Fisher-Yates, swapping each place with one a draw modulo the places left picks.
 """
@@ -20,6 +20,7 @@ import os
 
 import numpy as np
 
+from . import _kernels as kernels
 from ._kernels import fma
 
 
@@ -68,7 +69,8 @@ class Generator:
             values = [self._normal_double() for _ in range(n)]
             return fma(np.array(values, np.float64), std, mean).astype(dtype)
         dtype = np.dtype(dtype).type
-        fill = {np.float32: _box_muller_avx2, np.float64: _box_muller_double}.get(dtype, _box_muller_16)
+        float32 = _box_muller_avx2 if kernels.VECTOR_BYTES else _box_muller_scalar
+        fill = {np.float32: float32, np.float64: _box_muller_double}.get(dtype, _box_muller_16)
         mean, std = dtype(mean), dtype(std)
         values = self.uniform(n, dtype)
         for start in range(0, n - 15, 16):
@@ -109,6 +111,16 @@ def _box_muller_avx2(block, mean, std):
     radius = np.sqrt(f32(-2) * _cephes_log(f32(1) - block[:8]))
     sin, cos = _cephes_sincos(f32(2.0 * math.pi) * block[8:])
     block[:8], block[8:] = fma(radius * cos, std, mean), fma(radius * sin, std, mean)
+
+
+def _box_muller_scalar(block, mean, std):
+    """float32 on a CPU without AVX2, as torch's scalar kernel (normal_fill_16): the C library's
+    logf, cosf and sinf, in float32 arithmetic, nothing fused."""
+    f32 = np.float32
+    radius = np.sqrt(f32(-2) * kernels.c_math("logf")(f32(1) - block[:8]))
+    theta = (2.0 * math.pi * block[8:].astype(np.float64)).astype(f32)
+    block[:8] = radius * kernels.c_math("cosf")(theta) * std + mean
+    block[8:] = radius * kernels.c_math("sinf")(theta) * std + mean
 
 
 def _box_muller_double(block, mean, std):
