@@ -28,10 +28,14 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     _views.py         a write into a view rewrites its base's graph; a view of written memory
                       gets torch's AsStridedBackward0
     _tensor_api.py    shape, dtype, conversions, comparisons, x.T, matmul's dispatch
-    creation.py       tensor, ones, zeros, arange, randn, ...
+    creation.py       tensor, ones, zeros, arange, randn, normal, ...
+    _python_data.py   what torch.tensor makes of Python data: its dtype, each float from its double
     dtypes.py         torch's dtypes over numpy's, and torch's promotion rules
-    _random.py        torch's random numbers, bit for bit (manual_seed, rand, randn, randint)
+    _random.py        torch's random numbers, bit for bit (manual_seed, rand, randn, normal,
+                      randint, randperm)
     _ranges.py        torch's arange and linspace, value for value
+    _kernels.py       elementwise math, sums and small matrix products as torch's CPU kernels
+                      compute them: the last digit of .item()
     _tensor_str.py    printing, exactly as torch prints
     _torch_errors.py  torch's errors and warnings, verbatim
     _unmirrored.py    what torch has and this engine does not, said plainly (x.prod(), torch.nn)
@@ -53,6 +57,7 @@ from .creation import (
     initial_seed,
     linspace,
     manual_seed,
+    normal,
     ones,
     ones_like,
     rand,
@@ -60,6 +65,7 @@ from .creation import (
     randint,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,

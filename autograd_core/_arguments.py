@@ -12,17 +12,17 @@ result as sharing its input's memory.
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
 from . import dtypes
 from ._tensor_api import ReturnTypes
 from ._torch_errors import (
-    STD_DEGREES_OF_FREEDOM_WARNING,
+    DEGREES_OF_FREEDOM_WARNING,
     check_bool,
     check_bool_subtraction,
     check_broadcast,
+    warn,
 )
 from .tensor import Tensor
 
@@ -47,6 +47,8 @@ def as_view(base, result):
     """Mark `result` as a view of base: shared memory, so a shared version counter."""
     if result._data.base is not None:
         result._vc = base._version_counter()
+        if result._inference is not base._inference:  # an inference tensor's views are ones too
+            result._inference = base._inference
         result._base = base._base if base._base is not None else base
         result._view_version = result._vc[0]  # written since: its grad_fn is remade (_views.py)
         if base._view_of_many:  # torch forbids writing into these (see _inplace.py)
@@ -389,8 +391,34 @@ def spread(op):
         dim = None if dim is None else dims(self, dim, distinct=True) if self.ndim else ()
         counted = self._data.size if dim is None else math.prod(self._data.shape[d] for d in dim)
         if counted - correction <= 0:
-            warnings.warn(STD_DEGREES_OF_FREEDOM_WARNING, UserWarning, stacklevel=2)
+            warn(DEGREES_OF_FREEDOM_WARNING.format(op=op.methods[0]))
         return op.apply(self, dim, correction, keepdim)
+
+    return method
+
+
+def cumulative(op):
+    """x.cumsum(dim), numpy's axis= too, dtype= to compute in another dtype."""
+
+    def method(self, dim=None, *, dtype=None, axis=None):
+        dim = axis if dim is None else dim
+        if dim is None:
+            raise TypeError(f'{op.methods[0]}() missing 1 required positional arguments: "dim"')
+        if dtype is not None and dtype is not self.dtype:
+            self = _computed_in(self, dtype)
+        return op.apply(self, dims(self, dim)[0])
+
+    return method
+
+
+def flip(op):
+    """x.flip(0), x.flip(0, 1), x.flip((0, 1))."""
+
+    def method(self, *order, **named):
+        order = (named.pop("dims"),) if "dims" in named else order
+        if len(order) == 1 and not isinstance(order[0], numbers.Integral):
+            order = tuple(order[0])
+        return op.apply(self, dims(self, order, distinct=True) if self.ndim else ())
 
     return method
 
@@ -482,11 +510,11 @@ def mv(op):
 
 # -- shapes: each of these returns a view of its input -------------------------------------------
 def view(op):
-    """x.view(2, 3), x.view((2, 3)), x.view(-1): only a tensor whose memory is in order."""
+    """x.view(2, 3), x.view((2, 3)), x.view(-1): only where the memory allows it (viewable)."""
 
     def method(self, *shape, size=None):
         shape = shape_of(self, shape if size is None else (size,))
-        if not self._data.flags.c_contiguous and self._data.size > 1:
+        if not viewable(self._data, shape):
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -496,20 +524,42 @@ def view(op):
 
 
 def reshape(view):
-    """x.reshape(2, 3): a `view` when the memory is in order, else this op on a copy."""
+    """x.reshape(2, 3): a `view` where the memory allows it, else this op on a contiguous copy."""
 
     def signature(op):
         def method(self, *shape, **named):
             shape = shape_of(self, (named.pop("shape"),) if "shape" in named else shape)
             if named:
                 raise TypeError(f"reshape() got an unexpected keyword argument '{next(iter(named))}'")
-            if self._data.flags.c_contiguous or self._data.size <= 1:
+            if viewable(self._data, shape):
                 return as_view(self, view.apply(self, shape))
-            return op.apply(self.clone(), shape)
+            return op.apply(self.contiguous(), shape)
 
         return method
 
     return signature
+
+
+def viewable(array, shape):
+    """Whether array's memory can be read as `shape` without a copy: torch's rule (computeStride),
+    which is numpy's -- each run of dims laid out one after another may be split or merged."""
+    if array.flags.c_contiguous or array.size <= 1 or not array.ndim:
+        return True
+    strides = [s // array.itemsize for s in array.strides]
+    old, new = array.shape, list(shape)
+    view_d, chunk_stride = len(new) - 1, strides[-1]
+    tensor_numel = view_numel = 1
+    for d in reversed(range(len(old))):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * chunk_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return False
+            if d > 0:
+                chunk_stride, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return view_d == -1
 
 
 def unsqueeze(op):

@@ -74,7 +74,8 @@ class Indexing:
                     "expanded tensor (torch deprecates it): clone() the tensor first")
             self[index]._inplace(F.CopySlices, value, (Ellipsis,))
             return
-        self._inplace(F.CopySlices if basic else F.IndexPutBackward0, value, key)
+        # (a basic index writes through the view x[index], and torch's errors say so)
+        self._inplace(F.CopySlices if basic else F.IndexPutBackward0, value, key, through_a_view=basic)
 
     def __iter__(self):
         if self._data.ndim == 0:

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import functions as F
 from ._arguments import Number
+from ._random import default_generator
 from ._tensor_api import add_methods
 from ._torch_errors import (
     INFERENCE_INPLACE_ERROR,
@@ -38,9 +39,9 @@ class InPlace:
 
     _view_of_many = False  # a view made by an op with several outputs (unbind), or a view of one
 
-    def _check_inplace(self):
-        if self._inference and not STATE.inference:
-            raise RuntimeError(INFERENCE_INPLACE_ERROR)
+    def _check_inplace(self, through_a_view=False):
+        """torch's refusals before it writes into self (through_a_view: x[0] = 5, which torch
+        writes through the view x[0] and names so)."""
         if STATE.grad_enabled:
             if self._no_grad_view:
                 what = (f"Output {self._output_nr} of {short_name(self._grad_fn)} is a view of a "
@@ -50,14 +51,15 @@ class InPlace:
                 raise RuntimeError(MANY_VIEWS_ERROR.format(nr=self._output_nr,
                                                            op=short_name(self._grad_fn)))
             if self._grad_fn is None and self._requires_grad:
-                raise RuntimeError(
-                    "a leaf Variable that requires grad is being used in an in-place operation.")
+                raise RuntimeError(("a view of a " if through_a_view else "a ") +
+                                   "leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
             base = self._base
             if base is not None and base._grad_fn is None and base._requires_grad:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
 
-    def _inplace(self, op, *args):
+    def _inplace(self, op, *args, through_a_view=False):
         """Run `op` out of place, then write its result into self and bump the version.
 
         If anything requires grad, the op runs on a snapshot of self (same grad_fn, copied
@@ -65,7 +67,7 @@ class InPlace:
         """
         if self._base is not None:
             self._refresh_view()
-        self._check_inplace()
+        self._check_inplace(through_a_view)
         records = STATE.grad_enabled and (self._requires_grad or any(
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if op not in (F.ZeroBackward0, F.FillBackward2) and overlaps(self._data):
@@ -79,7 +81,7 @@ class InPlace:
             raise RuntimeError(f"result type {result.dtype._legacy[:-6]} can't be cast to the "
                                f"desired output type {self.dtype._legacy[:-6]}")
         self._data[...] = result._data
-        self._bump_version()
+        self._written()
         if records and self._base is not None:
             self._write_through(result)  # the base's grad_fn; self's is remade when next asked
         elif records:
@@ -98,6 +100,13 @@ class InPlace:
                 raise RuntimeError(f"output with shape {list(own)} doesn't match the broadcast "
                                    f"shape {list(shape)}")
         return other
+
+    def _written(self):
+        """After a write into self: its next version. An inference tensor has none, and torch
+        says so only here, outside inference mode -- after the write."""
+        if self._inference and not STATE.inference:
+            raise RuntimeError(INFERENCE_INPLACE_ERROR)
+        self._bump_version()
 
     def add_(self, other, alpha=1):
         return self._inplace(F.AddBackward0, self._operand(other if alpha == 1 else other * alpha))
@@ -119,7 +128,7 @@ class InPlace:
             return self._inplace(F.ZeroBackward0)
         self._check_inplace()
         self._data.fill(0)  # a plain write: nothing to record (the usual x.grad.zero_())
-        self._bump_version()
+        self._written()
         return self
 
     def fill_(self, value):
@@ -132,6 +141,22 @@ class InPlace:
 
     def copy_(self, src):
         return self._inplace(F.CopyBackwards, self._operand(src))
+
+    def normal_(self, mean=0, std=1, *, generator=None):
+        """Fill with normal values, in place (torch's draws: _random.py)."""
+        from .creation import _check_generator, _check_spread
+
+        _check_generator(generator)
+        self._check_inplace()
+        if self._requires_grad and STATE.grad_enabled:  # a non-leaf: torch records NormalBackward0
+            raise NotImplementedError("autograd_core does not mirror normal_() recorded in a graph: "
+                                      "fill it under torch.no_grad()")
+        _check_spread(std)
+        data = self._data
+        data[...] = default_generator.normal(data.size, data.dtype, mean, std,
+                                             data.flags.c_contiguous).reshape(data.shape)
+        self._written()
+        return self
 
     def detach_(self):
         if self._base is not None and self._base._requires_grad:

@@ -10,6 +10,8 @@ is 1, not 0.
 
 import numpy as np
 
+from ._kernels import fma as _fma
+
 
 def arange(start, step, count, dtype):
     """count values start + i * step of a float dtype (float32 or float64), as torch makes them."""
@@ -33,27 +35,3 @@ def linspace(start, end, count, dtype):
     from_start = _fma(np.float64(step), index, np.float64(start))
     from_end = _fma(-np.float64(step), count - 1 - index, np.float64(end))
     return np.where(index < count // 2, from_start, from_end).astype(dtype)
-
-
-def _fma(a, b, c):
-    """a * b + c with one rounding, in float64 (an exact product, then an exact sum's rounding)."""
-    product, product_error = _two_product(np.float64(a), b)
-    total = c + product
-    part = total - c
-    sum_error = (c - (total - part)) + (product - part)
-    return total + (sum_error + product_error)
-
-
-def _two_product(a, b):
-    """a * b as a rounded product and its exact error (Dekker's algorithm)."""
-    product = a * b
-    a_high, a_low = _split(a)
-    b_high, b_low = _split(b)
-    error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
-    return product, error
-
-
-def _split(x):
-    scaled = 134217729.0 * x  # 2**27 + 1: Veltkamp's split into two 26-bit halves
-    high = scaled - (scaled - x)
-    return high, x - high

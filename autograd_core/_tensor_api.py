@@ -10,15 +10,27 @@ import numpy as np
 
 from . import dtypes
 from ._tensor_str import tensor_repr
-from ._torch_errors import SCALAR_WARNING, check_bool, check_broadcast, warn_once
+from ._torch_errors import (
+    SCALAR_WARNING,
+    T_NOT_2D_WARNING,
+    check_bool,
+    check_broadcast,
+    deprecated_on_0d_warning,
+    warn_once,
+)
 from .tensor import Tensor
 
 
 class Size(tuple):
     """torch.Size: a tuple of dimensions that prints as torch.Size([2, 3])."""
 
+    __module__ = "torch"  # type(x.shape) prints <class 'torch.Size'>: pickled by value (below)
+
     def __repr__(self):
         return f"torch.Size({list(self)})"
+
+    def __reduce__(self):
+        return _size, (tuple(self),)
 
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
@@ -101,6 +113,17 @@ class TensorAPI:
     def is_inference(self):
         return self._inference
 
+    def is_contiguous(self, memory_format=None):
+        """Whether the elements lie in memory one after another, row by row (x.t() and x[:, 0]
+        do not: view() refuses some shapes of them)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self, memory_format=None):
+        """self if its memory is in order, else a copy that is (recorded: CloneBackward0)."""
+        from .functions import CloneBackward0
+
+        return self if self._data.flags.c_contiguous else CloneBackward0.apply(self, "C")
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -134,7 +157,7 @@ class TensorAPI:
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:
-            warn_once(SCALAR_WARNING, stacklevel=3)
+            warn_once(SCALAR_WARNING)
         return self._data.reshape(()).item()
 
     def __float__(self):
@@ -150,6 +173,19 @@ class TensorAPI:
 
     def __repr__(self):
         return tensor_repr(self)
+
+    # the class prints as torch's, <class 'torch.Tensor'> (its __module__ is "torch", below): so
+    # pickle and copy go by value, not by that name, which would find torch's own class
+    def __reduce__(self):
+        return _rebuilt, (self._data, self._requires_grad)
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError(DEEPCOPY_ERROR)
+        copied = Tensor._make(self._data.copy(), None, self._requires_grad)
+        if self._grad is not None:  # a leaf's .grad is copied too, as torch's
+            copied._grad = self._grad.__deepcopy__(memo)
+        return copied
 
     __str__ = __repr__
 
@@ -277,27 +313,23 @@ class TensorAPI:
     @property
     def T(self):
         if self.ndim == 0:
-            _deprecated_on_0d("Tensor.T", "This function is the identity in these cases.", 2)
+            warn_once(deprecated_on_0d_warning("Tensor.T"))
         elif self.ndim != 2:
-            warn_once(
-                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-                "to reverse the dimensions of a tensor.", stacklevel=2)
+            warn_once(T_NOT_2D_WARNING)
         return self.permute(*reversed(range(self.ndim)))  # a PermuteBackward0 even on 0-d
 
     @property
     def mT(self):
-        return self._matrix_transpose("mT", "Tensor.mT", "This function is the identity in these cases.")
+        return self._matrix_transpose("mT", "Tensor.mT")
 
     @property
     def mH(self):  # real tensors only: the conjugate is the tensor itself
-        return self._matrix_transpose("mH", "Tensor.mH", "Consider using x.conj().")
+        return self._matrix_transpose("mH", "Tensor.mH")
 
     @property
     def H(self):
         if self.ndim == 0:
-            _deprecated_on_0d("Tensor.H", "Consider using x.conj().", 2)
+            warn_once(deprecated_on_0d_warning("Tensor.H"))
             return self
         if self.ndim != 2:
             raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
@@ -306,12 +338,12 @@ class TensorAPI:
         return self.transpose(0, 1)
 
     def adjoint(self):
-        return self._matrix_transpose("adjoint()", "adjoint()", "Consider using x.conj().")
+        return self._matrix_transpose("adjoint()", "adjoint()")
 
-    def _matrix_transpose(self, name, on_0d, advice):
+    def _matrix_transpose(self, name, on_0d):
         """x.mT, x.mH, x.adjoint(): the last two dims swapped (real tensors: no conjugate)."""
         if self.ndim == 0:
-            _deprecated_on_0d(on_0d, advice, 3)
+            warn_once(deprecated_on_0d_warning(on_0d))
             return self  # torch's identity: the tensor itself, no node
         if self.ndim == 1:
             raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
@@ -408,15 +440,26 @@ def _axes(tensor, dim):
     return dims(tensor, dim)
 
 
-def _deprecated_on_0d(what, advice, stacklevel):
-    """Torch's warning, once per process, pointing at the student's line."""
-    warn_once(f"{what} is deprecated on 0-D tensors. {advice}", stacklevel + 1)
-
-
 def _squeeze_first(t):
     from .functions import SqueezeBackward4
 
     return SqueezeBackward4.apply(t, 0)
+
+
+def _size(dims):
+    """A pickled torch.Size, unpickled."""
+    return Size(dims)
+
+
+def _rebuilt(data, requires_grad):
+    """A pickled tensor, unpickled."""
+    return Tensor._make(data, None, requires_grad)
+
+
+DEEPCOPY_ERROR = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+    "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
 
 
 def add_methods(cls):
@@ -427,6 +470,7 @@ def add_methods(cls):
 
 
 add_methods(TensorAPI)
+Tensor.__module__ = "torch"  # type(x) prints <class 'torch.Tensor'>, as in torch
 
 # the methods torch also has as functions: torch.eq(a, b) is a.eq(b)
 FUNCTIONS = {name: vars(TensorAPI)[name] for name in (

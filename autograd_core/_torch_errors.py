@@ -2,13 +2,23 @@
 
 Off the teaching path: nothing here is calculus. Each message is copied from torch 2.13 and
 checked against it by the differential tests (tests/test_behaviour_differential.py,
-tests/test_torch_families.py).
+tests/test_torch_families.py). A warning torch raises in C++ ends with where in torch's source it
+was raised, "(Triggered internally at ...)": the engine's carries the same words.
 """
 
 import re
+import sys
 import warnings
 
 import numpy as np
+
+from .grad_mode import STATE
+
+
+def _raised_in(source):
+    """The end of a warning torch 2.13's C++ raises (its CPU wheel's build paths)."""
+    return f" (Triggered internally at /__w/pytorch/pytorch/{source}.)"
+
 
 RETAIN_GRAPH_ERROR = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -22,18 +32,28 @@ NON_LEAF_GRAD_WARNING = (
     "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
     "github.com/pytorch/pytorch/pull/30531 for more information."
-)
+) + _raised_in("build/aten/src/ATen/core/TensorBody.h:493")
 INT_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
 # torch words this three ways, depending on the door: tensor(..., requires_grad=True) above,
 # t.requires_grad = True, and t.requires_grad_()
 INT_GRAD_SET_ERROR = "only Tensors of floating point and complex dtype can require gradients"
 INT_GRAD_METHOD_ERROR = "only Tensors of floating point dtype can require gradients"
 SCALAR_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
-                  "behavior.\nConsider using tensor.detach() first.")
+                  "behavior.\nConsider using tensor.detach() first."
+                  + _raised_in("torch/csrc/autograd/generated/python_variable_methods.cpp:822"))
+COPY_CONSTRUCT_WARNING = (  # (raised in Python, so with no "Triggered internally")
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).")
+NUMPY_LIST_WARNING = (
+    "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting "
+    "the list to a single numpy.ndarray with numpy.array() before converting to a tensor."
+    + _raised_in("torch/csrc/utils/tensor_new.cpp:252"))
 INFERENCE_INPLACE_ERROR = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
     "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
     "for more details.")
+INFERENCE_REQUIRES_GRAD_ERROR = ("Setting requires_grad=True on inference tensor outside "
+                                 "InferenceMode is not allowed.")
 INFERENCE_SAVE_ERROR = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a clone "
@@ -44,11 +64,31 @@ CREATE_GRAPH_WARNING = (
     "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
     "creating the graph to avoid this. If you have to use this function, make sure to reset the "
     ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
-)
+) + _raised_in("torch/csrc/autograd/engine.cpp:1307")
 
-STD_DEGREES_OF_FREEDOM_WARNING = (
-    "std(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-    "factor (input numel divided by output numel).")
+DEGREES_OF_FREEDOM_WARNING = (  # .format(op="std" or "var")
+    "{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+    "factor (input numel divided by output numel)."
+    + _raised_in("aten/src/ATen/native/ReduceOps.cpp:1861"))
+# x.T, x.mT, x.mH, x.H, x.adjoint(): torch's once-per-process deprecations, and where it raises them
+T_NOT_2D_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+    "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."
+    + _raised_in("aten/src/ATen/native/TensorShape.cpp:4314"))
+DEPRECATED_ON_0D = {  # what -> (advice, the line of TensorShape.cpp that warns)
+    "Tensor.T": ("This function is the identity in these cases.", 4321),
+    "Tensor.H": ("Consider using x.conj().", 4335),
+    "Tensor.mT": ("This function is the identity in these cases.", 4373),
+    "Tensor.mH": ("Consider using x.conj().", 4382),
+    "adjoint()": ("Consider using x.conj().", 4390),
+}
+
+
+def deprecated_on_0d_warning(what):
+    advice, line = DEPRECATED_ON_0D[what]
+    return (f"{what} is deprecated on 0-D tensors. {advice}"
+            + _raised_in(f"aten/src/ATen/native/TensorShape.cpp:{line}"))
 
 _warned = set()  # the warnings torch gives once per process
 _ENGINE = r"autograd_core(\.|$)"
@@ -74,11 +114,22 @@ def quiet_numpy():
 _QUIET = [None]  # the filter quiet_numpy last saw first
 
 
-def warn_once(message, stacklevel):
-    """warnings.warn, once per process for each message, as torch's TORCH_WARN_ONCE."""
+def warn_once(message, stacklevel=None):
+    """warnings.warn, once per process for each message, as torch's TORCH_WARN_ONCE (pointing at
+    the learner's line unless told how far up the stack that is)."""
     if message not in _warned:
         _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+        warn(message, stacklevel and stacklevel + 1)
+
+
+def warn(message, stacklevel=None):
+    """A UserWarning, attributed as torch's are to the line that called into it: the first one
+    outside the engine (or stacklevel frames up)."""
+    if stacklevel is None:
+        frame, stacklevel = sys._getframe(1), 1
+        while frame is not None and re.match(_ENGINE, frame.f_globals.get("__name__", "")):
+            frame, stacklevel = frame.f_back, stacklevel + 1
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
 def _is_bool(x):
@@ -208,6 +259,25 @@ def check_no_grad_view(tensor):
     if stale_no_grad_view(tensor):
         raise RuntimeError(NO_GRAD_VIEW_ERROR.format(
             what="A view was", how="its base or another view of its base has been modified"))
+
+
+def may_require_grad(tensor, value, door):
+    """Whether tensor's requires_grad may be set to value, by torch's rules -- or torch's error.
+    door: INT_GRAD_SET_ERROR (x.requires_grad = v) or INT_GRAD_METHOD_ERROR (x.requires_grad_(v))."""
+    if tensor._grad_fn is not None:
+        if not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if door is not INT_GRAD_METHOD_ERROR:  # the setter; requires_grad_() is a no-op
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        return False
+    if value and not tensor.dtype.is_floating_point:
+        raise RuntimeError(door)
+    if value and tensor._inference and not STATE.inference:
+        raise RuntimeError(INFERENCE_REQUIRES_GRAD_ERROR)
+    return True
 
 
 def check_data_assignment(tensor, value):

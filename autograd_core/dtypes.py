@@ -26,8 +26,8 @@ class dtype:
     def __repr__(self):
         return f"torch.{self.name}"
 
-    def __reduce__(self):
-        return self.name
+    def __reduce__(self):  # (by name: the class prints as torch's, <class 'torch.dtype'>)
+        return _named, (self.name,)
 
 
 bool_ = dtype("bool", np.bool_, 0, "BoolTensor", "bool")
@@ -53,6 +53,14 @@ complex64 = dtype("complex64", np.complex64, 3, "ComplexFloatTensor", "c10::comp
 complex128 = dtype("complex128", np.complex128, 3, "ComplexDoubleTensor", "c10::complex<double>",
                    unmirrored=_NO_COMPLEX.format("complex128"))
 
+dtype.__module__ = "torch"
+
+
+def _named(name):
+    """A pickled dtype, unpickled."""
+    return next(d for d in (*ALL, bfloat16, complex64, complex128) if d.name == name)
+
+
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {**{d.numpy.type: d for d in ALL}, **{d.numpy: d for d in ALL}}
 
@@ -69,14 +77,27 @@ def from_numpy(np_dtype):
     try:
         return _BY_NUMPY[np_dtype]  # (a numpy dtype, or a type such as np.float32)
     except KeyError:
-        if np.dtype(np_dtype) == np.complex64:
+        kind = np.dtype(np_dtype)
+        if kind == np.complex64:
             check_mirrored(complex64)
-        if np.dtype(np_dtype).kind == "c":
+        if kind.kind == "c":
             check_mirrored(complex128)
+        if kind.kind == "u":  # torch's uint16, uint32, uint64: few ops, and none here
+            raise NotImplementedError(
+                f"autograd_core does not mirror torch.{kind.name}: torch itself supports few "
+                "operations on it. Use torch itself, or convert the array to int64 first.") from None
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, int64, int32, uint8, and bool."
-        ) from None
+            f"can't convert np.ndarray of type numpy.{kind.type.__name__}. The only supported types "
+            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+            "uint64, uint32, uint16, uint8, and bool.") from None
+
+
+def cast(array, numpy_dtype):
+    """array converted to numpy_dtype as torch converts: a double becomes a float16 through
+    float32, two roundings (torch's Half is made from a float), where numpy rounds once."""
+    if numpy_dtype == np.float16 and array.dtype == np.float64:
+        array = array.astype(np.float32)
+    return array.astype(numpy_dtype, copy=False)
 
 
 def of_python_scalar(value):
@@ -86,7 +107,7 @@ def of_python_scalar(value):
     if isinstance(value, numbers.Integral):
         return int64
     if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
-        check_mirrored(complex64 if isinstance(value, np.complex64) else complex128)
+        check_mirrored(complex128 if isinstance(value, np.complex128) else complex64)
     return default_float
 
 

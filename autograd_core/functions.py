@@ -23,8 +23,10 @@ import math
 import numpy as np
 
 from . import _arguments as arguments
+from . import _kernels as kernels
 from ._arguments import Number
 from ._torch_errors import OVERLAP_ERROR
+from .dtypes import cast
 from .function import Function, array, either
 from .gradients import (
     divide,
@@ -75,7 +77,7 @@ def unsqueeze(x, dims):
 def sum_dims(x, dims, keepdim):
     if isinstance(x, Tensor):
         return x.sum(dims, keepdim=keepdim)
-    return total(x, tuple(dims), keepdims=keepdim)
+    return kernels.sum(x, dims, keepdim)
 
 
 def zeros_like(x):
@@ -94,11 +96,11 @@ def stack(xs, shape, dim):
 
 
 def mm(x, y):
-    return x.mm(y) if isinstance(x, Tensor) else x @ y
+    return x.mm(y) if isinstance(x, Tensor) else kernels.matmul(x, y)
 
 
 def mv(x, y):
-    return x.mv(y) if isinstance(x, Tensor) else x @ y
+    return x.mv(y) if isinstance(x, Tensor) else kernels.matmul(x, y)
 
 
 def t(x):
@@ -113,14 +115,8 @@ def permute(x, dims):
     return x.permute(*dims) if isinstance(x, Tensor) else np.transpose(x, dims)
 
 
-def total(x, axis=None, **options):
-    """A sum of an array: numpy's add.reduce, not ndarray.sum, whose Python wrapper lets numpy's
-    warnings (inf - inf) past the engine's filter; torch gives none."""
-    return np.add.reduce(x, axis=axis, **options)
-
-
 def mean(x):
-    return x.mean() if isinstance(x, Tensor) else total(x, dtype=x.dtype) / x.dtype.type(x.size)
+    return x.mean() if isinstance(x, Tensor) else kernels.sum(x) / x.dtype.type(x.size)
 
 
 def mean_dims(x, dims, keepdim=True):
@@ -128,7 +124,7 @@ def mean_dims(x, dims, keepdim=True):
     if isinstance(x, Tensor):
         return x.mean(dims, keepdim=keepdim)
     count = x.dtype.type(math.prod(x.shape[d] for d in dims))
-    return total(x, tuple(dims), keepdims=keepdim, dtype=x.dtype) / count
+    return kernels.sum(x, dims, keepdim) / count
 
 
 # ---------------------------------------------------------------------------------------
@@ -243,10 +239,10 @@ class PowBackward0(Function):
 
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
-        ctx.exponent = p
+        ctx.exponent = kernels.Exponent(p)  # (a ** (p - 1) of an array: torch's pow, _kernels.py)
         if a.dtype == np.bool_:  # numpy has no bool power: 1 ** p and 0 ** p, as bools
             return (a.astype(np.int8) ** int(p)).astype(np.bool_)
-        return a ** np.asarray(p, a.dtype)
+        return kernels.power(a, p)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -265,13 +261,13 @@ class PowBackward1(Function):
     saved_for = "a b", "a b", "b"
 
     def forward(ctx, a, b):
-        z = a**b
+        z = kernels.pow(a, b)
         ctx.save_for_backward(a, b, z)
         return z
 
     def backward(ctx, g):
         a, b, z = ctx.saved_tensors
-        da = where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        da = where(b == 0, 0.0, g * (b * pow_(a, b - 1)))
         # torch's rule: 0 ** b has derivative 0 in b for b >= 0 (not 0 * log(0) = nan)
         db = g * where((a == 0) & (b >= 0), 0.0, z * log(a))
         return da, db
@@ -283,7 +279,7 @@ class PowBackward2(Function):
     signature = arguments.reflected_power
 
     def forward(ctx, c, a):
-        z = np.asarray(c, a.dtype) ** a
+        z = kernels.pow(np.asarray(c, a.dtype), a)
         ctx.save_for_backward(z)
         ctx.base = c
         ctx.flat = a >= 0 if c == 0 else None  # 0 ** a: no slope where a >= 0, as torch's
@@ -304,7 +300,7 @@ class ExpBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        z = np.exp(a)
+        z = kernels.exp(a)
         ctx.save_for_backward(z)
         return z
 
@@ -320,8 +316,7 @@ class LogBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
+        return kernels.log(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -335,7 +330,7 @@ class SinBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a)
+        return kernels.sin(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -349,7 +344,7 @@ class CosBackward0(Function):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a)
+        return kernels.cos(a)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -362,7 +357,7 @@ class TanhBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        z = np.tanh(a)
+        z = kernels.tanh(a)
         ctx.save_for_backward(z)
         return z
 
@@ -377,8 +372,7 @@ class SigmoidBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            z = 1 / (1 + np.exp(-a))
+        z = kernels.sigmoid(a)
         ctx.save_for_backward(z)
         return z
 
@@ -423,8 +417,7 @@ class SqrtBackward0(Function):
     signature = arguments.floating
 
     def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            z = np.sqrt(a)
+        z = kernels.sqrt(a)
         ctx.save_for_backward(z)
         return z
 
@@ -458,7 +451,7 @@ class ToCopyBackward0(Function):
     signature = arguments.conversion
 
     def forward(ctx, a, dtype):
-        return a.astype(dtype.numpy)
+        return cast(a, dtype.numpy)
 
     def backward(ctx, g):
         return g  # the engine converts it back to a's dtype
@@ -468,8 +461,8 @@ class CloneBackward0(Function):
     """z = a  (a copy);  dz/da = 1"""
     methods = functions = ("clone",)
 
-    def forward(ctx, a):
-        return a.copy()
+    def forward(ctx, a, order="K"):
+        return a.copy(order)  # (in a's memory order, as torch's: x.t().clone() is x.t()'s layout)
 
     def backward(ctx, g):
         return g
@@ -498,7 +491,7 @@ class SumBackward0(Function):
 
     def forward(ctx, a):
         ctx.shape = a.shape
-        return np.add.reduce(a, None, np.int64 if a.dtype.kind in "biu" else None)  # (total's)
+        return kernels.sum(a)
 
     def backward(ctx, g):
         return expand(g, ctx.shape)
@@ -511,7 +504,7 @@ class SumBackward1(Function):
 
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        return total(a, dims, keepdims=keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+        return kernels.sum(a, dims, keepdim)
 
     def backward(ctx, g):
         return expand(g if ctx.keepdim else unsqueeze(g, ctx.dims), ctx.shape)
@@ -524,7 +517,7 @@ class MeanBackward0(Function):
         ctx.shape, ctx.n = a.shape, a.size
         if not a.size:
             return np.asarray(np.nan, a.dtype)  # torch's mean of nothing, without numpy's warning
-        return np.add.reduce(a, None) / a.size  # what a.mean() computes, without its wrapper
+        return kernels.sum(a) / a.size  # (torch's mean: its sum, divided)
 
     def backward(ctx, g):
         return divide(expand(g, ctx.shape), max(ctx.n, 1))
@@ -538,7 +531,7 @@ class MeanBackward1(Function):
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         if not all(a.shape[d] for d in dims):  # torch's mean of nothing, without numpy's warning
-            return np.full(total(a, dims, keepdims=keepdim).shape, np.nan, a.dtype)
+            return np.full(kernels.sum(a, dims, keepdim).shape, np.nan, a.dtype)
         return mean_dims(a, dims, keepdim)
 
     def backward(ctx, g):
@@ -642,7 +635,7 @@ class LinalgVectorNormBackward0(Function):
             z = np.sqrt(np.dot(flat, flat))
             ctx.save_for_backward(a, z)
             return z
-        z = np.sqrt(total(a * a, dims, keepdims=keepdim))
+        z = np.sqrt(kernels.sum(a * a, dims, keepdim))
         ctx.save_for_backward(a, z)
         return z
 
@@ -653,38 +646,91 @@ class LinalgVectorNormBackward0(Function):
         return g * masked_fill(a / z, array(z == 0), 0.0)
 
 
-class StdBackward0(Function):
-    """z = sqrt(sum((a - mean(a))**2) / (n - correction));  dz/da = (a - mean(a)) / ((n - correction) * z)
+class VarBackward0(Function):
+    """z = sum((a - mean(a))**2) / (n - correction);  dz/da = 2 * (a - mean(a)) / (n - correction)
 
     (over dims, or all of a; n the values summed; the correction is 1, or 0 when unbiased=False)
+    """
+    methods = functions = ("var",)
+    signature = arguments.spread
+
+    def forward(ctx, a, dims, correction, keepdim):
+        ctx.save_for_backward(a)
+        return np.asarray(ctx.variance(a, dims, correction, keepdim), a.dtype)
+
+    def variance(ctx, a, dims, correction, keepdim):
+        """a's variance, in float64 as torch accumulates (float32 squares of a spread below 1e-19
+        underflow to 0); no freedom left is a division by 0, as torch's: inf, or nan"""
+        ctx.dims, ctx.keepdim = dims, keepdim
+        axes = tuple(range(a.ndim)) if dims is None else dims
+        ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
+        wide = a.astype(np.float64)
+        centred = wide - mean_dims(wide, axes)
+        return kernels.sum(centred * centred, axes, keepdim) / np.float64(max(ctx.freedom, 0))
+
+    def backward(ctx, g):
+        a = ctx.saved_tensors[0]
+        g, centred = ctx.centred(g, a)
+        return scale(g, np.float64(2) / ctx.freedom) * centred  # (torch's order of products)
+
+    def centred(ctx, g, a, *more):
+        """a - its mean, and g (and more) with the reduced dims put back."""
+        if ctx.dims is None:
+            return (g, a - mean(a), *more)
+        if not ctx.keepdim:
+            g, *more = (unsqueeze(t, ctx.dims) for t in (g, *more))
+        return (g, a - mean_dims(a, ctx.dims), *more)
+
+
+class StdBackward0(VarBackward0):
+    """z = sqrt(sum((a - mean(a))**2) / (n - correction));  dz/da = (a - mean(a)) / ((n - correction) * z)
+
+    (the square root of VarBackward0's z, taken before rounding to a's dtype)
     """
     methods = functions = ("std",)
     signature = arguments.spread
 
     def forward(ctx, a, dims, correction, keepdim):
-        ctx.dims, ctx.keepdim = dims, keepdim
-        axes = tuple(range(a.ndim)) if dims is None else dims
-        ctx.freedom = int(np.prod([a.shape[d] for d in axes])) - correction
-        # in float64, as torch accumulates: float32 squares of a spread below 1e-19 underflow to 0
-        wide = a.astype(np.float64)
-        centred = wide - mean_dims(wide, axes)
-        squares = total(centred * centred, axes, keepdims=keepdim)
-        # (no freedom: a division by 0, as torch's, so inf, or nan with nothing to measure)
-        z = np.asarray(np.sqrt(squares / np.float64(max(ctx.freedom, 0))), a.dtype)
+        z = np.asarray(np.sqrt(ctx.variance(a, dims, correction, keepdim)), a.dtype)
         ctx.save_for_backward(a, z)
         return z
 
     def backward(ctx, g):
         a, z = ctx.saved_tensors
-        if ctx.dims is None:
-            centred = a - mean(a)
-        else:
-            centred = a - mean_dims(a, ctx.dims)
-            if not ctx.keepdim:
-                g, z = unsqueeze(g, ctx.dims), unsqueeze(z, ctx.dims)
+        g, centred, z = ctx.centred(g, a, z)
         # torch's formula, step by step (0 where z = 0: all values equal)
         factor = np.float64(2) / ctx.freedom  # (inf with no freedom: a nan gradient, as torch's)
         return scale(masked_fill(g / scale(z, 2), array(z == 0), 0.0), factor) * centred
+
+
+class CumsumBackward0(Function):
+    """z = the running sums a[0] + ... + a[k] along dim;  dL/da[k] = dL/dz[k] + ... + dL/dz[last]"""
+    methods = functions = ("cumsum",)
+    signature = arguments.cumulative
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        wide = np.int64 if a.dtype.kind in "biu" else np.float64  # (torch adds in int64 or double)
+        z = np.cumsum(a.reshape(a.shape or (1,)), dim, dtype=wide).reshape(a.shape)
+        return z if wide is np.int64 else z.astype(a.dtype)
+
+    def backward(ctx, g):
+        if np.size(array(g)) <= 1 or g.shape[ctx.dim] == 1:
+            return g
+        return flip(cumsum(flip(g, (ctx.dim,)), ctx.dim), (ctx.dim,))
+
+
+class FlipBackward0(Function):
+    """z = a in reverse order along dims;  dL/da = dL/dz reversed back"""
+    methods = functions = ("flip",)
+    signature = arguments.flip
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.flip(a, dims).copy()  # (a copy, not a view: torch's flip copies)
+
+    def backward(ctx, g):
+        return flip(g, ctx.dims)
 
 
 # ---------------------------------------------------------------------------------------
@@ -715,7 +761,7 @@ class MmBackward0(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a @ b
+        return kernels.matmul(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -741,7 +787,7 @@ class MvBackward0(Function):
 
     def forward(ctx, a, v):
         ctx.save_for_backward(a, v)
-        return a @ v
+        return kernels.matmul(a, v)
 
     def backward(ctx, g):
         a, v = ctx.saved_tensors
@@ -1083,6 +1129,8 @@ class CopyBackwards(Function):
 
 
 cos, sin, log = either(CosBackward0), either(SinBackward0), either(LogBackward0)
+pow_ = either(PowBackward1)  # a ** b
+cumsum, flip = either(CumsumBackward0), either(FlipBackward0)
 
 # ---------------------------------------------------------------------------------------
 # the table, read: grad_fn name -> op class, and each op's Tensor methods and module functions

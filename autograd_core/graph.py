@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from . import _kernels as kernels
 from ._torch_errors import (
     RETAIN_GRAPH_ERROR,
     check_hook_value,
@@ -234,13 +235,8 @@ def unbroadcast(grad, shape, node=None, index=0):
     if not isinstance(grad, (np.ndarray, np.generic)):  # a tensor: create_graph
         return _sum_to(grad, shape, node, index)
     grad = np.asarray(grad)
-    extra = grad.ndim - len(shape)
-    stretched = _stretched(grad.shape, shape, node, index)
-    if extra:
-        grad = np.add.reduce(grad, axis=tuple(range(extra)))  # (not .sum(): see functions.total)
-    if stretched:
-        grad = np.add.reduce(grad, axis=tuple(i - extra for i in stretched), keepdims=True)
-    return grad.reshape(shape)
+    axes = tuple(range(grad.ndim - len(shape))) + _stretched(grad.shape, shape, node, index)
+    return kernels.sum(grad, axes, keepdims=True).reshape(shape) if axes else grad
 
 
 def _stretched(grad_shape, shape, node, index):

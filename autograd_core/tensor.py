@@ -21,6 +21,7 @@ from ._torch_errors import (
     NON_LEAF_GRAD_WARNING,
     check_data_assignment,
     check_grad_assignment,
+    may_require_grad,
 )
 from .grad_mode import STATE
 from .graph import AccumulateGrad, RemovableHandle
@@ -67,19 +68,9 @@ class Tensor:
         self._set_requires_grad(requires_grad, INT_GRAD_METHOD_ERROR)
         return self
 
-    def _set_requires_grad(self, value, int_error):
-        if self._grad_fn is not None:
-            if not value:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want to use "
-                    "a computed variable in a subgraph that doesn't require differentiation use "
-                    "var_no_grad = var.detach().")
-            if int_error is not INT_GRAD_METHOD_ERROR:  # the setter; requires_grad_() is a no-op
-                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
-            return
-        if value and not self.dtype.is_floating_point:
-            raise RuntimeError(int_error)
-        self._requires_grad = bool(value)
+    def _set_requires_grad(self, value, door):
+        if may_require_grad(self, value, door):  # (torch's rules, and its errors: _torch_errors.py)
+            self._requires_grad = bool(value)
 
     @property
     def grad_fn(self):
@@ -190,6 +181,8 @@ class Tensor:
         """A new tensor over the same memory and version counter, with no graph."""
         alias = Tensor._make(self._data)
         alias._vc = self._version_counter()
+        if alias._inference is not self._inference:  # an inference tensor's are inference tensors
+            alias._inference = self._inference
         return alias
 
     # -- leaving the graph -------------------------------------------------------------------

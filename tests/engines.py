@@ -31,8 +31,3 @@ def node_names(t):
     if fn is None:
         return None
     return fn.name(), tuple(None if n is None else n.name() for n, _ in fn.next_functions)
-
-
-def strip(message):
-    """torch's messages end with the C++ file that raised them; the reference has none."""
-    return re.sub(r"\s*\(Triggered internally at [^)]*\)", "", message)

@@ -65,14 +65,14 @@ VOCABULARY = {name: getattr(np, name) for name in
 REMARK = re.compile(r"\s{2}\(.*?\)$")  # a trailing "  (remark)" is prose
 INPUTS = {"a": np.array([0.5, 0.75, 1.0, 1.5, 2.0]), "b": np.array([1.25, 0.5, 2.0, 1.0, 0.75]),
           "c": 2.0, "p": 3.0, "lo": 0.75, "hi": 1.5, "value": 2.0, "dtype": core.float64,
-          "dims": None, "keepdim": False, "correction": 1}
+          "dims": None, "keepdim": False, "correction": 1, "order": "K"}
 INPUTS["cond"] = INPUTS["a"] > INPUTS["b"]
 EVALUATED = {  # the ops whose docstrings are formulas, not prose
     "AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0", "NegBackward0",
     "ReciprocalBackward0", "PowBackward0", "PowBackward1", "PowBackward2", "ExpBackward0",
     "LogBackward0", "SinBackward0", "CosBackward0", "TanhBackward0", "SigmoidBackward0",
     "ReluBackward0", "AbsBackward0", "SqrtBackward0", "ClampBackward1", "CloneBackward0",
-    "ToCopyBackward0", "WhereBackward0", "SumBackward0", "MeanBackward0", "StdBackward0",
+    "ToCopyBackward0", "WhereBackward0", "SumBackward0", "MeanBackward0", "StdBackward0", "VarBackward0",
     "MaxBackward1", "MinBackward1", "LinalgVectorNormBackward0", "DotBackward0",
     "ZeroBackward0", "FillBackward2",
 }
