@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from graders.lessons import lesson_of  # noqa: E402
 
+from .files import describe  # noqa: E402
+
 
 @dataclass
 class Row:
@@ -80,8 +82,9 @@ def percent_table(rows):
                 for lesson, (got, total, flag) in lessons.items()} for s, lessons in totals.items()}
 
 
-def summary(rows):
-    """The table printed at the end: % of the points per lesson, or why a lesson has none."""
+def summary(rows, left_out=()):
+    """The table printed at the end: % of the points per lesson, or why a lesson has none;
+    `left_out`: the outcomes whose files were not all taken in."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
     lines = ["student  " + " ".join(f"{_short(lesson):>5}" for lesson in lessons) + "   flags"]
@@ -100,6 +103,9 @@ def summary(rows):
                               if not r.manual and r.status == "needs manual grading"})
         if handed_over:
             flags.append("a test to grade by hand in " + " ".join(handed_over))
+        dropped = sorted({_short(o.assignment) for o in left_out if o.student == student})
+        if dropped:
+            flags.append("files left out in " + " ".join(dropped))
         lines.append(f"{student:<8} " + " ".join(cells) + "   " + "; ".join(flags))
     return "\n".join(lines)
 
@@ -140,8 +146,9 @@ def plots(rows, folder):
     return seen
 
 
-def write_html(rows, seen, folder, warning=""):
-    """report.html; a `warning` (e.g. graded without the sandbox) is its first line."""
+def write_html(rows, seen, folder, warning="", left_out=()):
+    """report.html; a `warning` (e.g. graded without the sandbox) is its first line; `left_out`:
+    the outcomes whose files were not all taken in."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
     head = "".join(f'<th title="{html.escape(lesson)}">{_short(lesson)}</th>' for lesson in lessons)
@@ -156,6 +163,8 @@ def write_html(rows, seen, folder, warning=""):
     voided = [r for r in rows if r.status.startswith("scored 0")]
     flags = "".join(f"<li>{html.escape(r.student)} · {html.escape(r.exercise)}: "
                     f"{html.escape(r.status)}</li>" for r in voided)
+    dropped = "".join(f"<li>{html.escape(o.student)} · {html.escape(o.assignment)}: "
+                      f"{html.escape(describe(o.dropped))}</li>" for o in left_out)
     (folder / "report.html").write_text(f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Class report</title><style>
 body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
@@ -175,5 +184,9 @@ not counted as 0. Details in
 <h2>Misconceptions most seen</h2><img src="misconceptions.png" alt="misconceptions">
 <p>{sum(seen.values())} wrong answers matched a catalogued misconception.</p>
 <h2>Exercises scored 0 for tampering</h2><ul>{flags or "<li>none</li>"}</ul>
+<h2>Files left out of submissions</h2>
+<p>Grading takes only a student's own files: plain files inside the submission, within its
+limits -- never a link, a FIFO or a device. Each student's feedback names them too.</p>
+<ul>{dropped or "<li>none</li>"}</ul>
 </body></html>
 """)

@@ -37,8 +37,10 @@ def report(course, log=print):
     write_csv(rows, folder / "grades.csv")
     write_wide_csv(course, folder / "grades-by-student.csv")
     comment_flags(course, outcomes)
-    write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "")
-    log((UNSAFE + "\n" if unsafe else "") + summary(rows))
+    left_out = [o for o in outcomes if o.dropped]
+    write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "",
+               left_out=left_out)
+    log((UNSAFE + "\n" if unsafe else "") + summary(rows, left_out))
     log(f"\nreport: {folder / 'report.html'}\ngrades: {folder / 'grades.csv'}\n"
         f"by student: {folder / 'grades-by-student.csv'}\n"
         "feedback: written when given back (python -m grading giveback), with the points given "

@@ -52,7 +52,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Float, Integer
+
+from .files import copy_own
 
 RUNNER = Path(__file__).with_name("inside.py")
 NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out (as inside.py)
@@ -224,8 +226,9 @@ class Sandbox:
     def alive(self):
         return self.process.poll() is None
 
-    def run(self, nb, source_dir):
-        """Execute the notebook with a private copy of `source_dir` (the submission's files).
+    def run(self, nb, source_dir, deadline=None):
+        """Execute the notebook with a private copy of the own files of `source_dir` (the
+        submission's and the lesson's), by `deadline` (time.monotonic()) if one is given.
 
         Returns (the executed notebook, [problems]): "wall time", "output limit", "process
         limit", "memory limit", "kernel died", "no notebook came back", ...; never raises for
@@ -234,14 +237,17 @@ class Sandbox:
         self.jobs_run += 1
         job = f"job-{self.jobs_run}"
         workdir = self.jobs / job
-        shutil.copytree(source_dir, workdir, symlinks=True,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-        nbformat.write(nb, workdir / NOTEBOOK)
+        deadline = min(time.monotonic() + self.limits.wall, deadline or float("inf"))
         problems = []
         try:
+            copy_own(source_dir, workdir, skip=("*.ipynb", ".ipynb_checkpoints"),
+                     deadline=deadline)
+            nbformat.write(nb, workdir / NOTEBOOK)
             self.process.stdin.write(f"{job}\n".encode())
             self.process.stdin.flush()
-            report = self._report(job, time.monotonic() + self.limits.wall)
+            report = self._report(job, deadline)
+        except TimeoutError:
+            report = None
         except BrokenPipeError:
             report = {"problems": ["the sandbox did not start"]}
         if report is None:
@@ -295,13 +301,13 @@ class Sandbox:
 _warm = None  # this worker's sandbox
 
 
-def execute(nb, source_dir, limits):
+def execute(nb, source_dir, limits, deadline=None):
     """Run the notebook in a sandbox holding a private copy of `source_dir`; see Sandbox.run."""
     global _warm
     if _warm is None or _warm.limits != limits or not _warm.alive():
         _discard()
         _warm = Sandbox(limits)
-    return _warm.run(nb, source_dir)
+    return _warm.run(nb, source_dir, deadline)
 
 
 @atexit.register
@@ -319,6 +325,9 @@ class SandboxedExecute(Execute):
     process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
     wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
     output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)
+    deadline = Float(0.0, help="time.monotonic() by which this submission must be done, its "
+                     "files' copying included (set by the grading run; 0: wall_limit from now)"
+                     ).tag(config=True)
 
     def limits(self):
         return Limits(memory=self.memory_limit, processes=self.process_limit,
@@ -327,7 +336,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
-        executed, problems = execute(nb, source_dir, self.limits())
+        executed, problems = execute(nb, source_dir, self.limits(), self.deadline or None)
         resources.setdefault("sandbox", {})["problems"] = problems
         for problem in problems:
             self.log.warning("sandbox: %s", problem)

@@ -105,7 +105,7 @@ def test_deleted_split_duplicated_and_retyped_cells(graded):
     assert deleted["l01_flags"][2] == "needs manual grading"  # nbgrader hands it to a human
     full(rows, "jo", "05_vector_jacobian")  # the duplicated test cell counts once
     full(rows, "jo", "06_stopping_gradients")  # the retyped test cell is restored
-    assert (course.directory("submitted") / "jo" / "05_vector_jacobian" / ".original").exists()
+    assert not (course.directory("submitted") / "jo" / "05_vector_jacobian" / ".original").exists()
 
 
 def test_tampered_test_cells_are_restored(graded):
