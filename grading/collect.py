@@ -460,10 +460,11 @@ class OwnCollect(ExchangeCollect):
 
     nbgrader's own takes the newest folder named after each student, whoever wrote it (its
     check_owner logs "cheating attempt?" and collects anyway), and copies it following links.
-    Here a folder is taken only if it, and every file taken from it, belongs to the user whose
-    name it carries (`check_owner`, on by default; `user` maps a student to a user name): one
-    written under a classmate's name is refused, named with its owner, and the classmate's own
-    newest is collected. Only the student's own files are copied (grading/files.py).
+    Here a folder is taken only if it belongs to the user whose name it carries (`check_owner`,
+    on by default; `user` maps a student to a user name): one written under a classmate's name is
+    refused, named with its owner, and the classmate's own newest is collected. Of a folder
+    taken, only the student's own files are copied (grading/files.py): a file someone else put
+    in it (nbgrader submit leaves it writable by all) is left out, named with its owner.
     """
 
     user = Unicode("{student}", help="the machine's user name of a student, e.g. "

@@ -71,7 +71,8 @@ class Dropped:
 
 
 class Refused(Exception):
-    """Nothing of this submission is taken: its folder is a link, or not the student's."""
+    """Nothing of this submission is taken: its folder is a link, not a folder, or someone
+    else's."""
 
 
 class _Over(Exception):
@@ -83,9 +84,9 @@ def copy_own(source, target, limits=None, owner=None, skip=(), deadline=None):
     was left out, [Dropped].
 
     `limits`: Limits, or None for none (what the grader itself put there); `owner`: the uid that
-    must own the folder and every file taken (else Refused); `skip`: name patterns passed over in
-    silence; `deadline`: time.monotonic() past which it stops (TimeoutError). On either, `target`
-    is removed.
+    must own the folder (else Refused) and each file taken (else it is left out); `skip`: name
+    patterns passed over in silence; `deadline`: time.monotonic() past which it stops
+    (TimeoutError). On either, `target` is removed.
     """
     copier = _Copier(limits, owner, skip, deadline)
     try:
@@ -93,12 +94,14 @@ def copy_own(source, target, limits=None, owner=None, skip=(), deadline=None):
     except OSError as error:
         raise Refused(_unopened(error, source, "folder")) from None
     try:
-        copier.owned(os.fstat(src), ".")
+        stranger = copier.stranger(os.fstat(src))
+        if stranger:
+            raise Refused(f"the submission is owned by {stranger}")
         os.mkdir(target, 0o755)
         dst = os.open(target, FOLDER)
         try:
             copier.top(src, dst, target)
-        except (Refused, TimeoutError):
+        except TimeoutError:
             shutil.rmtree(target, ignore_errors=True)
             raise
         finally:
@@ -204,7 +207,9 @@ class _Copier:
         except OSError as error:  # replaced since it was looked at
             return self.drop(path, _unopened(error, name, "folder", src))
         try:
-            self.owned(os.fstat(fd), path)
+            stranger = self.stranger(os.fstat(fd))
+            if stranger:
+                return self.drop(path, f"a folder owned by {stranger}")
             os.mkdir(name, 0o755, dir_fd=dst)
             inner = os.open(name, FOLDER, dir_fd=dst)
             try:
@@ -225,7 +230,9 @@ class _Copier:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return self.drop(path, f"{_kind(info.st_mode)}, not a {what}")
-            self.owned(info, path)
+            stranger = self.stranger(info)
+            if stranger:
+                return self.drop(path, f"a {what} owned by {stranger}")
             if beside:
                 self.count()
                 limit = self.limits.size - self.size if self.limits else None
@@ -266,11 +273,11 @@ class _Copier:
         if self.limits and self.files > self.limits.files:
             raise _Over(_too_many(self.limits))
 
-    def owned(self, info, path):
-        if self.owner is not None and info.st_uid != self.owner:
-            what = "the submission" if path == "." else shown(path)
-            raise Refused(f"{what} is owned by {user_name(info.st_uid)}, not by "
-                          f"{user_name(self.owner)}")
+    def stranger(self, info):
+        """Whose it is, if not the student's ("mal, not by ada"), else ""."""
+        if self.owner is None or info.st_uid == self.owner:
+            return ""
+        return f"{user_name(info.st_uid)}, not by {user_name(self.owner)}"
 
     def drop(self, path, reason):
         self.dropped.append(Dropped(shown(path), reason))

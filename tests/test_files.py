@@ -529,10 +529,16 @@ def test_a_submission_under_a_classmates_name_changes_nothing_of_their_grade(two
     os.environ.update(environment())
     ada, mal = two_users
     shared = Path(tempfile.mkdtemp(prefix="grading-exchange-"))  # reachable by both users
+
+    def as_user(user, *command):
+        subprocess.run(command, user=user, group=user, extra_groups=[], check=True,
+                       capture_output=True, timeout=60)
+
     try:
         shared.chmod(0o755)
         course, exchange = released(shared, capsys)
         release = course.directory("release") / LESSON / NOTEBOOK
+        folders = {}
         for user, answers, when in ((ada, None, "2026-01-01 10:00:00.000000 UTC"),
                                     (mal, {g: "pass" for g in ANSWERS},
                                      "2026-01-01 11:00:00.000000 UTC")):
@@ -543,16 +549,21 @@ def test_a_submission_under_a_classmates_name_changes_nothing_of_their_grade(two
             (mine / "submission_secret.txt").write_text(user)
             for path in (mine.parent, mine, *mine.iterdir()):
                 path.chmod(0o755 if path.is_dir() else 0o644)
-            handed = exchange / "default_course" / "inbound" / f"{ada}+{LESSON}+{when}+{user}"
-            subprocess.run(["cp", "-r", mine, handed], user=user, group=user, extra_groups=[],
-                           check=True, capture_output=True, timeout=60)
+            handed = folders[user] = (exchange / "default_course" / "inbound" /
+                                      f"{ada}+{LESSON}+{when}+{user}")
+            as_user(user, "cp", "-r", mine, handed)
+            as_user(user, "chmod", "777", handed)  # as nbgrader submit leaves it
             assert handed.owner() == user
+        # into ada's own folder, writable by all: a file of mal's
+        as_user(mal, "cp", mine / "timestamp.txt", folders[ada] / "extra.py")
         status, text = grading_cli(capsys, "collect", LESSON, "--root", course.root,
                                    "--exchange", exchange)
         assert status == 1 and "collected 04_accumulation: 1 submissions" in text, text
         assert f"handed in as {ada}'s, but owned by {mal}, not by {ada}" in text
+        assert f"extra.py: a file owned by {mal}, not by {ada}" in text
         taken = course.directory("submitted") / ada / LESSON
         assert (taken / "submission_secret.txt").read_text() == ada
+        assert not (taken / "extra.py").exists()
         status, text = grading_cli(capsys, "grade", "--root", course.root, "--lessons", LESSON,
                                    "--workers", "1")
         assert status == 0, text
