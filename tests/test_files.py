@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -314,6 +315,27 @@ def test_copying_never_follows_a_link_swapped_in(tmp_path, monkeypatch):
     dropped = copy_own(source, tmp_path / "copy", Limits())
     assert [d.reason for d in dropped] == ["a link, not a folder"]
     assert not (tmp_path / "copy" / "sub").exists()
+
+
+def test_copying_stops_at_the_deadline_and_leaves_nothing(tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / NOTEBOOK).write_text("{}")
+    with pytest.raises(TimeoutError, match="wall limit"):
+        copy_own(source, tmp_path / "copy", Limits(), deadline=time.monotonic() - 1)
+    assert not (tmp_path / "copy").exists()
+
+
+def test_feedback_goes_out_only_as_files_of_its_own(tmp_path):
+    """A page in feedback/ that is a link is never read into what is given back."""
+    from grading.giveback import _pages
+
+    course = Course.create_demo(tmp_path / "course")
+    pages = course.directory("feedback") / "ada" / LESSON
+    pages.mkdir(parents=True)
+    os.symlink(course.root / "gradebook.db", pages / NOTEBOOK.replace(".ipynb", ".html"))
+    with pytest.raises(ValueError, match="a link, not a file"):
+        _pages(course, LESSON, "ada")
 
 
 # -- an LMS's zip ------------------------------------------------------------------------------
