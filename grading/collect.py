@@ -94,11 +94,18 @@ class Collected:
                              "grading will flag it)")
         for path in self.replaced:
             lines.append(f"  earlier copy kept in {path}")
-        if self.skipped:
-            lines.append(f"NOT collected: {len(self.skipped)} files matched to no student or "
-                         "lesson (fix the name or the pattern, then collect again):")
-            lines += [f"  {s.member}: {s.reason}" for s in self.skipped]
+        lines += not_collected(self.skipped, "files matched to no student or lesson, or not "
+                                             "taken (fix the name or the pattern, then collect "
+                                             "again)")
         return "\n".join(lines)
+
+
+def not_collected(skipped, what):
+    """The lines naming what was not collected, and why ([] if nothing)."""
+    if not skipped:
+        return []
+    return [f"NOT collected: {len(skipped)} {what}:"] + [f"  {s.member}: {s.reason}"
+                                                         for s in skipped]
 
 
 def pattern_of(text):
@@ -448,10 +455,8 @@ class FromExchange:
                     if self.unchanged else "")]
         lines += [f"  ! {student}: left out {describe(dropped)}"
                   for student, dropped in sorted(self.left_out.items()) if dropped]
-        if self.refused:
-            lines.append(f"NOT collected: {len(self.refused)} folders of the exchange's inbound "
-                         "(see what the exchange protects, in the README):")
-            lines += [f"  {r.member}: {r.reason}" for r in self.refused]
+        lines += not_collected(self.refused, "folders of the exchange's inbound (see what the "
+                                             "exchange protects, in the README)")
         return "\n".join(lines)
 
 

@@ -28,13 +28,14 @@ import nbformat
 import pytest
 
 from grading import run
-from grading.__main__ import main
 from grading.collect import open_zip, pattern_of, plan
 from grading.course import REPO, Course, environment
 from grading.demo import fill
 from grading.files import BESIDE, Limits, copy_own
 from grading.giveback import zip_feedback
-from grading.sandbox import Unavailable, require
+
+from .test_instructor import in_process
+from .test_sandbox import sandbox_or_skip
 
 LESSON = "04_accumulation"
 NOTEBOOK = f"{LESSON}.ipynb"
@@ -43,15 +44,6 @@ ANSWERS = ["l04_three_answer", "l04_seed_answer", "l04_separate_answer", "l04_av
 FULL = 7  # lesson 04's autograded points
 BIN = Path(sys.executable).parent
 ROOT = os.geteuid() == 0
-
-
-def sandbox_or_skip():
-    try:
-        require()
-    except Unavailable as error:
-        if error.missing == "nested user namespaces":
-            raise
-        pytest.skip(f"no sandbox on this machine: {error}")
 
 
 def borrowing(sources):
@@ -451,11 +443,7 @@ def test_a_zip_listing_more_files_than_a_class_is_refused_unread(lms_course, tmp
 
 # -- nbgrader's exchange ----------------------------------------------------------------------
 def grading_cli(capsys, *args):
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as exit:
-        status = exit.code
-    out, err = capsys.readouterr()
+    status, out, err = in_process(capsys, *args)
     return status, out + err
 
 
