@@ -49,7 +49,7 @@ class Outcome:
         """One short label for people (progress lines, the CSV): never parsed back."""
         if not self.graded:
             return self.problem
-        notes = self.limits_hit + ([f"{len(self.dropped)} left out"] if self.dropped else [])
+        notes = self.limits_hit + (["files left out"] if self.dropped else [])
         return "graded" + (f" ({', '.join(notes)})" if notes else "")
 
     def to_json(self):
