@@ -11,8 +11,9 @@ bwrap's, with no capability left (grading/inside.py). What one submission sees:
   the Python installation and venv, and the packages the lessons import (graders,
   autograd_core) alone -- never the repository around them, solutions/, the course directory,
   the gradebook, other students, the instructor's home; writable: a fresh /tmp and a home
-  holding a copy of this one submission, both tmpfs of bounded size (memory, not the host's
-  disk) -- not another job's, not what a job before it left;
+  holding a copy of this one submission (its own files only: no link, no FIFO; grading/files.py),
+  both tmpfs of bounded size (memory, not the host's disk) -- not another job's, not what a job
+  before it left;
 - the network: a new, empty namespace, not even a loopback to the host's or another job's;
 - processes: its own pid namespace, which ends with the submission, so every process the student
   starts (setsid, double fork, daemons) is killed when its grading ends; the warm parent is
