@@ -37,7 +37,7 @@ from nbgrader.utils import parse_utc
 from traitlets import Dict, Integer, List, Unicode
 
 from .course import NotANotebook, parse_notebook
-from .files import Dropped, Refused, SubmissionFiles, copy_own, describe, shown, user_name
+from .files import Dropped, Refused, SubmissionFiles, copy_own, describe, shown, size_text, user_name
 
 # common LMS download names, matched against each file's path in the zip
 PATTERNS = {
@@ -172,8 +172,8 @@ def plan(course, zip_path, pattern, lesson=None):
                 continue
             data = inflate(archive, info, limit)
             if data is None:
-                skipped.append(Skipped(member, f"inflates past the {_mb(limit)} limit for a "
-                                               "notebook (SubmissionFiles.notebook_limit)"))
+                skipped.append(Skipped(member, f"inflates past the {size_text(limit)} limit "
+                                               "for a notebook (SubmissionFiles.notebook_limit)"))
                 continue
             handed.append(Handed(member, found["student_id"], assignment, notebook,
                                  found.get("first_name", ""), found.get("last_name", ""),
@@ -213,14 +213,16 @@ def _unsafe(info, times, limit):
         return "encrypted (password-protected): it cannot be read"
     if times > 1:
         return f"{times} files of this name in the zip: which one is the student's cannot be told"
+    if not info.filename.isprintable():
+        return "its name holds control characters (a newline, a NUL byte, ...)"
     if not info.flag_bits & UTF8_NAME:
         try:  # no flag: zipfile read the name as cp437; its bytes are UTF-8 or nothing known
             info.filename.encode("cp437").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             return "its name is not UTF-8 (rename the file before uploading it)"
     if info.filename.endswith(".ipynb") and info.file_size > limit:
-        return (f"declares {_mb(info.file_size)}, over the {_mb(limit)} limit for a notebook "
-                "(SubmissionFiles.notebook_limit)")
+        return (f"declares {size_text(info.file_size)}, over the {size_text(limit)} limit for a "
+                "notebook (SubmissionFiles.notebook_limit)")
     return ""
 
 
@@ -234,10 +236,6 @@ def inflate(archive, info, limit):
         raise ValueError(f"{archive.filename} is damaged ({info.filename} cannot be read: "
                          f"{error}): download it again; nothing was collected") from None
     return None if len(data) > limit else data
-
-
-def _mb(n):
-    return f"{n / 1e6:,.1f} MB"
 
 
 def _problem(data):

@@ -55,7 +55,7 @@ def _text(text):
 
 def not_graded_page(assignment, why, dropped):
     """The feedback of a submission with nothing of the student's own to grade: why, as a page."""
-    text = (f"# {assignment}: not graded\n\nYou handed in {why}. Grading reads only your own "
+    text = (f"# {assignment}: not graded\n\nYou handed in {why}. Grading takes only your own "
             "files: hand in the notebook itself, then ask your instructor to grade it again.")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text),
                                          nbformat.v4.new_markdown_cell(left_out_note(

@@ -123,7 +123,7 @@ def read_own(path, limit):
             raise ValueError(f"{_kind(info.st_mode)}, not a file")
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"over {_size(limit)}")
+        raise ValueError(f"over {size_text(limit)}")
     return data
 
 
@@ -262,11 +262,12 @@ class _Copier:
 
     def over(self, path, what, beside, size):
         if beside:
-            raise _Over(f"more than {_size(self.limits.size)} beside the notebook (at "
-                        f"{shown(path)}, {_size(size)})")
+            raise _Over(f"more than {size_text(self.limits.size)} beside the notebook (at "
+                        f"{shown(path)}, {size_text(size)})")
         if what == "notebook":
-            return self.drop(path, f"a notebook over the {_size(self.limits.notebook)} limit")
-        self.drop(path, f"over {_size(NBGRADER_FILE_LIMIT)}, too big for nbgrader's record")
+            return self.drop(path, f"a notebook over the {size_text(self.limits.notebook)} "
+                                   "limit")
+        self.drop(path, f"over {size_text(NBGRADER_FILE_LIMIT)}, too big for nbgrader's record")
 
     def count(self):
         self.files += 1
@@ -334,7 +335,8 @@ def _too_many(limits):
     return f"more than {limits.files:,} files beside the notebook"
 
 
-def _size(n):
+def size_text(n):
+    """Bytes for people: 20 MB, 3,221.2 MB, 4,096 bytes."""
     return f"{round(n / MB, 1):,g} MB" if n >= MB else f"{n:,} bytes"
 
 

@@ -144,7 +144,7 @@ def _take_in(course, outcome, own, deadline):
         dropped = copy_own(course.directory("submitted") / outcome.student / outcome.assignment,
                            target, limits, deadline=deadline)
     except Refused as error:  # e.g. the folder is a link to a classmate's
-        outcome.problem, outcome.detail = "submission folder refused", str(error)
+        outcome.problem, outcome.detail = f"submission folder refused: {error}", ""
         return False
     except TimeoutError as error:
         outcome.problem, outcome.detail = "wall time", str(error)

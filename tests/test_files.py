@@ -155,7 +155,7 @@ def make_class(course):
 HONEST = ["honest", "honest2"]
 NOT_GRADED = {"link_notebook": "handed in a link, not a notebook",
               "link_absolute": "handed in a link, not a notebook",
-              "link_folder": "submission folder refused",
+              "link_folder": "submission folder refused: a link, not a folder",
               "big_notebook": "handed in a notebook over the 20 MB limit",
               "json_bomb": "malformed notebook"}
 
@@ -399,15 +399,18 @@ def test_a_zip_bomb_and_hostile_members_are_skipped_with_reasons(lms_course, tmp
         stored(canvas(1004), right),  # the same name twice
         stored(canvas(1005), right, flags=0x800 | 0x1),  # encrypted
         stored(canvas(1006, "m\xfcller").encode("latin-1"), right, flags=0),  # not UTF-8
+        stored(canvas(1007, "new\nline"), right),
     ])
     status, text, peak = collect_measured(course, download)
     assert status == 1, text  # skipped files: said, not hidden
     assert "collected 1 notebooks" in text, text
-    assert "declares 3,221.2 MB, over the 20.0 MB limit for a notebook" in text
+    assert "declares 3,221.2 MB, over the 20 MB limit for a notebook" in text
     assert f"{canvas(1003)}: a link, not a file" in text
     assert f"{canvas(1004)}: 2 files of this name in the zip" in text
     assert f"{canvas(1005)}: encrypted" in text
     assert "its name is not UTF-8" in text
+    assert "new\\nline_1007_71007_04_accumulation.ipynb: its name holds control characters" \
+        in text
     assert peak < 400e6, f"collect took {peak / 1e6:.0f} MB"
     assert sorted(p.name for p in course.directory("submitted").iterdir()) == ["1001"]
     assert (course.directory("submitted") / "1001" / LESSON / NOTEBOOK).read_bytes() == right
