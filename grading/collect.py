@@ -151,7 +151,7 @@ def plan(course, zip_path, pattern, lesson=None):
                 continue
             unsafe = _unsafe(info, times[member], limit)
             if unsafe:
-                skipped.append(Skipped(shown(member), unsafe))
+                skipped.append(Skipped(shown(_raw_name(info)), unsafe))
                 continue
             if not member.endswith(".ipynb"):
                 skipped.append(Skipped(member, "not a notebook"))
@@ -215,15 +215,30 @@ def _unsafe(info, times, limit):
         return f"{times} files of this name in the zip: which one is the student's cannot be told"
     if not info.filename.isprintable():
         return "its name holds control characters (a newline, a NUL byte, ...)"
-    if not info.flag_bits & UTF8_NAME:
-        try:  # no flag: zipfile read the name as cp437; its bytes are UTF-8 or nothing known
-            info.filename.encode("cp437").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            return "its name is not UTF-8 (rename the file before uploading it)"
+    if not _utf8_name(info):
+        return "its name is not UTF-8 (rename the file before uploading it)"
     if info.filename.endswith(".ipynb") and info.file_size > limit:
         return (f"declares {size_text(info.file_size)}, over the {size_text(limit)} limit for a "
                 "notebook (SubmissionFiles.notebook_limit)")
     return ""
+
+
+def _utf8_name(info):
+    """Whether a member's name is UTF-8: flagged so, or bytes that are (no flag: zipfile read
+    them as cp437)."""
+    try:
+        _raw_name(info).encode("utf-8")  # bytes that are not UTF-8 come back as surrogates
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raw_name(info):
+    """A member's name as its bytes say, any byte that is not UTF-8 kept as os does
+    (grading.files.shown escapes it)."""
+    if info.flag_bits & UTF8_NAME:
+        return info.filename
+    return os.fsdecode(info.filename.encode("cp437"))
 
 
 def inflate(archive, info, limit):

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 
 from .feedback import generate, not_graded_page
 from .files import NBGRADER_FILE_LIMIT, NBGRADER_FILES, read_own
-from .worker import lost_notebooks, recorded
 
 PAGE_LIMIT = 256 << 20  # bytes of one feedback page (its pictures inline)
 
@@ -34,6 +33,8 @@ class GivenBack:
 
 def refresh(course, assignment, students=None):
     """Regenerate the lesson's feedback for each graded student; returns GivenBack."""
+    from .worker import lost_notebooks, recorded  # the grading run's records (and its imports)
+
     result = GivenBack()
     with course.gradebook() as gradebook:
         graded = {s.student.id for s in gradebook.find_assignment(assignment).submissions

@@ -348,10 +348,14 @@ def raw_zip(path, members):
 
 
 def zeros(n_mib):
-    """A deflate stream of n MiB of zeros, made of one compressed MiB repeated (a few KB)."""
+    """(A deflate stream of n MiB of zeros, their CRC): one compressed MiB repeated (a few KB
+    each, so 3 GiB fit in 3 MB)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = compressor.compress(bytes(1 << 20)) + compressor.flush(zlib.Z_FULL_FLUSH)
-    return block * n_mib + compressor.flush()
+    crc = 0
+    for _ in range(n_mib):
+        crc = zlib.crc32(bytes(1 << 20), crc)
+    return block * n_mib + compressor.flush(), crc
 
 
 def stored(name, data, flags=0x800, mode=0o100644):
@@ -390,10 +394,10 @@ def collect_measured(course, download):
 def test_a_zip_bomb_and_hostile_members_are_skipped_with_reasons(lms_course, tmp_path):
     course, right = lms_course
     download = tmp_path / "download.zip"
-    bomb = zeros(3072)  # 3 GiB of zeros in a few MB, declared as it is
+    bomb, crc = zeros(3072)  # 3 GiB of zeros in 3 MB, declared as it is: an upload's
     raw_zip(download, [
         stored(canvas(1001), right),  # the one honest upload
-        (canvas(1002).encode(), bomb, 8, 0, 3 << 30, 0x800, 0o100644),
+        (canvas(1002).encode(), bomb, 8, crc, 3 << 30, 0x800, 0o100644),
         stored(canvas(1003), b"/etc/passwd", mode=0o120777),  # a link
         stored(canvas(1004), right),
         stored(canvas(1004), right),  # the same name twice
@@ -419,8 +423,9 @@ def test_a_zip_bomb_and_hostile_members_are_skipped_with_reasons(lms_course, tmp
 def test_a_member_inflating_past_what_it_declares_refuses_the_zip(lms_course, tmp_path):
     course, right = lms_course
     download = tmp_path / "lying.zip"
-    raw_zip(download, [stored(canvas(2001), right),
-                       (canvas(2002).encode(), zeros(3072), 8, 0, 10_000_000, 0x800, 0o100644)])
+    bomb, crc = zeros(3072)
+    raw_zip(download, [stored(canvas(2001), right),  # 3 GiB that say they are 10 MB
+                       (canvas(2002).encode(), bomb, 8, crc, 10_000_000, 0x800, 0o100644)])
     before = sorted(p.relative_to(course.root) for p in course.root.rglob("*"))
     status, text, peak = collect_measured(course, download)
     assert status == 2 and "is damaged" in text and "nothing was collected" in text, text
