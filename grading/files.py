@@ -67,7 +67,7 @@ class SubmissionFiles(Configurable):
 class Dropped:
     """A file of the submission that was left out, and why."""
     path: str  # inside the submission, printable (odd bytes and control characters escaped)
-    reason: str  # "a link, not a file", "over the 20 MB limit for a notebook", ...
+    reason: str  # "a link, not a file", "a notebook over the 20 MB limit", ...
 
 
 class Refused(Exception):
@@ -79,20 +79,18 @@ class _Over(Exception):
     """The files beside the notebooks are past a limit (the reason)."""
 
 
-def copy_own(source, target, limits=None, owner=None, skip=(), deadline=None):
+def copy_own(source, target, limits=None, owner=None, skip=(), deadline=None, within=None):
     """Copy the student's own files in folder `source` into `target` (made here); returns what
     was left out, [Dropped].
 
     `limits`: Limits, or None for none (what the grader itself put there); `owner`: the uid that
     must own the folder (else Refused) and each file taken (else it is left out); `skip`: name
     patterns passed over in silence; `deadline`: time.monotonic() past which it stops
-    (TimeoutError). On either, `target` is removed.
+    (TimeoutError), and `target` is removed; `within`: a folder of the course that `source` is
+    in, from which no folder on the way to it may be a link either (submitted/: STUDENT/LESSON).
     """
     copier = _Copier(limits, owner, skip, deadline)
-    try:
-        src = os.open(source, FOLDER)
-    except OSError as error:
-        raise Refused(_unopened(error, source, "folder")) from None
+    src = _open_folder(source, within)
     try:
         stranger = copier.stranger(os.fstat(src))
         if stranger:
@@ -109,6 +107,28 @@ def copy_own(source, target, limits=None, owner=None, skip=(), deadline=None):
     finally:
         os.close(src)
     return copier.dropped
+
+
+def _open_folder(path, within=None):
+    """An open folder, reached without following a link (from `within`, if given, at each step);
+    Refused (why) if it cannot be."""
+    path = os.fspath(path)
+    steps = os.path.relpath(path, within).split(os.sep) if within is not None else [path]
+    fd = os.open(within, FOLDER) if within is not None else None
+    try:
+        for step in steps:
+            try:
+                inner = os.open(step, FOLDER, dir_fd=fd)
+            except OSError as error:
+                raise Refused(_unopened(error, step, "folder", fd)) from None
+            if fd is not None:
+                os.close(fd)
+            fd = inner
+    except Refused:
+        if fd is not None:
+            os.close(fd)
+        raise
+    return fd
 
 
 def read_own(path, limit):

@@ -141,8 +141,9 @@ def _take_in(course, outcome, own, deadline):
     target.parent.mkdir()
     limits = SubmissionFiles(config=course.config).limits()
     try:
-        dropped = copy_own(course.directory("submitted") / outcome.student / outcome.assignment,
-                           target, limits, deadline=deadline)
+        submitted = course.directory("submitted")
+        dropped = copy_own(submitted / outcome.student / outcome.assignment, target, limits,
+                           deadline=deadline, within=submitted)
     except Refused as error:  # e.g. the folder is a link to a classmate's
         outcome.problem, outcome.detail = f"submission folder refused: {error}", ""
         return False

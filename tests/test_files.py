@@ -109,6 +109,7 @@ def make_class(course):
     os.symlink(honest, folder("link_absolute") / NOTEBOOK)
     (submitted / "link_folder").mkdir()
     os.symlink(honest.parent, submitted / "link_folder" / LESSON)
+    os.symlink(honest.parent.parent, submitted / "link_student")  # one folder up
     # links beside a blank notebook whose answers run what they reach
     links = folder("links", notebook(release, "links", borrowing(
         ["friend.json", f"everyone/honest/{LESSON}/{NOTEBOOK}", "solutions.json"])))
@@ -156,6 +157,7 @@ HONEST = ["honest", "honest2"]
 NOT_GRADED = {"link_notebook": "handed in a link, not a notebook",
               "link_absolute": "handed in a link, not a notebook",
               "link_folder": "submission folder refused: a link, not a folder",
+              "link_student": "submission folder refused: a link, not a folder",
               "big_notebook": "handed in a notebook over the 20 MB limit",
               "json_bomb": "malformed notebook"}
 
