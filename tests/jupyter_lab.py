@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -26,12 +27,30 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # no background traffic: this machine's network is closed, and chromium retries forever
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
 # a bound, not a wait: what a loaded 2-core machine may take to start a server or a kernel, run a
 # lesson, validate it or save a grade (a quiet one takes seconds)
 PATIENCE = 300  # seconds
 # what the browser may reach: the test's own servers, so no answer from the network (formgrader's
 # MathJax from a CDN, say) ever decides when a page is ready
 OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
+
+
+def make_lab(root, home, token, env=None):
+    """JupyterLab on root as `make lab` runs it (student mode first on the config path), keeping
+    its state in home (see serving); without a browser of its own, and the page exposes the app."""
+    command = [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", "--allow-root",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--expose-app-in-browser",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {**(os.environ if env is None else env), "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)}
+    return serving(command, home, token, cwd=root, env=env)
+
+
+def student_copy(folder):
+    """A scratch copy of course/ in folder, to serve: the committed notebooks stay untouched."""
+    shutil.copytree(ROOT / "course", Path(folder) / "course")
+    return Path(folder)
 
 
 @contextlib.contextmanager

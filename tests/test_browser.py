@@ -7,22 +7,17 @@ shortcut of the person's. Screenshots go to test-artifacts/browser/.
 """
 
 import json
-import os
 import re
-import shutil
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .jupyter_lab import ARTIFACTS, CHROMIUM, chromium, new_page, serving
+from .jupyter_lab import ARTIFACTS, CHROMIUM, chromium, make_lab, new_page, student_copy
 
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ARTIFACTS / "browser"
 TOKEN = "course-browser-test"
-STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
 LESSON = "course/04_accumulation/04_accumulation.ipynb"
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -30,27 +25,11 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (make test installs it as root)")
 
 
-def lab_command(root):
-    """`make lab`'s JupyterLab on root, without a browser of its own; the page exposes the app."""
-    return [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", "--allow-root",
-            f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-            "--expose-app-in-browser",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-
-
-def student_copy(folder):
-    """A scratch copy of course/ in folder: the committed notebooks stay untouched."""
-    shutil.copytree(ROOT / "course", folder / "course")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab in student mode, as `make lab` runs it, on a scratch copy of course/."""
     root = student_copy(tmp_path_factory.mktemp("student"))
-    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)}
-    with serving(lab_command(root), tmp_path_factory.mktemp("student-lab"), TOKEN, cwd=root,
-                 env=env) as url:
+    with make_lab(root, tmp_path_factory.mktemp("student-lab"), TOKEN) as url:
         yield url, root
 
 
