@@ -13,11 +13,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from . import worker
 
 
-def deduplicate(path, nb):
-    """A cell copied in JupyterLab keeps its grade_id, and nbgrader then refuses the whole
-    notebook. One copy of each grade_id stays graded (`_graded_copy`); the others stay as plain
-    cells (the student's code is kept, it just earns nothing). `path` is the copy being graded:
-    what the student handed in stays as it was, in submitted/."""
+def keep_lesson_cells(path, nb, lesson_ids):
+    """The grade cells nbgrader will grade: the lesson's own, once each. A cell copied in
+    JupyterLab keeps its grade_id, and nbgrader then refuses the whole notebook: one copy stays
+    graded (`_graded_copy`), the others become plain cells (the student's code is kept, it just
+    earns nothing), as does a cell whose grade_id the lesson does not have (a student cannot add
+    an exercise). `path` is the copy being graded: what the student handed in stays as it was,
+    in submitted/."""
     copies = {}
     for index, cell in enumerate(nb.cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -27,7 +29,7 @@ def deduplicate(path, nb):
     for grade_id, found in copies.items():
         kept = _graded_copy(found, copies.get(f"{grade_id}_answer"))
         for index in found:
-            if index != kept:
+            if index != kept or grade_id not in lesson_ids:
                 del nb.cells[index].metadata["nbgrader"]
                 changed = True
     if changed:

@@ -8,6 +8,8 @@ its cell and line; it changed no score. Either sets nbgrader's `flagged`. A comm
 instructor wrote is never replaced.
 """
 
+import re
+
 from .course import read_notebook
 from .files import describe
 
@@ -50,6 +52,14 @@ def _cell_order(course, assignment, notebook):
 REVIEW = "Flagged for review by the grading run: "
 
 
+def _code(line, at_most=200):
+    """The student's line as Markdown code, whatever backticks it holds: it cannot end the code
+    span and write on in the instructor's voice."""
+    line = line if len(line) <= at_most else line[:at_most] + "…"
+    fence = "`" * (max(map(len, re.findall("`+", line)), default=0) + 1)
+    return f"{fence} {line} {fence}"
+
+
 def _comment_findings(gradebook, outcome):
     """Each finding in the comment of the exercise it precedes; the submission flagged."""
     from nbgrader.api import MissingEntry
@@ -63,7 +73,7 @@ def _comment_findings(gradebook, outcome):
         by_exercise = {}
         for finding in outcome.findings:
             by_exercise.setdefault(finding.grade_id, []).append(
-                f"your code {finding.reason} ({finding.where}: `{finding.line}`)")
+                f"your code {finding.reason} ({finding.where}: {_code(finding.line)})")
         for comment in notebook.comments:
             found = by_exercise.get(comment.name.removesuffix("_answer"))
             if found and (comment.manual_comment or REVIEW).startswith(REVIEW):

@@ -27,6 +27,7 @@ This file is the only grading code the sandbox sees (bound read-only, alone).
 """
 
 import ctypes
+import errno
 import json
 import os
 import random
@@ -45,8 +46,10 @@ CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 LIBC = ctypes.CDLL(None, use_errno=True)
 PAGE = os.sysconf("SC_PAGE_SIZE")
+GIB = 1 << 30
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /dev holds
 PTYS = 16  # pseudo-terminals a job may open (its own devpts instance)
 FILES_EACH = 1024  # open files per process (RLIMIT_NOFILE, soft and hard: not raised again)
@@ -154,12 +157,46 @@ def drop_privileges():
     _dumpable(True)  # the student's own processes, as usual
 
 
+# memfd_create, by architecture (audit arch: syscall number): a memory-only file sent down a
+# Unix socket and closed is in no process's open files, so no count here could see its memory
+NO_MEMFD = {"x86_64": (0xC000003E, 319), "aarch64": (0xC00000B7, 279)}
+
+
+def refuse_memfd():
+    """A seccomp filter: memfd_create fails with EPERM for the submission (and x32's number
+    too); anything else runs as before. Needs no_new_privs, set by drop_privileges."""
+    import platform
+
+    arch, number = NO_MEMFD.get(platform.machine(), (None, None))
+    if arch is None:
+        return False  # elsewhere memfd_create stays, and only open memory files are counted
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    allow, eperm = 0x7FFF0000, 0x00050000 | errno.EPERM
+    program = [(ld, 0, 0, 4), (jeq, 0, 3, arch),  # seccomp_data.arch; another: allow
+               (ld, 0, 0, 0), (jeq, 2, 0, number), (jeq, 1, 0, number | 0x40000000),  # .nr
+               (ret, 0, 0, allow), (ret, 0, 0, eperm)]
+
+    class Instruction(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
+
+    instructions = (Instruction * len(program))(*program)
+    _libc("prctl", PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(
+        Program(len(program), instructions)), 0, 0)
+    return True
+
+
 def init(limits, way_out):
     """pid 1 of the submission: limits, the runner, and reaping whatever the student orphans."""
     drop_privileges()
+    refuse_memfd()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
-    resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    space = _address_space(limits["memory"])
+    resource.setrlimit(resource.RLIMIT_AS, (space, space))
     resource.setrlimit(resource.RLIMIT_NOFILE, (FILES_EACH, FILES_EACH))
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):  # the parent's protocol pipes stay out of the student's reach
@@ -174,6 +211,16 @@ def init(limits, way_out):
         pass
 
 
+def _address_space(memory):
+    """Each process's address space: what the warm imports hold already (about 1.3 GiB of it
+    reserved, a quarter used), the memory limit, and 1 GiB for what threads reserve and never
+    use (stacks, malloc's arenas). The memory itself is the keeper's to count, all processes'
+    together; this bound only makes one huge allocation fail as a MemoryError in its cell."""
+    with open("/proc/self/status") as f:
+        held = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+    return held + memory + GIB
+
+
 def run_notebook(limits, way_out):
     """The runner: a kernel forked from the warm imports, the notebook executed in it and sent
     to the keeper down `way_out`, a pipe -- never through the student's files, which the student
@@ -182,14 +229,14 @@ def run_notebook(limits, way_out):
     import nbformat
     from nbclient.exceptions import DeadKernelError
 
-    _dumpable(False)
     connection = "/tmp/kernel.json"
     manager = ForkedKernel(connection_file=connection, transport="ipc", ip="/tmp/kernel")
     manager.write_connection_file()
-    manager.pid = os.fork()
-    if manager.pid == 0:
+    manager.pid = os.fork()  # while this runner is dumpable: a kernel born not dumpable would
+    if manager.pid == 0:     # be hidden from the keeper until it said otherwise
         os.close(way_out)
         _exit_after(kernel, connection)
+    _dumpable(False)  # before the kernel is sent any of the student's code
     client = Limited(nbformat.read(NOTEBOOK, as_version=4), limits["output"], km=manager,
                      timeout=limits["cell_timeout"], startup_timeout=60, allow_errors=True,
                      interrupt_on_timeout=True, resources={"metadata": {"path": os.getcwd()}},
@@ -213,7 +260,6 @@ def kernel(connection):
     import numpy
     from ipykernel.kernelapp import IPKernelApp
 
-    _dumpable(True)  # the student's own process, as usual
     random.seed()  # a new process's seeds, not the parent's
     numpy.random.seed()
     sys.argv = ["ipykernel_launcher", "-f", connection]
@@ -394,11 +440,13 @@ def watch(init_pid, limits, inbox):
     once the submission's init has exited."""
     problems, tick, in_files, open_files = [], 0, 0, 0
     while os.waitpid(init_pid, os.WNOHANG) == (0, 0):
-        students, threads = _students()
+        students, threads, hidden = _students()
         tick += 1
         if tick % 10 == 1:  # every 200 ms: reading every open file costs more
             in_files, open_files = _open_files(students)
-        if not problems and len(students) > limits["processes"]:
+        if not problems and hidden:
+            problems.append("a process hid from the limits")
+        elif not problems and len(students) > limits["processes"]:
             problems.append("process limit")
         elif not problems and threads > limits["threads"]:
             problems.append("thread limit")
@@ -415,9 +463,12 @@ def watch(init_pid, limits, inbox):
 
 def _students():
     """The student's processes -- the kernel and what it started (pid >= 3 in their namespace;
-    1 is the init and 2 the runner), in pid namespaces of their own making too -- and their
-    threads in all. /proc here is the parent's, so it shows them all."""
-    found, threads = [], 0
+    1 is the init and 2 the runner), in pid namespaces of their own making too -- their threads
+    in all, and whether one hid. /proc here is the parent's, so it shows them all. A process made
+    not dumpable (prctl, or running an unreadable program) hides its memory and files from this
+    keeper, which has no capability where the kernel's memory was made: that is enough to end
+    the submission."""
+    found, threads, hidden = [], 0, False
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
@@ -429,7 +480,19 @@ def _students():
             if len(ns_pids) >= 2 and int(ns_pids[1]) >= 3:
                 found.append(int(name))
                 threads += int(status.get("Threads", "1"))
-    return found, threads
+                hidden |= not _readable(name)
+    return found, threads, hidden
+
+
+def _readable(pid):
+    """Whether this keeper may read the process's memory (the check behind smaps and fd/)."""
+    try:
+        os.close(os.open(f"/proc/{pid}/auxv", os.O_RDONLY))
+    except PermissionError:
+        return False
+    except OSError:  # gone meanwhile
+        pass
+    return True
 
 
 def _kill(pid):

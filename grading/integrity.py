@@ -25,7 +25,7 @@ from .course import read_notebook
 GRADERS = "graders"
 TEXT_RUNNERS = {"exec", "eval", "compile", "__import__"}  # builtins: not re.compile, torch.compile
 BUILTINS = {"builtins", "__builtins__"}
-REACH = {"vars", "getattr", "get", "__getattribute__", "__getitem__", "setdefault"}
+REACH = {"type", "vars", "getattr", "get", "__getattribute__", "__getitem__", "setdefault"}
 RUNS_CELLS = {"run_line_magic", "run_cell_magic", "run_cell"}  # IPython's, with code as text
 
 
@@ -173,21 +173,21 @@ def suspicious(source):
 
 
 def scan(path):
-    """Findings for one submitted notebook, each flagged cell with the exercise it precedes; and
-    for the Python files handed in beside it."""
-    findings, pending, tests = [], [], {check.grade_id for check in _checks()}
+    """Findings for one submitted notebook, each flagged cell with the exercise it precedes;
+    after the last exercise, and in the Python files handed in beside it, with the last."""
+    findings, pending, tests, last = [], [], {check.grade_id for check in _checks()}, ""
     for index, cell in enumerate(read_notebook(path).cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type != "code":
             continue
         if grade_id in tests:
             findings += [Finding(grade_id, reason, line, at) for reason, line, at in pending]
-            pending = []
+            pending, last = [], grade_id
         else:
             pending += [(reason, line, index) for reason, line in suspicious(cell.source)]
-    findings += [Finding("", reason, line, at) for reason, line, at in pending]
+    findings += [Finding(last, reason, line, at) for reason, line, at in pending]
     for module in sorted(Path(path).parent.rglob("*.py")):
         if module.is_file() and not module.is_symlink():
-            findings += [Finding("", reason, line, file=str(module.relative_to(Path(path).parent)))
+            findings += [Finding(last, reason, line, file=str(module.relative_to(Path(path).parent)))
                          for reason, line in suspicious(module.read_text(errors="replace"))]
     return findings

@@ -57,6 +57,7 @@ import nbformat
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
 
+from .course import MAX_JSON_CONTAINERS, containers, parse_notebook
 from .files import copy_own
 
 RUNNER = Path(__file__).with_name("inside.py")
@@ -270,7 +271,11 @@ class Sandbox:
             size = os.lstat(result)
             if not stat.S_ISREG(size.st_mode) or size.st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
-            executed = nbformat.read(result, as_version=4)
+            data = result.read_bytes()
+            if containers(data) > MAX_JSON_CONTAINERS:  # bytes within the limit, but the
+                problems.append("output limit")  # notebook would cost minutes to grade
+                raise ValueError("too many JSON objects")
+            executed = parse_notebook(data, EXECUTED)
             said = executed.metadata.pop("sandbox", {})  # written by the runner, after the kernel
             problems += [p for p in said.get("problems", []) if isinstance(p, str)]
             if isinstance(said.get("handed_over"), dict):  # the checks' records, by cell

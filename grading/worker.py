@@ -167,14 +167,15 @@ def _take_in(course, outcome, own, deadline):
 
 def _grade_own(course, outcome, own, deadline):
     """nbgrader's autograde on the copy in `own` (as its submitted/), sandboxed by default."""
-    from .autograde import deduplicate
+    from .autograde import keep_lesson_cells
 
     handed = own / outcome.student / outcome.assignment
     paths = [handed / name for name in course.notebooks(outcome.assignment)
              if (handed / name).exists()]  # nbgrader grades these, and skips any other
     try:
         for path in paths:
-            deduplicate(path, read_notebook(path))
+            keep_lesson_cells(path, read_notebook(path), _grade_ids(course, outcome.assignment,
+                                                                   path.name))
     except ValueError as error:  # malformed: this student's problem, said clearly
         outcome.problem, outcome.detail = "malformed notebook", str(error)
         return
@@ -206,6 +207,12 @@ def _grade_own(course, outcome, own, deadline):
         return
     outcome.graded = True
     outcome.findings = [f for path in paths for f in scan(path)]
+
+
+def _grade_ids(course, assignment, notebook):
+    """The grade_ids of a lesson's notebook, as its source has them."""
+    source = read_notebook(course.directory("source") / assignment / notebook)
+    return {c.metadata.get("nbgrader", {}).get("grade_id") for c in source.cells} - {None}
 
 
 def lost_notebooks(course, outcome):

@@ -273,8 +273,9 @@ def test_the_demo_class_is_big_enough(fresh_class):
 
 
 def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(tmp_path):
-    """A student who copied a check's cell to run it early keeps the copy after the answer."""
-    from grading.autograde import deduplicate
+    """A student who copied a check's cell to run it early keeps the copy after the answer;
+    a graded cell the lesson does not have grades nothing."""
+    from grading.autograde import keep_lesson_cells
 
     def cell(source, grade_id, solution):
         return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
@@ -286,9 +287,10 @@ def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(t
 
     nb = nbformat.v4.new_notebook(cells=[
         test(), cell("answer_three = None", "l04_three_answer", solution=True),
-        cell("answer_three = 1", "l04_three_answer", solution=True), test(), test()])
+        cell("answer_three = 1", "l04_three_answer", solution=True), test(), test(),
+        cell("bonus = 1", "l04_bonus", solution=False)])  # an exercise of the student's making
     path = tmp_path / "n.ipynb"
-    deduplicate(path, nb)
+    keep_lesson_cells(path, nb, {"l04_three", "l04_three_answer"})
     graded = [(k, c.metadata["nbgrader"]["grade_id"]) for k, c in
               enumerate(nbformat.read(path, 4).cells) if "nbgrader" in c.metadata]
     assert graded == [(1, "l04_three_answer"), (3, "l04_three")]

@@ -36,6 +36,8 @@ FLAGGED = {
     "g = check_three_backwards.__globals__\nh = g.get('handover')\nh.hand_over = print":
         "changes the graders",
     "for c in [check_three_backwards]:\n    c.reveal = print": "changes the graders",
+    "g = type(check_three_backwards).reveal.__globals__\ng['handover'] = None":
+        "changes the graders",
     "get_ipython().run_cell('import graders.handover as H\\nH.hand_over = print')":
         "changes the graders",
     "text = 'x = 1'\nget_ipython().run_cell(text)": "runs code made from text",
@@ -131,6 +133,17 @@ def test_python_files_handed_in_beside_the_notebook_are_read(tmp_path):
         "helper.py", "helper.py", "H.hand_over = print")
 
 
+def test_a_finding_after_the_last_exercise_is_on_the_last_exercise(tmp_path):
+    test = {"nbgrader": {"grade": True, "grade_id": "l04_three", "solution": False,
+                         "locked": True, "points": 1, "schema_version": 3}}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("check_three_backwards(answer_three)", metadata=test),
+        nbformat.v4.new_code_cell("import graders.handover as H\nH.hand_over = print")])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    (finding,) = scan(tmp_path / "n.ipynb")
+    assert (finding.grade_id, finding.cell) == ("l04_three", 1)
+
+
 LESSONS = sorted(p for folder in ("course", "solutions")
                  for p in (Path(__file__).parents[1] / folder).rglob("*.ipynb"))
 
@@ -138,3 +151,18 @@ LESSONS = sorted(p for folder in ("course", "solutions")
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_the_lessons_own_cells_are_never_flagged(path):
     assert scan(path) == []
+
+
+@pytest.mark.parametrize("line", ["C.unused = 1  # `). Reviewed: false positive. (``",
+                                  "x = 1", "``` fence ```", "`" * 7])
+def test_a_flagged_line_stays_code_in_formgrader_whatever_its_backticks(line):
+    """formgrader renders its comments as Markdown: the line quoted cannot close its code span
+    and write on in the instructor's voice."""
+    import re
+
+    from grading.flags import _code
+
+    quoted = _code(line)
+    fence = re.match("`+", quoted).group()
+    assert quoted == f"{fence} {line} {fence}"
+    assert all(len(run) < len(fence) for run in re.findall("`+", line))

@@ -124,9 +124,8 @@ def cheats(root, port):
         "network": "import socket\ntry:\n"
                    f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'x')\n"
                    "    print('CONNECTED')\nexcept OSError:\n    pass",
-        "memory": "chunks = []\ntry:\n    for _ in range(16):\n"
-                  "        chunks.append(bytearray(256 << 20))\n"
-                  "except MemoryError:\n    print('MEMORY-LIMIT')\ndel chunks",
+        "memory": "try:\n    hog = bytearray(6 << 30)\nexcept MemoryError:\n"
+                  "    print('MEMORY-LIMIT')",
         "memory_forks": "import os, time\nfor _ in range(8):\n    if os.fork() == 0:\n"
                         "        try:\n            hog = bytearray(384 << 20)\n"
                         "            time.sleep(30)\n        finally:\n            os._exit(0)\n"
@@ -139,9 +138,15 @@ def cheats(root, port):
                 "    if error.errno == errno.ENOSPC:\n        print('DISK-LIMIT')",
         "fifo": "import os\nfor name in ('executed.ipynb', 'notebook.ipynb'):\n"
                 "    if os.path.exists(name):\n        os.remove(name)\n    os.mkfifo(name)",
-        "memfd": "import os, time\nheld = []\nfor _ in range(32):  # 2.9 GiB, in no process's size\n"
-                 "    fd = os.memfd_create('hoard')\n    os.write(fd, bytes(90 << 20))\n"
-                 "    held.append(fd)\ntime.sleep(5)",
+        # memory files in no process's size; sent down a socket and closed, in no open files
+        "memfd": "import os\ntry:\n    os.memfd_create('hoard')\nexcept PermissionError:\n"
+                 "    print('MEMFD-REFUSED')",
+        # a process made not dumpable hides its memory and open files from a keeper without
+        # capabilities where its memory was made
+        "hidden": "import ctypes, os, time\nctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\n"
+                  "for _ in range(5):  # 3.2 GiB in all\n    if os.fork() == 0:\n"
+                  "        hog = bytearray(640 << 20)\n        time.sleep(30)\n        os._exit(0)\n"
+                  "time.sleep(10)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
         "thread_bomb": "import threading, time\nthreading.stack_size(1 << 16)\n"
@@ -173,6 +178,9 @@ EXTRAS = {
     "warnings_off": "import warnings\nwarnings.filterwarnings('ignore')",
     "own_globals": "seen = dict(globals())\nnames = sorted(seen)[:3]",
     "pictures": "from graders.pictures import draw_graph\nimport matplotlib.pyplot as plt\nplt.close('all')",
+    # a learner trying something big: 1 GB at its peak, as it runs in JupyterLab
+    "big_tensor": "big = torch.randn(8000, 8000, requires_grad=True)\n(big * big).sum().backward()\n"
+                  "del big",
     # d2l's live progress inside the function a check calls: it clears the check cell's outputs
     "live_plot": ("l04_separate_answer", """def separate_grads(w, losses):
     from IPython.display import clear_output
@@ -189,7 +197,7 @@ EXTRAS = {
 # students who asked to see an answer, their right answers kept: that exercise scores 0
 REVEALS = {"capture_reveal": "%%capture shown\ncheck_three_backwards.reveal()"}
 # a limit that ends the notebook there: the exercises after it score 0 too
-KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd", "thread_bomb",
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "hidden", "thread_bomb",
                     "socket_hoard"}
 BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
 
@@ -334,6 +342,7 @@ def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
     assert not connected, "a submission connected to the host's loopback"
     assert "MEMORY-LIMIT" in seen["memory"]
     assert "DISK-LIMIT" in seen["disk"]
+    assert "MEMFD-REFUSED" in seen["memfd"]
 
 
 def test_no_process_survives_its_grading(attacked):
@@ -345,7 +354,7 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     assert "output limit" in outcomes["output"].limits_hit
     assert "process limit" in outcomes["fork_bomb"].limits_hit
     assert "memory limit" in outcomes["memory_forks"].limits_hit
-    assert "memory limit" in outcomes["memfd"].limits_hit
+    assert "a process hid from the limits" in outcomes["hidden"].limits_hit
     assert "thread limit" in outcomes["thread_bomb"].limits_hit
     assert "open file limit" in outcomes["socket_hoard"].limits_hit
     assert outcomes["ctrl1"].limits_hit == []
