@@ -90,20 +90,19 @@ def _fn(source):
 
 EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
-    "l01_flags": Exercise("answer_flags = (True, False, True, True, False, False)", {
+    "l01_flags": Exercise("answer_flags = (True, False, True, False)", {
         "requires_grad stays on the tensors you marked":
-            "answer_flags = (True, False, False, False, False, False)",
-        "an op needs every input to require grad":
-            "answer_flags = (True, False, False, True, False, False)",
-        "integer and boolean results require grad too":
-            "answer_flags = (True, False, True, True, True, True)",
-        "tensors require grad by default": "answer_flags = [True] * 6"},
-        alternatives=("answer_flags = [True, False, True, True, False, False]",)),
-    "l01_leaves": Exercise("answer_leaves = (True, False, True, True)", {
-        "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
-        "a tensor without requires_grad is not a leaf": "answer_leaves = (True, False, False, False)",
-        "a tensor that requires grad is not a leaf": "answer_leaves = (False, False, True, True)"},
-        alternatives=("answer_leaves = [True, False, True, True]",)),
+            "answer_flags = (False, False, False, False)",
+        "an op needs every input to require grad": "answer_flags = (True, False, False, False)",
+        "integer and boolean results pass requires_grad on": "answer_flags = [True] * 4",
+        "a zero gradient means no requires_grad": "answer_flags = (False, False, True, False)"},
+        alternatives=("answer_flags = [True, False, True, False]",)),
+    "l01_leaves": Exercise("answer_leaves = (False, True, True, False)", {
+        "every result of an op is a non-leaf": "answer_leaves = (False, True, False, False)",
+        "a tensor without requires_grad is not a leaf":
+            "answer_leaves = (False, False, False, False)",
+        "indexing is not an operation": "answer_leaves = (True, True, True, False)"},
+        alternatives=("answer_leaves = [False, True, True, False]",)),
     "l01_weights": Exercise("w = torch.full((2, 3), 0.01, requires_grad=True)", {
         "a tensor that does not require grad": "w = torch.full((2, 3), 0.01)",
         "a result of an op, not a leaf": "w = torch.ones(2, 3, requires_grad=True) * 0.01",
@@ -155,12 +154,12 @@ def make_parameter(values):
         "next_functions as a list of three":
             'answer_next = ["AccumulateGrad", "MulBackward0", "AccumulateGrad"]'},
         alternatives=('answer_next = ("AccumulateGrad", "MulBackward0")',)),
-    "l02_accumulators": Exercise("answer_accumulators = 2", {
-        "one AccumulateGrad per use of a leaf": "answer_accumulators = 4",
-        "a leaf that needs no gradient has an AccumulateGrad": "answer_accumulators = 3",
-        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0",
-        "one AccumulateGrad per op": "answer_accumulators = 5"},
-        alternatives=("answer_accumulators = torch.tensor(2)",)),
+    "l02_nodes": Exercise("answer_nodes = 7", {
+        "one AccumulateGrad per use of a leaf": "answer_nodes = 9",
+        "a leaf that needs no gradient has an AccumulateGrad": "answer_nodes = 8",
+        "no AccumulateGrad in a graph of ops": "answer_nodes = 5",
+        "an op with an input that needs no gradient is left out": "answer_nodes = 6"},
+        alternatives=("answer_nodes = torch.tensor(7)",)),
     "l02_count_nodes": Exercise(_fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
@@ -297,12 +296,12 @@ def grad_of(f, x):
         "d(x * x)/dx taken as x": "answer_hook = torch.tensor([10.0, 20.0])"},
         alternatives=("answer_hook = 20 * torch.tensor([1.0, 2.0])",)),
     # -- 04 accumulation -----------------------------------------------------------------
-    "l04_three": Exercise("answer_three = torch.full((4,), 3.0)", {
-        "each backward() replaces .grad": "answer_three = torch.ones(4)",
-        "one backward() too few": "answer_three = torch.full((4,), 2.0)",
-        "one backward() too many": "answer_three = torch.full((4,), 4.0)",
-        "the values of x instead of its gradient": "answer_three = torch.arange(4.0)"},
-        alternatives=("answer_three = 3 * torch.ones(4)",)),
+    "l04_three": Exercise("answer_three = torch.full((4,), 6.0)", {
+        "each backward() replaces .grad": "answer_three = torch.full((4,), 2.0)",
+        "one backward() too few": "answer_three = torch.full((4,), 4.0)",
+        "one backward() too many": "answer_three = torch.full((4,), 8.0)",
+        "the values of 2 * x instead of its gradient": "answer_three = 3 * 2 * torch.arange(4.0)"},
+        alternatives=("answer_three = 3 * 2 * torch.ones(4)",)),
     "l04_seed": Exercise("answer_seed = torch.full((2, 2), 5.0)", {
         "the last backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 1.0)",
         "zero_() was overlooked": "answer_seed = torch.full((2, 2), 11.0)",
@@ -311,12 +310,7 @@ def grad_of(f, x):
         alternatives=("answer_seed = torch.tensor([[5.0, 5.0], [5.0, 5.0]])",)),
     "l04_separate": Exercise(_fn("""
 def separate_grads(w, losses):
-    grads = []
-    for loss in losses:
-        w.grad = None
-        loss(w).backward()
-        grads.append(w.grad.clone())
-    return grads
+    return [torch.autograd.grad(loss(w), w)[0] for loss in losses]
 """), {
         "no zero_() between the losses": _fn("""
 def separate_grads(w, losses):
@@ -345,6 +339,15 @@ def separate_grads(w, losses):
         w.grad.zero_()
     return grads
 """),
+        "the caller's w.grad changed": _fn("""
+def separate_grads(w, losses):
+    grads = []
+    for loss in losses:
+        w.grad = None
+        loss(w).backward()
+        grads.append(w.grad.clone())
+    return grads
+"""),
         "None where a value was expected": _fn("""
 def separate_grads(w, losses):
     grads = []
@@ -358,16 +361,24 @@ def separate_grads(w, losses):
         alternatives=(
         _fn("""
 def separate_grads(w, losses):
-    return [torch.autograd.grad(loss(w), w)[0] for loss in losses]
+    kept, grads = w.grad, []
+    for loss in losses:
+        w.grad = None
+        loss(w).backward()
+        grads.append(w.grad)
+    w.grad = kept
+    return grads
 """),)),
     "l04_average": Exercise(_fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         loss_fn(w, batch).backward()
     return w.grad / len(batches)
 """), {
         "zeroing inside the loop": _fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         if w.grad is not None:
             w.grad.zero_()
@@ -376,6 +387,7 @@ def average_grad(w, batches, loss_fn):
 """),
         "the sum, not the mean": _fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         loss_fn(w, batch).backward()
     return w.grad
@@ -386,13 +398,20 @@ def average_grad(w, batches, loss_fn):
     for batch in batches:
         total = total + loss_fn(w, batch)
     return total / len(batches)
+"""),
+        "a gradient left in the caller's w.grad": _fn("""
+def average_grad(w, batches, loss_fn):
+    for batch in batches:
+        loss_fn(w, batch).backward()
+    return w.grad / len(batches)
 """)},
         alternatives=(
         _fn("""
 def average_grad(w, batches, loss_fn):
-    mean_loss = sum(loss_fn(w, batch) for batch in batches) / len(batches)
+    mine = w.detach().requires_grad_()
+    mean_loss = sum(loss_fn(mine, batch) for batch in batches) / len(batches)
     mean_loss.backward()
-    return w.grad.detach()
+    return mine.grad.detach()
 """),)),
     "l04_retain": Exercise("answer_retain = torch.tensor([4.0, 8.0])", {
         "retain_graph resets .grad": "answer_retain = torch.tensor([2.0, 4.0])",
