@@ -88,7 +88,7 @@ HELD_OUT = (
     y = f(x)
     y.backward(torch.ones_like(y))
     return x.grad * v"""),
-    ("l06_flags", "answer_flags = (False, True, True, False, True)"),
+    ("l06_flags", "answer_flags = (False, True, False, False)"),
     ("l06_sgd", """def sgd_step(w, lr):
     w.grad.zero_()
     with torch.no_grad():

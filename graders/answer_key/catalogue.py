@@ -542,31 +542,35 @@ def vjp(f, x, v):
     (f(x) * v).sum().backward()
     return x.grad
 """),)),
-    "l05_broadcast": Exercise("answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
-        "the gradient has the output's shape": "answer_broadcast = torch.arange(6.0).reshape(2, 3)",
-        "summed over the wrong axis": "answer_broadcast = [3.0, 12.0]",
-        "the gradient taken as w itself": "answer_broadcast = torch.tensor([1.0, 2.0, 3.0])"},
-        alternatives=("answer_broadcast = torch.arange(6.0).reshape(2, 3).sum(0)",)),
+    "l05_broadcast": Exercise("answer_broadcast = torch.tensor([[10.0], [26.0], [42.0]])", {
+        "the gradient has the output's shape":
+            "answer_broadcast = torch.arange(12.0).reshape(3, 4) + 1",
+        "summed over the wrong axis": "answer_broadcast = [15.0, 18.0, 21.0, 24.0]",
+        "the gradient taken as w itself": "answer_broadcast = torch.tensor([[1.0], [2.0], [3.0]])",
+        "the broadcast column squeezed away": "answer_broadcast = torch.tensor([10.0, 26.0, 42.0])",
+        "the second use of w counted once": "answer_broadcast = [[7.0], [23.0], [39.0]]"},
+        alternatives=("answer_broadcast = torch.arange(12.0).reshape(3, 4).sum(1, keepdim=True) + 4",)),
     # -- 06 stopping gradients -----------------------------------------------------------
-    "l06_flags": Exercise("answer_flags = (False, True, False, True, True)", {
-        "no_grad switches x off": "answer_flags = (False, False, False, False, False)",
-        "detach() keeps requires_grad": "answer_flags = (False, True, True, True, True)",
-        "a result made under no_grad spreads nothing":
-            "answer_flags = (False, False, False, True, True)",
-        "no_grad has no effect": "answer_flags = (True, True, False, True, True)"},
-        alternatives=("answer_flags = [False, True, False, True, True]",)),
+    "l06_flags": Exercise("answer_flags = (False, True, True, True)", {
+        "no_grad switches x off": "answer_flags = (False, False, False, True)",
+        "a result made under no_grad spreads nothing": "answer_flags = (False, False, True, True)",
+        "a detached tensor stops what it touches": "answer_flags = (False, True, False, True)",
+        "no_grad has no effect": "answer_flags = (True, True, True, True)",
+        "a result made under no_grad can never require grad":
+            "answer_flags = (False, True, True, False)"},
+        alternatives=("answer_flags = [False, True, True, True]",)),
     "l06_detach": Exercise("answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
         "the gradient flows through detach": "answer_detach = torch.tensor([5.0, 16.0, 33.0])",
         "detach() cut y out too": "answer_detach = torch.tensor([1.0, 4.0, 9.0])",
         "detach stops every gradient": "answer_detach = torch.zeros(3)"},
         alternatives=("answer_detach = torch.tensor([1.0, 2.0, 3.0]) ** 2 + "
                       "2 * torch.tensor([1.0, 2.0, 3.0])",)),
-    "l06_memory": Exercise("answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0",
-        "mul_ taken as add_": "answer_memory = 36.0",
-        "the sum of d's and x's values": "answer_memory = 120.0",
-        "a tensor where a number was expected": "answer_memory = torch.tensor([10.0, 20.0, 30.0])",
+    "l06_memory": Exercise("answer_memory = 4.0", {"detach() copies": "answer_memory = 1.0",
+        "clone() shares memory too": "answer_memory = 40.0",
+        "the sum of d's and x's values": "answer_memory = 8.0",
+        "a tensor where a number was expected": "answer_memory = torch.tensor([3.0, 1.0, 0.0])",
         "None where a value was expected": "answer_memory = None"},
-        alternatives=("answer_memory = torch.tensor(60.0)",)),
+        alternatives=("answer_memory = torch.tensor(4.0)",)),
     "l06_sgd": Exercise(_fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
@@ -617,11 +621,12 @@ def sgd_step(w, lr):
         w.sub_(lr * w.grad)
         w.grad.zero_()
 """),)),
-    "l06_modes": Exercise("answer_modes = (True, False, False, True)", {
-        "inference_mode still records": "answer_modes = (True, True, False, True)",
-        "requires_grad_(False) does not freeze": "answer_modes = (True, False, True, False)",
-        "set_grad_enabled(True) switches recording off": "answer_modes = (False, False, False, True)"},
-        alternatives=("answer_modes = [True, False, False, True]",)),
+    "l06_modes": Exercise("answer_modes = (False, False, False, True)", {
+        "requires_grad_(False) clears .grad": "answer_modes = (False, True, False, True)",
+        "inference_mode still records": "answer_modes = (False, False, True, True)",
+        "an inference tensor cannot enter a graph": "answer_modes = (False, False, False, False)",
+        "requires_grad_(False) does not freeze": "answer_modes = (True, False, False, True)"},
+        alternatives=("answer_modes = [False, False, False, True]",)),
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("answer_positive = 2048.0", {
         "control flow is not differentiated": "answer_positive = 0.0",
@@ -634,10 +639,13 @@ def sgd_step(w, lr):
         "a negative gradient for a negative a": "answer_negative = -6400.0",
         "one doubling too few": "answer_negative = 3200.0"},
         alternatives=("answer_negative = 100 * 2 ** 6",)),
-    "l07_recorded": Exercise('answer_recorded = "B"', {
-        "both branches are recorded": 'answer_recorded = "A"',
-        "the condition is differentiated": 'answer_recorded = "c"'},
-        alternatives=("answer_recorded = 'b'",)),
+    "l07_recorded": Exercise('answer_recorded = {"MulBackward0": 8, "AccumulateGrad": 1}', {
+        "both branches are recorded": 'answer_recorded = {"MulBackward0": 9, "AccumulateGrad": 1}',
+        "one doubling too few": 'answer_recorded = {"MulBackward0": 7, "AccumulateGrad": 1}',
+        "no node for the leaf": 'answer_recorded = {"MulBackward0": 8}',
+        "the condition is recorded": 'answer_recorded = {"MulBackward0": 8, '
+                                     '"LinalgVectorNormBackward0": 8, "AccumulateGrad": 1}'},
+        alternatives=("answer_recorded = dict(AccumulateGrad=1, MulBackward0=8)",)),
     "l07_my_abs": Exercise(_fn("""
 def my_abs(x):
     return x if x > 0 else -x
@@ -840,9 +848,18 @@ def fit_line(xs, ys, steps, lr):
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (h,) = torch.autograd.grad(g.sum(), x)
     return h
 """), {
+            "f'' = 0 not handled": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return h
+"""),
             "a gradient with no graph behind it": _fn("""
 def second_derivative(f, x):
     x.requires_grad_()
@@ -882,6 +899,8 @@ def second_derivative(f, x):
     x = x.clone().requires_grad_(True)
     f(x).sum().backward(create_graph=True)
     first = x.grad
+    if first.grad_fn is None:
+        return torch.zeros_like(x)
     x.grad = None
     first.sum().backward()
     return x.grad
@@ -889,6 +908,8 @@ def second_derivative(f, x):
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, grad_outputs=torch.ones_like(x), create_graph=True)
+    if not g.requires_grad:
+        return 0 * x
     (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(x))
     return h.detach()
 """), _fn("""
@@ -899,9 +920,18 @@ def second_derivative(f, x):
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (hv,) = torch.autograd.grad((g * v).sum(), x)
     return hv
 """), {
+        "f'' = 0 not handled": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (hv,) = torch.autograd.grad((g * v).sum(), x)
+    return hv
+"""),
         "a gradient with no graph behind it": _fn("""
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
@@ -937,12 +967,16 @@ def hvp(f, x, v):
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    if g.grad_fn is None:
+        return torch.zeros_like(v)
     return torch.autograd.grad(g, x, grad_outputs=v)[0]
 """), _fn("""
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     f(x).backward(create_graph=True)
     g, x.grad = x.grad, None
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (g @ v).backward()
     return x.grad
 """), _fn("""
@@ -1051,10 +1085,11 @@ def central_difference(f, x, h):
         "torch averages the one-sided derivatives": "answer_kink = [0.5, 0.5]",
         "torch takes the right-hand slope": "answer_kink = (0.5, 1)"},
         alternatives=("answer_kink = [0.5, 0.0]",)),
-    "l10_float32": Exercise('answer_float32 = "A"', {
-        "float32 tensors have no gradients": 'answer_float32 = "B"',
-        "a smaller step is always more accurate": 'answer_float32 = "c"'},
-        alternatives=('answer_float32 = "a"',)),
+    "l10_float32": Exercise("answer_float32 = 0.0", {
+        "a smaller step is always more accurate": "answer_float32 = 1.3818",
+        "h itself rounds to 0 in float32": "answer_float32 = float('nan')",
+        "only one side rounds": "answer_float32 = 0.69089"},
+        alternatives=("answer_float32 = torch.tensor(0.0)",)),
     "l10_wrong": Exercise("answer_wrong = [-2.0, -0.5]", {
         "the whole backward is wrong": "answer_wrong = [-2.0, -0.5, 0.0, 0.5, 2.0]",
         "the positive side is wrong": "answer_wrong = [0.5, 2]",
