@@ -167,8 +167,8 @@ def _broadcast_grad(T, column=True, second_use=4, squeeze=False):
 BROADCAST = Predict(
     "w.grad for (X * w + w).sum() with the column w broadcast over X's columns",
     _broadcast_grad,
-    "broadcast forward, sum backward: each w_i was copied across a row of four, twice, so "
-    "w.grad holds each row's sum of X plus 4, in w's own (3, 1) shape.", (
+    "each w_i was copied across its row of four, twice (in X * w and in + w): w.grad holds "
+    "each row's sum of X plus 4, in w's own (3, 1) shape.", (
         Mistake("the gradient has the output's shape", ".grad always has the leaf's shape: "
                 "where broadcasting copied w, the gradients of the copies add up.",
                 lambda T: T.arange(12.0).reshape(3, 4) + 1),

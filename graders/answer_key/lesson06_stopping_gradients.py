@@ -50,8 +50,8 @@ NEVER = Diagnosis(
 
 FLAGS = Predict(
     "the four requires_grad values, the four together", _flags,
-    "recording stops inside the block only; outside it, any op with x among its inputs is "
-    "recorded, and an unrecorded result can take a request of its own.", (
+    "y alone was made under no_grad; z and u * x were made after it from x, which requires "
+    "grad; y * 3, made from y alone, is a leaf, and a leaf takes a request of its own.", (
         as_mistake(SWITCHED_OFF, lambda T: [False, False, False, True]),
         as_mistake(SPREADS_NOTHING, lambda T: [False, False, True, True]),
         as_mistake(STOPS_ALL, lambda T: [False, True, False, True]),
