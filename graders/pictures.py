@@ -214,7 +214,7 @@ def draw_graph(t, ax=None, title=None, names=None):
                     arrowprops=dict(arrowstyle="->", color=PALETTE["black"]))
         if count > 1:  # the same input used twice, as in y * y: both gradients add up
             ax.text((x0 + x1) / 2 + 0.02, (y0 + y1) / 2, f"×{count}", fontsize=10,
-                    fontweight="bold", color=PALETTE["vermillion"])
+                    fontweight="bold", color=PALETTE["black"])
     for layer in layers:
         for node in layer:
             x, y = where[id(node)]

@@ -48,11 +48,30 @@ def solutions(name):
     return nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
 
 
+RECORD_PICTURES = """
+import json as _json
+import graders.pictures as _pictures
+from tests.picture_facts import facts as _facts
+_pictures_shown = []
+def _recording(alt=None, fig=None, _show=_pictures.show):
+    import matplotlib.pyplot as _plt
+    _pictures_shown.append(_facts(fig if fig is not None else _plt.gcf()))
+    return _show(alt, fig)
+_pictures.show = _recording
+"""
+
+
 @cache
 def executed(name):
-    """The solutions notebook with its outputs (whether its checks pass is test_notebooks' job)."""
+    """The solutions notebook with its outputs (whether its checks pass is test_notebooks' job),
+    and in its metadata, what each picture it showed is made of (tests/picture_facts.py)."""
     nb = solutions(name)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(RECORD_PICTURES))
+    nb.cells.append(nbformat.v4.new_code_cell("print(_json.dumps(_pictures_shown))"))
     NotebookClient(nb, timeout=120, allow_errors=True, resources={"metadata": {"path": str(ROOT)}}).execute()
+    recorded = nb.cells.pop()
+    nb.cells.pop(0)
+    nb.metadata["pictures"] = json.loads(recorded.outputs[0]["text"])
     return nb
 
 
@@ -766,3 +785,86 @@ def test_headings_are_in_order(name):
     assert levels[0] == 1 and levels.count(1) == 1, levels
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"{name}: an h{after} right under an h{before}"
+
+
+# -- pictures: said in words, in colours anyone can tell apart -----------------------------------
+OKABE_ITO = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442"}
+NEUTRAL = {"#000000", "#ffffff", "#999999", "#808080", "#bbbbbb"}
+COLORMAPS = {"cividis", "viridis", "PuOr", "PuOr_r", "Blues", "Greys"}  # read alike with any vision
+
+
+def pictures(nb):
+    """(cell, image output, caption output) of every picture a notebook shows."""
+    found = []
+    for cell in nb.cells:
+        outputs = cell.get("outputs", [])
+        for i, output in enumerate(outputs):
+            if "image/png" in output.get("data", {}):
+                caption = outputs[i + 1] if i + 1 < len(outputs) else {}
+                found.append((cell, output, caption))
+    return found
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_picture_says_what_it_shows(name):
+    """Its text alternative on the image (nbconvert's alt) and under it as a caption (read in
+    JupyterLab), in words: ten or more."""
+    nb = executed(name)
+    for cell, image, caption in pictures(nb):
+        alt = image.get("metadata", {}).get("image/png", {}).get("alt", "")
+        assert len(alt.split()) >= 10, f"{name}: a picture without a text alternative:\n{cell.source}"
+        assert caption.get("data", {}).get("text/markdown") == f"*Picture:* {alt}", cell.source
+    assert len(pictures(nb)) == len(nb.metadata["pictures"]), "a picture shown without show()"
+
+
+def contrast(a, b):
+    from graders.pictures import contrast as ratio
+
+    from .picture_facts import rgb
+
+    return ratio(rgb(a), rgb(b))
+
+
+def picture_problems(figure):
+    """What keeps a picture (its axes' facts, tests/picture_facts.py) from being read without
+    colour vision: colours off the palette, lines told apart by colour alone, text that does not
+    stand out from what is behind it (WCAG's 4.5:1)."""
+    problems = []
+    for ax in figure:
+        colours = {line["color"] for line in ax["lines"]} | set(ax["bars"])
+        if colours - OKABE_ITO - NEUTRAL:
+            problems.append(f"colours off the palette: {sorted(colours - OKABE_ITO - NEUTRAL)}")
+        if set(ax["colormaps"]) - COLORMAPS:
+            problems.append(f"colormaps: {ax['colormaps']}")
+        looks = [(line["style"], line["marker"]) for line in ax["lines"] if not line["reference"]]
+        if len(looks) != len(set(looks)):
+            problems.append(f"lines told apart by colour alone: {looks}")
+        problems += [f"text that does not stand out: {text}" for text in ax["texts"]
+                     if contrast(text["color"], text["on"]) < 4.5]
+    return problems
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_pictures_do_not_rest_on_colour(name):
+    """Colours from a palette colour-blind readers can tell apart; lines that differ in style or
+    marker, never in colour alone; text that reads on what is behind it."""
+    for figure in executed(name).metadata["pictures"]:
+        assert not picture_problems(figure), name
+
+
+def test_the_picture_rules_see_colour_alone():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from .picture_facts import facts
+
+    fig, (left, right) = plt.subplots(1, 2)
+    left.plot([0, 1], [0, 1], "-", color="red")
+    left.plot([0, 1], [1, 0], "-", color="green")
+    right.imshow([[0.0, 1.0]], cmap="jet")
+    right.text(0, 0, "0", color="black")  # black on jet's darkest blue
+    problems = picture_problems(facts(fig))
+    plt.close(fig)
+    assert len(problems) == 4, problems

@@ -2,13 +2,13 @@
 
 import numpy as np
 
+from graders.handover import Malformed
 from graders.lesson04_accumulation import (
     LOSSES,
     average_cases,
     batch_loss,
     separate_cases,
 )
-from graders.handover import Malformed
 from graders.verdict import Diagnosis
 
 from . import Build, Predict

@@ -4,8 +4,8 @@ from graders.lesson07_control_flow import abs_cases, f
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .lesson02_graph import graph_counts
 from .judging import Mistake, analyse_form, expect, fail, leaf, observed, oracle, returned, runs
+from .lesson02_graph import graph_counts
 
 
 def _grad_at(T, value, branch=True, value_of_d=False):
