@@ -50,7 +50,7 @@ def test_lesson_has_checked_exercises(name):
         assert visible[0].startswith('"""') and re.match(r"check_\w+\(", visible[-1]), cell.source
         assert cell.metadata.nbgrader["points"] > 0 and cell.metadata.nbgrader["locked"]
         assert cell.metadata.nbgrader["grade_id"].startswith(f"{lesson.grade_prefix}_")
-    pictures = ("draw_graph(", "plot_with_gradient(", "plt.")
+    pictures = ("draw_graph(", "plot_with_gradient(", "heatmap(", "plt.")
     assert any(p in c.source for c in nb.cells if c.cell_type == "code" for p in pictures)
 
 
