@@ -296,7 +296,7 @@ def heatmap(M, ax=None, title=None, row="i", col="j", fmt="{:.3g}", diverging=No
     ax.set_xticks(range(M.shape[1]))
     ax.set_yticks(range(M.shape[0]))
     ax.set_xlabel(col)
-    ax.set_ylabel(row)
+    ax.set_ylabel(row, rotation=0, labelpad=10)
     for (i, j), value in np.ndenumerate(M):
         ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=10,
                 color=ink_on(image.cmap(image.norm(value))))
