@@ -28,16 +28,16 @@ import json
 import math
 import re
 import tokenize
-from functools import cache
 from pathlib import Path
 
 import nbformat
 import pytest
 import torch
-from nbclient import NotebookClient
 
 import graders.lessons
 from graders.lesson08_gradient_descent import data
+
+from .lesson_runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = [lesson.name for lesson in graders.lessons.LESSONS]
@@ -48,31 +48,9 @@ def solutions(name):
     return nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
 
 
-RECORD_PICTURES = """
-import json as _json
-import graders.pictures as _pictures
-from tests.picture_facts import facts as _facts
-_pictures_shown = []
-def _recording(alt=None, fig=None, _show=_pictures.show):
-    import matplotlib.pyplot as _plt
-    _pictures_shown.append(_facts(fig if fig is not None else _plt.gcf()))
-    return _show(alt, fig)
-_pictures.show = _recording
-"""
-
-
-@cache
 def executed(name):
-    """The solutions notebook with its outputs (whether its checks pass is test_notebooks' job),
-    and in its metadata, what each picture it showed is made of (tests/picture_facts.py)."""
-    nb = solutions(name)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(RECORD_PICTURES))
-    nb.cells.append(nbformat.v4.new_code_cell("print(_json.dumps(_pictures_shown))"))
-    NotebookClient(nb, timeout=120, allow_errors=True, resources={"metadata": {"path": str(ROOT)}}).execute()
-    recorded = nb.cells.pop()
-    nb.cells.pop(0)
-    nb.metadata["pictures"] = json.loads(recorded.outputs[0]["text"])
-    return nb
+    """The solutions notebook with its outputs (whether its checks pass is test_notebooks' job)."""
+    return run(name).notebook
 
 
 def solution(cell):
@@ -814,7 +792,7 @@ def test_every_picture_says_what_it_shows(name):
         alt = image.get("metadata", {}).get("image/png", {}).get("alt", "")
         assert len(alt.split()) >= 10, f"{name}: a picture without a text alternative:\n{cell.source}"
         assert caption.get("data", {}).get("text/markdown") == f"*Picture:* {alt}", cell.source
-    assert len(pictures(nb)) == len(nb.metadata["pictures"]), "a picture shown without show()"
+    assert len(pictures(nb)) == len(run(name).pictures), "a picture shown without show()"
 
 
 def contrast(a, b):
@@ -848,7 +826,7 @@ def picture_problems(figure):
 def test_pictures_do_not_rest_on_colour(name):
     """Colours from a palette colour-blind readers can tell apart; lines that differ in style or
     marker, never in colour alone; text that reads on what is behind it."""
-    for figure in executed(name).metadata["pictures"]:
+    for figure in run(name).pictures:
         assert not picture_problems(figure), name
 
 
