@@ -6,9 +6,6 @@ A link lands when, after the click, the heading it names is at the top of what t
 Screenshots of the last click of each lesson go to test-artifacts/links/.
 """
 
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -17,12 +14,11 @@ from nbconvert import HTMLExporter
 
 from graders.lessons import LESSONS
 
-from .jupyter_lab import CHROMIUM, chromium, serving
+from .jupyter_lab import ARTIFACTS, CHROMIUM, chromium, make_lab, new_page, student_copy
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "links"
+SCREENSHOTS = ARTIFACTS / "links"
 TOKEN = "course-links-test"
-STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
 NAMES = [lesson.name for lesson in LESSONS]
 
 pytest.importorskip("playwright.sync_api")
@@ -50,15 +46,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab in student mode on a scratch copy of course/."""
-    root = tmp_path_factory.mktemp("links")
-    shutil.copytree(ROOT / "course", root / "course")
-    command = [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", "--allow-root",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-               "--expose-app-in-browser",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)}
-    with serving(command, root / "lab", TOKEN, cwd=root, env=env) as url:
+    """JupyterLab in student mode, as `make lab` runs it, on a scratch copy of course/."""
+    root = student_copy(tmp_path_factory.mktemp("links"))
+    with make_lab(root, tmp_path_factory.mktemp("links-lab"), TOKEN) as url:
         yield url
 
 
@@ -76,20 +66,20 @@ def click_each(page, links, view, where, scope=""):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_links_land_in_jupyterlab(lab, browser, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = new_page(browser, viewport={"width": 1200, "height": 900})
     try:
         # a workspace of its own: nothing another test opened is restored beside the lesson
         page.goto(f"{lab}/lab/workspaces/links-{name}/tree/course/{name}/{name}.ipynb?reset&token={TOKEN}")
         panel = "#" + page.wait_for_function(
             "window.jupyterapp && window.jupyterapp.shell.currentWidget"
             " && window.jupyterapp.shell.currentWidget.node.querySelector('.jp-RenderedMarkdown h2')"
-            " && window.jupyterapp.shell.currentWidget.id", timeout=120_000).json_value()
+            " && window.jupyterapp.shell.currentWidget.id").json_value()
         markdown = page.locator(f"{panel} .jp-RenderedMarkdown a[href^='#']:not(.jp-InternalAnchorLink)")
-        markdown.first.wait_for(state="attached", timeout=60_000)
+        markdown.first.wait_for(state="attached")
         links = sorted(set(markdown.evaluate_all(LINKS)))
         click_each(page, links, f"{panel} .jp-WindowedPanel-outer", f"JupyterLab, {name}", panel)
-        page.screenshot(path=ARTIFACTS / f"jupyterlab-{name}.png")
+        page.screenshot(path=SCREENSHOTS / f"jupyterlab-{name}.png")
     finally:
         page.close()
 
@@ -110,7 +100,7 @@ def test_links_land_in_nbconvert(browser, tmp_path, name, template):
         links = sorted(set(anchors.evaluate_all(LINKS)))
         click_each(page, links, None, f"nbconvert {template}, {name}")
         if template == "lab":
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / f"nbconvert-{name}.png")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"nbconvert-{name}.png")
     finally:
         page.close()
