@@ -263,6 +263,11 @@ def grad_of(f, x):
     f(x).backward()
     return x.grad
 """), {
+        "the value of f, not its gradient": _fn("""
+def grad_of(f, x):
+    x = x.detach().clone().requires_grad_()
+    return f(x).detach()
+"""),
         "differentiating the caller's tensor in place": _fn("""
 def grad_of(f, x):
     x.requires_grad_()
@@ -1068,6 +1073,10 @@ def central_difference(f, x, h):
         step[i] = h
         grads.append((f(x + step) - f(x - step)) / h)
     return torch.stack(grads)
+"""),
+        "every coordinate stepped at once": _fn("""
+def central_difference(f, x, h):
+    return torch.stack([(f(x + h) - f(x - h)) / (2 * h)] * len(x))
 """),
         "the autograd gradient, not the finite difference": _fn("""
 def central_difference(f, x, h):

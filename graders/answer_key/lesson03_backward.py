@@ -79,6 +79,11 @@ def _reference_grad(T, f, values):
     return x.grad
 
 
+GRAD_OF_MISTAKES = (
+    Mistake("the value of f, not its gradient", "grad_of returns df/dx, one entry per element "
+            "of x: run backward() from f(x) on a leaf, and return that leaf's .grad, not f(x).",
+            lambda T, f, values: f(T.tensor(values))),
+)
 _IN_PLACE = Diagnosis(
     "differentiating the caller's tensor in place",
     "x.requires_grad_() switched on the caller's x. Work on a fresh leaf: "
@@ -109,7 +114,7 @@ def _judge_grad_of(collected, hidden):
         if not close(x, values.tolist()):
             fail("grad_of changed the values of the x it was given.", _IN_PLACE)
         expect(got, oracle(_reference_grad, f, values), what, [("x", values.tolist())],
-               hidden=hidden)
+               GRAD_OF_MISTAKES, args=(f, values), hidden=hidden)
         again, _ = returned(run.get("again"), what)
         if not close(again, got):
             fail("calling grad_of twice with the same x gave a different answer.",

@@ -131,11 +131,16 @@ _NOT_ZEROED = Diagnosis(
     "w.grad.zero_() (or set w.grad = None) after the step.")
 
 
+# the caller's w holds a .grad when sgd_step is called: a .grad that is None inside it belongs
+# to a new tensor the name w was rebound to (the cause), not to a step taken too early
+_REBOUND_ERRORS = (("'NoneType' object has no attribute 'zero_'", _REBOUND),)
+
+
 def _judge_step(collected, hidden):
     cases = step_cases(hidden)
     for (values, lr), run in zip(cases, runs(collected, len(cases))):
         what = f"sgd_step(w, {lr:g})"
-        result, _ = returned(run.get("call"), what)
+        result, _ = returned(run.get("call"), what, _REBOUND_ERRORS)
         w, facts = observed(run.get("w_after"))
         if facts is None or not (facts["is_leaf"] and facts["requires_grad"]):
             fail(f"after {what}, w is no longer a leaf that requires grad.", _RECORDED)

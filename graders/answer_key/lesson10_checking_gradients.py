@@ -15,7 +15,9 @@ def _central(T, f, values, h, kind="central"):
     for i in range(len(values)):
         e = T.zeros(len(values), dtype=T.float64)
         e[i] = h
-        if kind == "forward":
+        if kind == "all at once":  # every coordinate stepped together: one number, n times
+            grads.append(((f(x + h) - f(x - h)) / (2 * h)).item())
+        elif kind == "forward":
             grads.append(((f(x + e) - f(x)) / h).item())
         elif kind == "over h":
             grads.append(((f(x + e) - f(x - e)) / h).item())
@@ -36,6 +38,10 @@ CENTRAL_MISTAKES = (
             lambda T, f, v, h: _central(T, f, v, h, kind="forward")),
     Mistake("divided by h instead of 2h", "x + h and x - h are 2h apart: divide by 2h.",
             lambda T, f, v, h: _central(T, f, v, h, kind="over h")),
+    Mistake("every coordinate stepped at once", "x + h moves all of x's coordinates together: "
+            "the difference is then the slope along the diagonal, the same for every entry. "
+            "Step one coordinate at a time (a step vector with h in place i only).",
+            lambda T, f, v, h: _central(T, f, v, h, kind="all at once")),
 )
 _AUTOGRAD = Diagnosis("the autograd gradient, not the finite difference", "Compute the "
                       "differences from f's values alone, without backward(): that is what "
