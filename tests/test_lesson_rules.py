@@ -846,3 +846,31 @@ def test_the_picture_rules_see_colour_alone():
     problems = picture_problems(facts(fig))
     plt.close(fig)
     assert len(problems) == 4, problems
+
+
+# -- what a predict point weighs --------------------------------------------------------------
+
+def test_the_readme_says_what_a_predict_point_weighs():
+    """Issue 20, 7: the README's figures are the notebooks' own (nbgrader's points per cell)."""
+    from graders.answer_key import Predict, entry
+    from graders.answer_key.catalogue import check_of
+
+    points, predict_each = {"predict": 0, "other": 0}, []
+    for name in LESSONS:
+        for cell in solutions(name).cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if not grading.get("points"):
+                continue
+            try:
+                predict = isinstance(entry(check_of(grading["grade_id"])), Predict)
+            except StopIteration:  # graded by hand: a written reason
+                predict = False
+            points["predict" if predict else "other"] += grading["points"]
+            if predict:
+                predict_each.append(grading["points"])
+    total = sum(points.values())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    share = round(100 * points["predict"] / total)
+    assert f"{points['predict']} of the course's {total} points ({share}%)" in readme
+    assert sorted(predict_each)[-3:] == [1, 2, 2], "the README names the two worth 2 points"
+    assert points["other"] > points["predict"], "the index says the rest carries most points"
