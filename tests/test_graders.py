@@ -16,6 +16,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import graders.evidence as evidence
 import graders.lesson02_graph as l02
 import graders.lesson03_backward as l03
 import graders.lesson04_accumulation as l04
@@ -326,6 +327,32 @@ def test_a_function_that_never_returns_is_stopped():
     text = str(failure.value)
     assert "did not return within" in text and "while True" in text
     assert "graders/" not in text
+
+
+def test_an_import_under_way_is_not_the_students_time(tmp_path, monkeypatch):
+    """torch.func's first call imports torch._dynamo, seconds of work on a loaded machine: a
+    right answer that uses it is not stopped for that (the time limit leaves imports out)."""
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1.0)\nVALUE = 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_to_import", raising=False)
+
+    def uses_a_module(x):
+        import slow_to_import
+        return x * slow_to_import.VALUE
+
+    assert evidence.call(uses_a_module, 2.0, seconds=0.3).data["returned"]["value"] == 6.0
+
+
+def test_an_import_that_never_ends_is_stopped(tmp_path, monkeypatch):
+    (tmp_path / "never_imported.py").write_text("while True:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "never_imported", raising=False)
+    monkeypatch.setattr(evidence, "IMPORT_GRACE", 0.5)
+
+    def imports_forever():
+        import never_imported  # noqa: F401
+
+    assert "timed_out" in evidence.call(imports_forever, seconds=0.3).data
 
 
 def test_an_unwritten_function_is_not_answered_yet():
