@@ -224,6 +224,8 @@ FAMILIES = (
     ("l04_average", """def average_grad(w, batches, loss_fn):
     return sum(loss_fn(w, b) for b in batches) / len(batches)""",
      "a tensor that still requires grad"),
+    ("l03_d2l", "answer_d2l = 2 * (torch.arange(4.0) ** 2).sum()",
+     "y itself, not its gradient"),
     # f'' = 0 not handled
     ("l09_second_derivative", """def second_derivative(f, x):
     x = x.detach().requires_grad_()

@@ -237,6 +237,7 @@ def count_nodes(t):
     "l03_blitz": Exercise("answer_blitz = torch.full((2, 2), 6.0)", {
         "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 24.0)",
         "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 48.0)",
+        "out itself, not its gradient": "answer_blitz = torch.tensor(48.0)",
         "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 3.0)",
         "a number where a tensor was expected": "answer_blitz = 6.0",
         "out.backward() run twice": "answer_blitz = torch.full((2, 2), 12.0)"},
@@ -245,6 +246,7 @@ def count_nodes(t):
         "the factor 2 in front was lost": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
         "the values of 2 x^2 instead of its derivative": "answer_d2l = torch.tensor([0.0, 2.0, 8.0, 18.0])",
         "y.backward() run twice": "answer_d2l = torch.tensor([0.0, 8.0, 16.0, 24.0])",
+        "y itself, not its gradient": "answer_d2l = torch.tensor(28.0)",
         "a tensor that still requires grad": _fn("""
 x = torch.arange(4.0, requires_grad=True)
 y = 2 * torch.dot(x, x)
