@@ -396,6 +396,19 @@ class ReluBackward0(Function):
         return threshold_backward(g, z)
 
 
+class RoundBackward0(Function):
+    """z = round(a), halves to even;  dz/da = 0: a staircase is flat between its jumps"""
+    methods = functions = ("round",)
+    signature = arguments.refusing_bool(NotImplementedError,
+                                        '"round_vml_cpu" not implemented for \'Bool\'')
+
+    def forward(ctx, a):
+        return np.round(a)
+
+    def backward(ctx, g):
+        return zeros_like(g)
+
+
 class AbsBackward0(Function):
     """z = abs(a);  dz/da = sign(a)  (0 at a = 0)"""
     methods = "abs", "__abs__"

@@ -9,12 +9,12 @@ from .evidence import call, observe
 
 @value_check("l01_flags", 1, "answer_flags")
 def check_which_require_grad(answer):
-    """answer: requires_grad of (a, b, c, d, e, f), six booleans."""
+    """answer: requires_grad of (c, d, e, f), four booleans."""
 
 
 @value_check("l01_leaves", 2, "answer_leaves")
 def check_is_leaf(answer):
-    """answer: is_leaf of (x, y, z, w), four booleans."""
+    """answer: is_leaf of (y, z, w, v), four booleans."""
 
 
 @value_check("l01_weights", 3, "w")

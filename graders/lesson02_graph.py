@@ -19,9 +19,9 @@ def check_next_names(answer):
     """answer: the class names in z.grad_fn.next_functions for z = b - x * w, in order."""
 
 
-@value_check("l02_accumulators", 3, "answer_accumulators")
-def check_accumulator_count(answer):
-    """answer: how many AccumulateGrad nodes the graph of (x * w + x * c + w).sum() has."""
+@value_check("l02_nodes", 3, "answer_nodes")
+def check_node_count(answer):
+    """answer: how many nodes the graph of (x * w + x * c + w).sum() has, AccumulateGrad included."""
 
 
 def graphs(seed):

@@ -6,16 +6,16 @@ What each check takes from the student's work; the answers are in graders/answer
 import torch
 
 from .checks import function_check, value_check
-from .evidence import call, handout, inputs
+from .evidence import call, handout, inputs, observe
 
 
 @value_check("l04_three", 1, "answer_three")
 def check_three_backwards(answer):
-    """answer: x.grad after x.sum().backward() three times, x = arange(4.)."""
+    """answer: x.grad after (2 * x).sum().backward() three times, x = arange(4.)."""
 
 
 @value_check("l04_seed", 2, "answer_seed")
-def check_seed_002(answer):
+def check_zero_between(answer):
     """answer: x.grad at the end of exercise 2's cell (a 2x2 tensor)."""
 
 
@@ -37,14 +37,14 @@ def separate_cases(hidden):
 @function_check("l04_separate", 3, "separate_grads")
 def check_separate_grads(separate_grads, hidden=False):
     """separate_grads(w, losses): [d loss/dw for each loss], each on its own, whatever w.grad
-    holds on entry."""
+    holds on entry -- and w.grad as it was when the function returns."""
     runs = []
     for values, carried in separate_cases(hidden):
         w = torch.tensor(values, requires_grad=True)
         if carried:
             w.grad = torch.full(w.shape, carried)
         run = call(separate_grads, w, [handout(loss) for _, loss in LOSSES])
-        runs.append({"call": run.data})
+        runs.append({"call": run.data, "w_after": observe(w)})
     return runs
 
 
@@ -60,12 +60,13 @@ def average_cases(hidden):
 
 @function_check("l04_average", 4, "average_grad")
 def check_average_grad(average_grad, hidden=False):
-    """average_grad(w, batches, loss_fn): the mean over batches of d loss_fn(w, batch)/dw."""
+    """average_grad(w, batches, loss_fn): the mean over batches of d loss_fn(w, batch)/dw, with
+    the caller's w.grad still None afterwards."""
     runs = []
     for values, batches in average_cases(hidden):
         w = torch.tensor(values, requires_grad=True)
         run = call(average_grad, w, [torch.tensor(b) for b in batches], handout(batch_loss))
-        runs.append({"call": run.data})
+        runs.append({"call": run.data, "w_after": observe(w)})
     return runs
 
 

@@ -75,4 +75,4 @@ def check_vjp(vjp, hidden=False):
 
 @value_check("l05_broadcast", 5, "answer_broadcast")
 def check_broadcast(answer):
-    """answer: w.grad after (X * w).sum().backward(), w = [1, 2, 3], X = arange(6.).reshape(2, 3)."""
+    """answer: w.grad for (X * w + w).sum(), w of shape (3, 1), X = arange(12.).reshape(3, 4)."""

@@ -11,7 +11,7 @@ from .evidence import call, inputs, observe
 
 @value_check("l06_flags", 1, "answer_flags")
 def check_flags(answer):
-    """answer: the five requires_grad values printed in exercise 1, in order."""
+    """answer: the four requires_grad values printed in exercise 1, in order."""
 
 
 @value_check("l06_detach", 2, "answer_detach")
@@ -21,7 +21,7 @@ def check_detach_grad(answer):
 
 @value_check("l06_memory", 3, "answer_memory")
 def check_shared_memory(answer):
-    """answer: x.sum().item() after d = x.detach(); d.mul_(10), x = [1., 2., 3.]."""
+    """answer: x.sum().item() after d = x.detach(); d += 1, and a clone c *= 10, x = [2., 0., -1.]."""
 
 
 def step_cases(hidden):
@@ -44,4 +44,4 @@ def check_sgd_step(sgd_step, hidden=False):
 
 @value_check("l06_modes", 5, "answer_modes")
 def check_grad_modes(answer):
-    """answer: (y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None), exercise 5."""
+    """answer: (b.requires_grad, b.grad is None, p.requires_grad, y.requires_grad), exercise 5."""

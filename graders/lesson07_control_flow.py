@@ -30,7 +30,7 @@ def check_grad_negative(answer):
 
 @value_check("l07_recorded", 3, "answer_recorded")
 def check_what_is_recorded(answer):
-    """answer: "A", "B" or "C"."""
+    """answer: the nodes of the graph behind d = f(0.4), as {class name: count}."""
 
 
 def abs_cases(hidden):

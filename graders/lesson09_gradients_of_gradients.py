@@ -23,12 +23,15 @@ ELEMENTWISE = (  # f acts on each element alone, so f(x).sum() has every f'(x_i)
     ("x^3 - 2x", lambda x: x**3 - 2 * x),
     ("exp(x) x", lambda x: x.exp() * x),
     ("1 / (x^2 + 1)", lambda x: (x * x + 1) ** -1),
+    ("3x - 1", lambda x: 3 * x - 1),  # linear: f'' = 0, and f' has no graph
 )
 
 
 def second_cases(hidden):
-    """((name, f), x's values) of each case: the visible one, or the hidden ones."""
-    cases = [(1, 1, (6,)), (2, 2, (3,)), (3, 0, (1,))] if hidden else [(0, 0, (4,))]
+    """((name, f), x's values) of each case: the visible ones, or the hidden ones (a linear f
+    last, so that an answer that misses f'' = 0 has passed the others first)."""
+    cases = [(1, 1, (6,)), (2, 2, (3,)), (3, 0, (1,)), (5, 3, (2,))] if hidden else \
+        [(0, 0, (4,)), (4, 3, (3,))]
     return [(ELEMENTWISE[which], inputs(seed, shape, low=-1.5, high=1.5)[0])
             for seed, which, shape in cases]
 
@@ -44,17 +47,24 @@ def cubic(x):
     return (x**3).sum() + (x**2).sum() * x.sum()  # its Hessian is not diagonal
 
 
+def plane(x):
+    return (2 * x).sum() - x[0]  # linear: H = 0, and its gradient has no graph
+
+
+SCALAR = (("sum(x^3) + sum(x^2) * sum(x)", cubic), ("sum(2x) - x[0]", plane))
+
+
 def hvp_cases(hidden):
-    """(x's values, v's values) of each case."""
-    sizes = [(1, 5), (2, 2), (3, 8)] if hidden else [(0, 3)]
-    return [tuple(inputs(seed, (n,), (n,))) for seed, n in sizes]
+    """((name, f), x's values, v's values) of each case, the linear f last."""
+    sizes = [(1, 5, 0), (2, 2, 0), (3, 8, 0), (5, 4, 1)] if hidden else [(0, 3, 0), (4, 3, 1)]
+    return [(SCALAR[which], *inputs(seed, (n,), (n,))) for seed, n, which in sizes]
 
 
 @function_check("l09_hvp", 4, "hvp")
 def check_hvp(hvp, hidden=False):
     """hvp(f, x, v): the Hessian of f at x times v, without building the Hessian."""
-    return [{"call": call(hvp, handout(cubic), torch.tensor(x), torch.tensor(v)).data}
-            for x, v in hvp_cases(hidden)]
+    return [{"call": call(hvp, handout(f), torch.tensor(x), torch.tensor(v)).data}
+            for (_, f), x, v in hvp_cases(hidden)]
 
 
 CONVEX = (

@@ -120,7 +120,7 @@ def test_student_flow_in_lesson_04(lab, browser):
 
     # a wrong answer: the check names the mistake
     answer = cell_with(panel, "raise NotImplementedError")
-    type_into(page, answer, "answer_three = torch.tensor([1.0, 1.0, 1.0, 1.0])")
+    type_into(page, answer, "answer_three = torch.tensor([2.0, 2.0, 2.0, 2.0])")
     check = run_cell_and_next(page, answer, "not yet")
     message = check.locator(".jp-OutputArea-output").all_inner_texts()
     assert any("each backward() replaces .grad" in m for m in message), message
@@ -128,7 +128,7 @@ def test_student_flow_in_lesson_04(lab, browser):
     page.screenshot(path=SCREENSHOTS / "2-wrong-answer.png")
 
     # the right answer: the check passes
-    type_into(page, answer, "answer_three = torch.tensor([3.0, 3.0, 3.0, 3.0])")
+    type_into(page, answer, "answer_three = torch.tensor([6.0, 6.0, 6.0, 6.0])")
     check = run_cell_and_next(page, answer, "✓")
     assert "not yet" not in " ".join(check.locator(".jp-OutputArea-output").all_inner_texts())
     page.screenshot(path=SCREENSHOTS / "3-right-answer.png")
@@ -142,7 +142,7 @@ def test_student_flow_in_lesson_04(lab, browser):
     finally:
         page.screenshot(path=SCREENSHOTS / "4-validate.png")
     verdict = dialog.inner_text()
-    assert "failed" in verdict and "check_seed_002" in verdict, verdict
+    assert "failed" in verdict and "check_zero_between" in verdict, verdict
     assert "Exercise 2: not answered yet" in verdict and "Traceback" not in verdict, verdict
     assert "check_three_backwards" not in verdict, verdict
 

@@ -50,6 +50,7 @@ CASES = [
     Case("SigmoidBackward0", lambda T, a: a.sigmoid()),
     Case("ReluBackward0", lambda T, a: a.relu(), away_from_zero=True),
     Case("AbsBackward0", lambda T, a: a.abs(), away_from_zero=True),
+    Case("RoundBackward0", lambda T, a: a.round()),
     Case("SqrtBackward0", lambda T, a: a.sqrt(), low=0.125),
     Case("ClampBackward1", lambda T, a: a.clamp(min=-1, max=1), away_from_zero=True),
     Case("ToCopyBackward0", lambda T, a: a.double()),

@@ -186,10 +186,7 @@ EXTRAS = {
     from IPython.display import clear_output
     grads = []
     for loss in losses:
-        if w.grad is not None:
-            w.grad.zero_()
-        loss(w).backward()
-        grads.append(w.grad.clone())
+        grads.append(torch.autograd.grad(loss(w), w)[0])
         clear_output(wait=True)
         print(f"{len(grads)} of {len(losses)} losses")
     return grads"""),

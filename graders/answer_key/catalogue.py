@@ -90,20 +90,19 @@ def _fn(source):
 
 EXERCISES = {
     # -- 01 requires_grad --------------------------------------------------------------
-    "l01_flags": Exercise("answer_flags = (True, False, True, True, False, False)", {
+    "l01_flags": Exercise("answer_flags = (True, False, True, False)", {
         "requires_grad stays on the tensors you marked":
-            "answer_flags = (True, False, False, False, False, False)",
-        "an op needs every input to require grad":
-            "answer_flags = (True, False, False, True, False, False)",
-        "integer and boolean results require grad too":
-            "answer_flags = (True, False, True, True, True, True)",
-        "tensors require grad by default": "answer_flags = [True] * 6"},
-        alternatives=("answer_flags = [True, False, True, True, False, False]",)),
-    "l01_leaves": Exercise("answer_leaves = (True, False, True, True)", {
-        "every result of an op is a non-leaf": "answer_leaves = (True, False, True, False)",
-        "a tensor without requires_grad is not a leaf": "answer_leaves = (True, False, False, False)",
-        "a tensor that requires grad is not a leaf": "answer_leaves = (False, False, True, True)"},
-        alternatives=("answer_leaves = [True, False, True, True]",)),
+            "answer_flags = (False, False, False, False)",
+        "an op needs every input to require grad": "answer_flags = (True, False, False, False)",
+        "integer and boolean results pass requires_grad on": "answer_flags = [True] * 4",
+        "a zero gradient means no requires_grad": "answer_flags = (False, False, True, False)"},
+        alternatives=("answer_flags = [True, False, True, False]",)),
+    "l01_leaves": Exercise("answer_leaves = (False, True, True, False)", {
+        "every result of an op is a non-leaf": "answer_leaves = (False, True, False, False)",
+        "a tensor without requires_grad is not a leaf":
+            "answer_leaves = (False, False, False, False)",
+        "indexing is not an operation": "answer_leaves = (True, True, True, False)"},
+        alternatives=("answer_leaves = [False, True, True, False]",)),
     "l01_weights": Exercise("w = torch.full((2, 3), 0.01, requires_grad=True)", {
         "a tensor that does not require grad": "w = torch.full((2, 3), 0.01)",
         "a result of an op, not a leaf": "w = torch.ones(2, 3, requires_grad=True) * 0.01",
@@ -155,12 +154,12 @@ def make_parameter(values):
         "next_functions as a list of three":
             'answer_next = ["AccumulateGrad", "MulBackward0", "AccumulateGrad"]'},
         alternatives=('answer_next = ("AccumulateGrad", "MulBackward0")',)),
-    "l02_accumulators": Exercise("answer_accumulators = 2", {
-        "one AccumulateGrad per use of a leaf": "answer_accumulators = 4",
-        "a leaf that needs no gradient has an AccumulateGrad": "answer_accumulators = 3",
-        "no AccumulateGrad in a graph of ops": "answer_accumulators = 0",
-        "one AccumulateGrad per op": "answer_accumulators = 5"},
-        alternatives=("answer_accumulators = torch.tensor(2)",)),
+    "l02_nodes": Exercise("answer_nodes = 7", {
+        "one AccumulateGrad per use of a leaf": "answer_nodes = 9",
+        "a leaf that needs no gradient has an AccumulateGrad": "answer_nodes = 8",
+        "no AccumulateGrad in a graph of ops": "answer_nodes = 5",
+        "an op with an input that needs no gradient is left out": "answer_nodes = 6"},
+        alternatives=("answer_nodes = torch.tensor(7)",)),
     "l02_count_nodes": Exercise(_fn("""
 def count_nodes(t):
     counts, seen, todo = {}, set(), [t.grad_fn]
@@ -238,6 +237,7 @@ def count_nodes(t):
     "l03_blitz": Exercise("answer_blitz = torch.full((2, 2), 6.0)", {
         "the mean's 1/4 was dropped": "answer_blitz = torch.full((2, 2), 24.0)",
         "the value instead of the gradient": "answer_blitz = torch.full((2, 2), 48.0)",
+        "out itself, not its gradient": "answer_blitz = torch.tensor(48.0)",
         "(x + 2)^2 differentiated as (x + 2)": "answer_blitz = torch.full((2, 2), 3.0)",
         "a number where a tensor was expected": "answer_blitz = 6.0",
         "out.backward() run twice": "answer_blitz = torch.full((2, 2), 12.0)"},
@@ -246,7 +246,7 @@ def count_nodes(t):
         "the factor 2 in front was lost": "answer_d2l = torch.tensor([0.0, 2.0, 4.0, 6.0])",
         "the values of 2 x^2 instead of its derivative": "answer_d2l = torch.tensor([0.0, 2.0, 8.0, 18.0])",
         "y.backward() run twice": "answer_d2l = torch.tensor([0.0, 8.0, 16.0, 24.0])",
-        "a tensor that still requires grad": _fn("""
+        "y itself, not its gradient": _fn("""
 x = torch.arange(4.0, requires_grad=True)
 y = 2 * torch.dot(x, x)
 y.backward()
@@ -264,6 +264,11 @@ def grad_of(f, x):
     f(x).backward()
     return x.grad
 """), {
+        "the value of f, not its gradient": _fn("""
+def grad_of(f, x):
+    x = x.detach().clone().requires_grad_()
+    return f(x).detach()
+"""),
         "differentiating the caller's tensor in place": _fn("""
 def grad_of(f, x):
     x.requires_grad_()
@@ -297,12 +302,12 @@ def grad_of(f, x):
         "d(x * x)/dx taken as x": "answer_hook = torch.tensor([10.0, 20.0])"},
         alternatives=("answer_hook = 20 * torch.tensor([1.0, 2.0])",)),
     # -- 04 accumulation -----------------------------------------------------------------
-    "l04_three": Exercise("answer_three = torch.full((4,), 3.0)", {
-        "each backward() replaces .grad": "answer_three = torch.ones(4)",
-        "one backward() too few": "answer_three = torch.full((4,), 2.0)",
-        "one backward() too many": "answer_three = torch.full((4,), 4.0)",
-        "the values of x instead of its gradient": "answer_three = torch.arange(4.0)"},
-        alternatives=("answer_three = 3 * torch.ones(4)",)),
+    "l04_three": Exercise("answer_three = torch.full((4,), 6.0)", {
+        "each backward() replaces .grad": "answer_three = torch.full((4,), 2.0)",
+        "one backward() too few": "answer_three = torch.full((4,), 4.0)",
+        "one backward() too many": "answer_three = torch.full((4,), 8.0)",
+        "the values of 2 * x instead of its gradient": "answer_three = 3 * 2 * torch.arange(4.0)"},
+        alternatives=("answer_three = 3 * 2 * torch.ones(4)",)),
     "l04_seed": Exercise("answer_seed = torch.full((2, 2), 5.0)", {
         "the last backward() starts from a clean .grad": "answer_seed = torch.full((2, 2), 1.0)",
         "zero_() was overlooked": "answer_seed = torch.full((2, 2), 11.0)",
@@ -311,12 +316,7 @@ def grad_of(f, x):
         alternatives=("answer_seed = torch.tensor([[5.0, 5.0], [5.0, 5.0]])",)),
     "l04_separate": Exercise(_fn("""
 def separate_grads(w, losses):
-    grads = []
-    for loss in losses:
-        w.grad = None
-        loss(w).backward()
-        grads.append(w.grad.clone())
-    return grads
+    return [torch.autograd.grad(loss(w), w)[0] for loss in losses]
 """), {
         "no zero_() between the losses": _fn("""
 def separate_grads(w, losses):
@@ -345,6 +345,15 @@ def separate_grads(w, losses):
         w.grad.zero_()
     return grads
 """),
+        "the caller's w.grad changed": _fn("""
+def separate_grads(w, losses):
+    grads = []
+    for loss in losses:
+        w.grad = None
+        loss(w).backward()
+        grads.append(w.grad.clone())
+    return grads
+"""),
         "None where a value was expected": _fn("""
 def separate_grads(w, losses):
     grads = []
@@ -358,16 +367,24 @@ def separate_grads(w, losses):
         alternatives=(
         _fn("""
 def separate_grads(w, losses):
-    return [torch.autograd.grad(loss(w), w)[0] for loss in losses]
+    kept, grads = w.grad, []
+    for loss in losses:
+        w.grad = None
+        loss(w).backward()
+        grads.append(w.grad)
+    w.grad = kept
+    return grads
 """),)),
     "l04_average": Exercise(_fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         loss_fn(w, batch).backward()
     return w.grad / len(batches)
 """), {
         "zeroing inside the loop": _fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         if w.grad is not None:
             w.grad.zero_()
@@ -376,6 +393,7 @@ def average_grad(w, batches, loss_fn):
 """),
         "the sum, not the mean": _fn("""
 def average_grad(w, batches, loss_fn):
+    w = w.detach().clone().requires_grad_()
     for batch in batches:
         loss_fn(w, batch).backward()
     return w.grad
@@ -386,13 +404,20 @@ def average_grad(w, batches, loss_fn):
     for batch in batches:
         total = total + loss_fn(w, batch)
     return total / len(batches)
+"""),
+        "a gradient left in the caller's w.grad": _fn("""
+def average_grad(w, batches, loss_fn):
+    for batch in batches:
+        loss_fn(w, batch).backward()
+    return w.grad / len(batches)
 """)},
         alternatives=(
         _fn("""
 def average_grad(w, batches, loss_fn):
-    mean_loss = sum(loss_fn(w, batch) for batch in batches) / len(batches)
+    mine = w.detach().requires_grad_()
+    mean_loss = sum(loss_fn(mine, batch) for batch in batches) / len(batches)
     mean_loss.backward()
-    return w.grad.detach()
+    return mine.grad.detach()
 """),)),
     "l04_retain": Exercise("answer_retain = torch.tensor([4.0, 8.0])", {
         "retain_graph resets .grad": "answer_retain = torch.tensor([2.0, 4.0])",
@@ -523,31 +548,35 @@ def vjp(f, x, v):
     (f(x) * v).sum().backward()
     return x.grad
 """),)),
-    "l05_broadcast": Exercise("answer_broadcast = torch.tensor([3.0, 5.0, 7.0])", {
-        "the gradient has the output's shape": "answer_broadcast = torch.arange(6.0).reshape(2, 3)",
-        "summed over the wrong axis": "answer_broadcast = [3.0, 12.0]",
-        "the gradient taken as w itself": "answer_broadcast = torch.tensor([1.0, 2.0, 3.0])"},
-        alternatives=("answer_broadcast = torch.arange(6.0).reshape(2, 3).sum(0)",)),
+    "l05_broadcast": Exercise("answer_broadcast = torch.tensor([[10.0], [26.0], [42.0]])", {
+        "the gradient has the output's shape":
+            "answer_broadcast = torch.arange(12.0).reshape(3, 4) + 1",
+        "summed over the wrong axis": "answer_broadcast = [15.0, 18.0, 21.0, 24.0]",
+        "the gradient taken as w itself": "answer_broadcast = torch.tensor([[1.0], [2.0], [3.0]])",
+        "the broadcast column squeezed away": "answer_broadcast = torch.tensor([10.0, 26.0, 42.0])",
+        "the second use of w counted once": "answer_broadcast = [[7.0], [23.0], [39.0]]"},
+        alternatives=("answer_broadcast = torch.arange(12.0).reshape(3, 4).sum(1, keepdim=True) + 4",)),
     # -- 06 stopping gradients -----------------------------------------------------------
-    "l06_flags": Exercise("answer_flags = (False, True, False, True, True)", {
-        "no_grad switches x off": "answer_flags = (False, False, False, False, False)",
-        "detach() keeps requires_grad": "answer_flags = (False, True, True, True, True)",
-        "a result made under no_grad spreads nothing":
-            "answer_flags = (False, False, False, True, True)",
-        "no_grad has no effect": "answer_flags = (True, True, False, True, True)"},
-        alternatives=("answer_flags = [False, True, False, True, True]",)),
+    "l06_flags": Exercise("answer_flags = (False, True, True, True)", {
+        "no_grad switches x off": "answer_flags = (False, False, False, True)",
+        "a result made under no_grad spreads nothing": "answer_flags = (False, False, True, True)",
+        "a detached tensor stops what it touches": "answer_flags = (False, True, False, True)",
+        "no_grad has no effect": "answer_flags = (True, True, True, True)",
+        "a result made under no_grad can never require grad":
+            "answer_flags = (False, True, True, False)"},
+        alternatives=("answer_flags = [False, True, True, True]",)),
     "l06_detach": Exercise("answer_detach = torch.tensor([3.0, 8.0, 15.0])", {
         "the gradient flows through detach": "answer_detach = torch.tensor([5.0, 16.0, 33.0])",
         "detach() cut y out too": "answer_detach = torch.tensor([1.0, 4.0, 9.0])",
         "detach stops every gradient": "answer_detach = torch.zeros(3)"},
         alternatives=("answer_detach = torch.tensor([1.0, 2.0, 3.0]) ** 2 + "
                       "2 * torch.tensor([1.0, 2.0, 3.0])",)),
-    "l06_memory": Exercise("answer_memory = 60.0", {"detach() copies": "answer_memory = 6.0",
-        "mul_ taken as add_": "answer_memory = 36.0",
-        "the sum of d's and x's values": "answer_memory = 120.0",
-        "a tensor where a number was expected": "answer_memory = torch.tensor([10.0, 20.0, 30.0])",
+    "l06_memory": Exercise("answer_memory = 4.0", {"detach() copies": "answer_memory = 1.0",
+        "clone() shares memory too": "answer_memory = 40.0",
+        "the sum of d's and x's values": "answer_memory = 8.0",
+        "a tensor where a number was expected": "answer_memory = torch.tensor([3.0, 1.0, 0.0])",
         "None where a value was expected": "answer_memory = None"},
-        alternatives=("answer_memory = torch.tensor(60.0)",)),
+        alternatives=("answer_memory = torch.tensor(4.0)",)),
     "l06_sgd": Exercise(_fn("""
 def sgd_step(w, lr):
     with torch.no_grad():
@@ -598,11 +627,12 @@ def sgd_step(w, lr):
         w.sub_(lr * w.grad)
         w.grad.zero_()
 """),)),
-    "l06_modes": Exercise("answer_modes = (True, False, False, True)", {
-        "inference_mode still records": "answer_modes = (True, True, False, True)",
-        "requires_grad_(False) does not freeze": "answer_modes = (True, False, True, False)",
-        "set_grad_enabled(True) switches recording off": "answer_modes = (False, False, False, True)"},
-        alternatives=("answer_modes = [True, False, False, True]",)),
+    "l06_modes": Exercise("answer_modes = (False, False, False, True)", {
+        "requires_grad_(False) clears .grad": "answer_modes = (False, True, False, True)",
+        "inference_mode still records": "answer_modes = (False, False, True, True)",
+        "an inference tensor cannot enter a graph": "answer_modes = (False, False, False, False)",
+        "requires_grad_(False) does not freeze": "answer_modes = (True, False, False, True)"},
+        alternatives=("answer_modes = [False, False, False, True]",)),
     # -- 07 control flow -----------------------------------------------------------------
     "l07_positive": Exercise("answer_positive = 2048.0", {
         "control flow is not differentiated": "answer_positive = 0.0",
@@ -615,10 +645,13 @@ def sgd_step(w, lr):
         "a negative gradient for a negative a": "answer_negative = -6400.0",
         "one doubling too few": "answer_negative = 3200.0"},
         alternatives=("answer_negative = 100 * 2 ** 6",)),
-    "l07_recorded": Exercise('answer_recorded = "B"', {
-        "both branches are recorded": 'answer_recorded = "A"',
-        "the condition is differentiated": 'answer_recorded = "c"'},
-        alternatives=("answer_recorded = 'b'",)),
+    "l07_recorded": Exercise('answer_recorded = {"MulBackward0": 8, "AccumulateGrad": 1}', {
+        "both branches are recorded": 'answer_recorded = {"MulBackward0": 9, "AccumulateGrad": 1}',
+        "one doubling too few": 'answer_recorded = {"MulBackward0": 7, "AccumulateGrad": 1}',
+        "no node for the leaf": 'answer_recorded = {"MulBackward0": 8}',
+        "the condition is recorded": 'answer_recorded = {"MulBackward0": 8, '
+                                     '"LinalgVectorNormBackward0": 8, "AccumulateGrad": 1}'},
+        alternatives=("answer_recorded = dict(AccumulateGrad=1, MulBackward0=8)",)),
     "l07_my_abs": Exercise(_fn("""
 def my_abs(x):
     return x if x > 0 else -x
@@ -821,9 +854,18 @@ def fit_line(xs, ys, steps, lr):
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (h,) = torch.autograd.grad(g.sum(), x)
     return h
 """), {
+            "f'' = 0 not handled": _fn("""
+def second_derivative(f, x):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    return h
+"""),
             "a gradient with no graph behind it": _fn("""
 def second_derivative(f, x):
     x.requires_grad_()
@@ -863,6 +905,8 @@ def second_derivative(f, x):
     x = x.clone().requires_grad_(True)
     f(x).sum().backward(create_graph=True)
     first = x.grad
+    if first.grad_fn is None:
+        return torch.zeros_like(x)
     x.grad = None
     first.sum().backward()
     return x.grad
@@ -870,6 +914,8 @@ def second_derivative(f, x):
 def second_derivative(f, x):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, grad_outputs=torch.ones_like(x), create_graph=True)
+    if not g.requires_grad:
+        return 0 * x
     (h,) = torch.autograd.grad(g, x, grad_outputs=torch.ones_like(x))
     return h.detach()
 """), _fn("""
@@ -880,9 +926,18 @@ def second_derivative(f, x):
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (hv,) = torch.autograd.grad((g * v).sum(), x)
     return hv
 """), {
+        "f'' = 0 not handled": _fn("""
+def hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (hv,) = torch.autograd.grad((g * v).sum(), x)
+    return hv
+"""),
         "a gradient with no graph behind it": _fn("""
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
@@ -918,12 +973,16 @@ def hvp(f, x, v):
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     (g,) = torch.autograd.grad(f(x), x, create_graph=True)
+    if g.grad_fn is None:
+        return torch.zeros_like(v)
     return torch.autograd.grad(g, x, grad_outputs=v)[0]
 """), _fn("""
 def hvp(f, x, v):
     x = x.detach().requires_grad_()
     f(x).backward(create_graph=True)
     g, x.grad = x.grad, None
+    if not g.requires_grad:
+        return torch.zeros_like(x)
     (g @ v).backward()
     return x.grad
 """), _fn("""
@@ -1016,6 +1075,10 @@ def central_difference(f, x, h):
         grads.append((f(x + step) - f(x - step)) / h)
     return torch.stack(grads)
 """),
+        "every coordinate stepped at once": _fn("""
+def central_difference(f, x, h):
+    return torch.stack([(f(x + h) - f(x - h)) / (2 * h)] * len(x))
+"""),
         "the autograd gradient, not the finite difference": _fn("""
 def central_difference(f, x, h):
     x = x.detach().clone().requires_grad_()
@@ -1032,10 +1095,11 @@ def central_difference(f, x, h):
         "torch averages the one-sided derivatives": "answer_kink = [0.5, 0.5]",
         "torch takes the right-hand slope": "answer_kink = (0.5, 1)"},
         alternatives=("answer_kink = [0.5, 0.0]",)),
-    "l10_float32": Exercise('answer_float32 = "A"', {
-        "float32 tensors have no gradients": 'answer_float32 = "B"',
-        "a smaller step is always more accurate": 'answer_float32 = "c"'},
-        alternatives=('answer_float32 = "a"',)),
+    "l10_float32": Exercise("answer_float32 = 0.0", {
+        "a smaller step is always more accurate": "answer_float32 = 1.3818",
+        "h itself rounds to 0 in float32": "answer_float32 = float('nan')",
+        "only one side rounds": "answer_float32 = 0.69089"},
+        alternatives=("answer_float32 = torch.tensor(0.0)",)),
     "l10_wrong": Exercise("answer_wrong = [-2.0, -0.5]", {
         "the whole backward is wrong": "answer_wrong = [-2.0, -0.5, 0.0, 0.5, 2.0]",
         "the positive side is wrong": "answer_wrong = [0.5, 2]",

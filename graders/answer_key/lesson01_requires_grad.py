@@ -10,11 +10,11 @@ from .judging import as_mistake, close, fail, observed, oracle, printed, returne
 def _which_require_grad(T):
     a = T.ones(3, requires_grad=True)
     b = T.zeros(3)
-    c = a * b
-    d = a.exp()
-    e = a.argmax()
-    f = a > 0.5
-    return [t.requires_grad for t in (a, b, c, d, e, f)]
+    c = a.round()
+    d = (a > 0.5).float()
+    e = b * 2 + a.sum()
+    f = a.argmax() + b
+    return [t.requires_grad for t in (c, d, e, f)]
 
 
 STAYS = Diagnosis(
@@ -24,58 +24,56 @@ STAYS = Diagnosis(
 EVERY_INPUT = Diagnosis(
     "an op needs every input to require grad", "One input that requires grad is enough for an "
     "op's floating-point result to require grad, whatever the other inputs are.")
-INTEGERS = Diagnosis(
-    "integer and boolean results require grad too", "Only floating-point (and complex) tensors "
-    "can require grad: ask which dtype each op returns. No gradient is defined for the others, "
-    "and nothing is recorded for them.")
-DEFAULT = Diagnosis(
-    "tensors require grad by default", "torch.ones, torch.zeros and torch.tensor make tensors "
-    "that need no gradient unless you pass requires_grad=True.")
-ASKED = Diagnosis(
-    "requires_grad=True taken back", "A tensor made with requires_grad=True requires grad: that "
-    "argument is the request.")
+PASSED_ON = Diagnosis(
+    "integer and boolean results pass requires_grad on", "A comparison's bool and argmax's "
+    "index cannot require grad, so an op that takes them as its only inputs from a has nothing "
+    "to pass on: ask, for each op, whether one of *its own* inputs requires grad.")
+ZERO_GRADIENT = Diagnosis(
+    "a zero gradient means no requires_grad", "requires_grad asks whether the op was recorded, "
+    "not whether its gradient is non-zero: a float result of an op on a tensor that requires "
+    "grad is recorded, whatever its derivative turns out to be.")
 
 FLAGS = Predict(
-    "requires_grad of a, b, c, d, e, f, the six together", _which_require_grad,
-    "requires_grad spreads from a to every floating-point result computed from it: c and d; "
-    "b was never asked, and argmax's int64 and a comparison's bool cannot require grad.", (
-        as_mistake(STAYS, lambda T: [True, False, False, False, False, False]),
-        as_mistake(EVERY_INPUT, lambda T: [True, False, False, True, False, False]),
-        as_mistake(INTEGERS, lambda T: [True, False, True, True, True, True]),
-        as_mistake(DEFAULT, lambda T: [True] * 6)),
-    analyser=None, parts=(ASKED, DEFAULT, EVERY_INPUT, STAYS, INTEGERS, INTEGERS))
+    "requires_grad of c, d, e, f, the four together", _which_require_grad,
+    "c and e are float results of ops with an input that requires grad; d and f come from a "
+    "bool and an index, which carry no request.", (
+        as_mistake(STAYS, lambda T: [False, False, False, False]),
+        as_mistake(EVERY_INPUT, lambda T: [True, False, False, False]),
+        as_mistake(PASSED_ON, lambda T: [True, True, True, True]),
+        as_mistake(ZERO_GRADIENT, lambda T: [False, False, True, False])),
+    analyser=None, parts=(ZERO_GRADIENT, PASSED_ON, EVERY_INPUT, PASSED_ON))
 
 
 def _is_leaf(T):
     x = T.ones(2, requires_grad=True)
-    y = x * 2
+    y = x[0]
     z = T.ones(2)
-    w = z * 2
-    return [t.is_leaf for t in (x, y, z, w)]
+    w = (x > 0).float()
+    v = w * x
+    return [t.is_leaf for t in (y, z, w, v)]
 
 
 EVERY_RESULT = Diagnosis(
     "every result of an op is a non-leaf", "Only results that are recorded get a grad_fn, and an "
-    "op is recorded only when an input requires grad: every tensor with requires_grad=False is a "
-    "leaf.")
+    "op is recorded only when one of its inputs requires grad: every tensor with "
+    "requires_grad=False is a leaf.")
 NOT_ASKED = Diagnosis(
     "a tensor without requires_grad is not a leaf", "By convention every tensor with "
     "requires_grad=False is a leaf: is_leaf means 'grad_fn is None'.")
-MADE_BY_YOU = Diagnosis(
-    "a tensor that requires grad is not a leaf", "A tensor you make yourself, with "
-    "requires_grad=True, is a leaf: the kind of tensor whose .grad backward fills.")
+INDEXING = Diagnosis(
+    "indexing is not an operation", "x[0] is an op like any other: its result is recorded when "
+    "x requires grad (SelectBackward0), so it has a grad_fn and is no leaf.")
 RECORDED = Diagnosis(
     "a recorded result taken for a leaf", "A result computed from a tensor that requires grad is "
     "recorded: it has a grad_fn, so it is no leaf.")
 
 LEAVES = Predict(
-    "is_leaf of x, y, z, w, the four together", _is_leaf,
-    "a leaf is a tensor with no grad_fn: y alone was recorded (x requires grad); w = z * 2 "
-    "records nothing, since z needs no gradient.", (
-        as_mistake(EVERY_RESULT, lambda T: [True, False, True, False]),
-        as_mistake(NOT_ASKED, lambda T: [True, False, False, False]),
-        as_mistake(MADE_BY_YOU, lambda T: [False, False, True, True])),
-    analyser=None, parts=(MADE_BY_YOU, RECORDED, NOT_ASKED, EVERY_RESULT))
+    "is_leaf of y, z, w, v, the four together", _is_leaf,
+    "y and v were recorded, each from an op with x among its inputs; z and w have no grad_fn.", (
+        as_mistake(EVERY_RESULT, lambda T: [False, True, False, False]),
+        as_mistake(NOT_ASKED, lambda T: [False, False, False, False]),
+        as_mistake(INDEXING, lambda T: [True, True, True, False])),
+    analyser=None, parts=(INDEXING, NOT_ASKED, EVERY_RESULT, RECORDED))
 
 
 def parameter_problem(tensor, what):

@@ -94,27 +94,30 @@ NEXT = Predict(
            {None: RESULT_AS_NONE, "AccumulateGrad": LEAVES}))
 
 
-def _shared_leaves(T):
+def _shared_leaves(T, recorded=True):
     x, w = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
     c = T.ones(2)
-    out = (x * w + x * c + w).sum()
-    return graph_counts(out)["AccumulateGrad"]
+    out = (x * w + (x * c if recorded else x.detach() * c) + w).sum()
+    return sum(graph_counts(out).values())
 
 
-ACCUMULATORS = Predict(
-    "the number of AccumulateGrad nodes", _shared_leaves,
-    "one AccumulateGrad per leaf that requires grad -- x and w -- however often it is used.", (
+NODES = Predict(
+    "the number of nodes in the graph behind out", _shared_leaves,
+    "five recorded ops -- the sum, two additions, two products, x * c among them since x "
+    "requires grad -- and one AccumulateGrad for each leaf that requires grad, x and w.", (
         Mistake("one AccumulateGrad per use of a leaf", "There is one per *leaf* that requires "
                 "grad, shared by every op that uses it: all paths to the leaf end in the same "
-                "node, which adds their gradients into its .grad.", lambda T: 4),
+                "node, which adds their gradients into its .grad.",
+                lambda T: _shared_leaves(T) + 2),
         Mistake("a leaf that needs no gradient has an AccumulateGrad", "A leaf that does not "
                 "require grad gets no AccumulateGrad: nothing is accumulated for it, and "
-                "next_functions holds None in its place.", lambda T: 3),
+                "next_functions holds None in its place.", lambda T: _shared_leaves(T) + 1),
         Mistake("no AccumulateGrad in a graph of ops", "Every leaf that requires grad ends the "
-                "graph in an AccumulateGrad node, the one that writes its .grad.", lambda T: 0),
-        Mistake("one AccumulateGrad per op", "AccumulateGrad belongs to leaves, not to ops: the "
-                "ops get nodes of their own (MulBackward0, AddBackward0, SumBackward0).",
-                lambda T: 5)),
+                "graph in an AccumulateGrad node, the one that writes its .grad.",
+                lambda T: _shared_leaves(T) - 2),
+        Mistake("an op with an input that needs no gradient is left out", "x * c is recorded: "
+                "one input that requires grad (x) is enough. Only c itself gets no node.",
+                lambda T: _shared_leaves(T, recorded=False))),
     analyser=None)
 
 
@@ -150,7 +153,7 @@ def _judge_counts(collected, hidden):
 KEY = {
     "l02_name": NAME,
     "l02_next": NEXT,
-    "l02_accumulators": ACCUMULATORS,
+    "l02_nodes": NODES,
     "l02_count_nodes": Build(_judge_counts, "you can walk a graph: each node once, skipping "
                                             "None."),
 }

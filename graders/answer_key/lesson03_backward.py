@@ -32,6 +32,9 @@ BLITZ = Predict(
                 lambda T: _blitz(T, mean=False)),
         Mistake("the value instead of the gradient", "That is a value of the function; .grad "
                 "holds its derivative d out / dx.", lambda T: T.full((2, 2), 48.0)),
+        Mistake("out itself, not its gradient", "out is one number, the function's value; "
+                "x.grad has one entry per element of x, the derivative d out / dx_i.",
+                lambda T: T.tensor(48.0)),
         Mistake("(x + 2)^2 differentiated as (x + 2)", "Differentiate the square with the chain "
                 "rule: the outer square contributes a factor too.",
                 lambda T: _blitz(T, square=False)),
@@ -52,6 +55,9 @@ D2L = Predict(
                 "derivative of x.x.", lambda T: _d2l(T, factor=1.0)),
         Mistake("the values of 2 x^2 instead of its derivative", "backward fills .grad with "
                 "dy/dx, not with the summands of y.", lambda T: 2 * T.arange(4.0) ** 2),
+        Mistake("y itself, not its gradient", "y = 2 x.x is one number, the function's value; "
+                "x.grad has one entry per element of x, the derivative dy/dx_i.",
+                lambda T: 2 * T.dot(T.arange(4.0), T.arange(4.0))),
         Mistake(*_twice("y.backward()"), lambda T: _d2l(T, times=2))))
 
 
@@ -79,6 +85,11 @@ def _reference_grad(T, f, values):
     return x.grad
 
 
+GRAD_OF_MISTAKES = (
+    Mistake("the value of f, not its gradient", "grad_of returns df/dx, one entry per element "
+            "of x: run backward() from f(x) on a leaf, and return that leaf's .grad, not f(x).",
+            lambda T, f, values: f(T.tensor(values))),
+)
 _IN_PLACE = Diagnosis(
     "differentiating the caller's tensor in place",
     "x.requires_grad_() switched on the caller's x. Work on a fresh leaf: "
@@ -109,7 +120,7 @@ def _judge_grad_of(collected, hidden):
         if not close(x, values.tolist()):
             fail("grad_of changed the values of the x it was given.", _IN_PLACE)
         expect(got, oracle(_reference_grad, f, values), what, [("x", values.tolist())],
-               hidden=hidden)
+               GRAD_OF_MISTAKES, args=(f, values), hidden=hidden)
         again, _ = returned(run.get("again"), what)
         if not close(again, got):
             fail("calling grad_of twice with the same x gave a different answer.",

@@ -1,5 +1,8 @@
 """Lesson 04's answers: .grad accumulates over backward calls; zero_() resets it."""
 
+import numpy as np
+
+from graders.handover import Malformed
 from graders.lesson04_accumulation import (
     LOSSES,
     average_cases,
@@ -9,30 +12,40 @@ from graders.lesson04_accumulation import (
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import STILL_IN_GRAPH, Mistake, expect, fail, leaf, oracle, returned, runs
+from .judging import (
+    STILL_IN_GRAPH,
+    Mistake,
+    close,
+    expect,
+    fail,
+    leaf,
+    observed,
+    oracle,
+    returned,
+    runs,
+)
 
 
-def _backward_k_times(T, k=3):
+def _backward_k_times(T, k=3, values=False):
     x = T.arange(4.0, requires_grad=True)
     for _ in range(k):
-        x.sum().backward()
-    return x.grad
+        (2 * x).sum().backward()
+    return k * (2 * x).detach() if values else x.grad
 
 
+_COUNT = "Count the calls the loop makes: range(3) runs its body three times, and each backward " \
+         "adds its gradient."
 THREE = Predict(
-    "x.grad after three calls of x.sum().backward()", _backward_k_times,
-    "three backward calls, three times the gradient: .grad accumulates.", (
+    "x.grad after three calls of (2 * x).sum().backward()", _backward_k_times,
+    "each call adds d(2x)/dx = 2 to every entry: three calls, three times the gradient.", (
         Mistake("each backward() replaces .grad", "backward() *adds* its gradient into .grad, "
                 "at every call: count what each of the calls adds.",
                 lambda T: _backward_k_times(T, k=1)),
-        Mistake("one backward() too few", "Count the calls the loop makes: range(3) runs its "
-                "body three times, and each backward adds its gradient.",
-                lambda T: _backward_k_times(T, k=2)),
-        Mistake("one backward() too many", "Count the calls the loop makes: range(3) runs its "
-                "body three times, and each backward adds its gradient.",
-                lambda T: _backward_k_times(T, k=4)),
-        Mistake("the values of x instead of its gradient", "x.grad holds d(sum of x)/dx, "
-                "added up over the calls, not x's own values.", lambda T: T.arange(4.0))))
+        Mistake("one backward() too few", _COUNT, lambda T: _backward_k_times(T, k=2)),
+        Mistake("one backward() too many", _COUNT, lambda T: _backward_k_times(T, k=4)),
+        Mistake("the values of 2 * x instead of its gradient", "x.grad holds d(sum of 2x)/dx, "
+                "added up over the calls: a derivative, not 2x's own values.",
+                lambda T: _backward_k_times(T, values=True))))
 
 
 def _exercise_2(T, zero=True, accumulate=True, product_rule=True, mean=True):
@@ -93,16 +106,40 @@ SEPARATE_MISTAKES = (
 )
 
 
+_GRAD_CHANGED = Diagnosis(
+    "the caller's w.grad changed", "The gradients are right, but w.grad is not what the caller "
+    "left there. torch.autograd.grad(loss(w), w) returns a gradient and writes no .grad "
+    "(lesson 03, section 6); or keep the caller's w.grad aside and put it back before returning.")
+
+
+def grad_after(run, what):
+    """The .grad of the caller's w after the call (Malformed if it was not observed)."""
+    _, facts = observed(run.get("w_after"))
+    if facts is None:
+        raise Malformed("the caller's w was not observed")
+    return facts["grad"]
+
+
 def _judge_separate(collected, hidden):
+    """Every run's gradients first, then what each left in w.grad: a mistake in the values is
+    named before the caller's w.grad is looked at."""
     cases = separate_cases(hidden)
-    for (values, carried), run in zip(cases, runs(collected, len(cases))):
-        got, _ = returned(run.get("call"), "separate_grads(w, losses)")
+    collected = runs(collected, len(cases))
+    what = "separate_grads(w, losses)"
+    for (values, carried), run in zip(cases, collected):
+        got, _ = returned(run.get("call"), what)
         inputs = [("w", values.tolist())]
         if carried:
             inputs.append(("w.grad on entry", [carried] * values.size))
         inputs.append(("losses", "[" + ", ".join(name for name, _ in LOSSES) + "]"))
-        expect(got, oracle(_separate, values), "separate_grads(w, losses)", inputs,
+        expect(got, oracle(_separate, values), what, inputs,
                SEPARATE_MISTAKES, args=(values, carried), hidden=hidden)
+    for (values, carried), run in zip(cases, collected):
+        before = np.full(values.shape, carried).tolist() if carried else None
+        if not close(grad_after(run, what), before):
+            fail(f"after {what}, w.grad is not what it was on entry "
+                 f"({'None' if before is None else 'the gradient the caller left there'}).",
+                 _GRAD_CHANGED)
 
 
 def _average(T, values, batches, zero_each=False, divide=True):
@@ -126,6 +163,12 @@ _AVERAGE_IN_GRAPH = Diagnosis(
     "a value computed from w.")
 
 
+_LEFT_IN_W = Diagnosis(
+    "a gradient left in the caller's w.grad", "The average is right, but the caller's w.grad now "
+    "holds your sum. Accumulate in a fresh leaf of your own, w.detach().clone().requires_grad_() "
+    "(lesson 03, section 5): backward then fills its .grad, not the caller's.")
+
+
 def _judge_average(collected, hidden):
     cases = average_cases(hidden)
     for (values, batches), run in zip(cases, runs(collected, len(cases))):
@@ -137,6 +180,8 @@ def _judge_average(collected, hidden):
                [("w", values.tolist()), ("batches", [b.tolist() for b in batches]),
                 ("loss_fn", "((w * batch - 1) ** 2).mean()")],
                AVERAGE_MISTAKES, args=(values, batches), hidden=hidden)
+        if grad_after(run, what) is not None:
+            fail(f"after {what}, the caller's w.grad is no longer None.", _LEFT_IN_W)
 
 
 def _retained(T, accumulate=True, times=2):

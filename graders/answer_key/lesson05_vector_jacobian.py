@@ -156,26 +156,34 @@ def _judge_vjp(collected, hidden):
             fail(f"calling {what} twice with the same x gave a different answer.", _CALLERS_X)
 
 
-def _broadcast_grad(T):
-    w = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    X = T.arange(6.0).reshape(2, 3)
-    (X * w).sum().backward()
-    return w.grad
+def _broadcast_grad(T, column=True, second_use=4, squeeze=False):
+    w = T.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+    X = T.arange(12.0).reshape(3, 4)
+    (X * w + w).sum().backward()
+    grad = w.grad if second_use == 4 else w.grad - (4 - second_use)
+    return grad.reshape(3) if squeeze else grad
 
 
 BROADCAST = Predict(
-    "w.grad for (X * w).sum() with w broadcast over X's rows", _broadcast_grad,
-    "broadcast forward, sum backward: w was copied to both rows, so w.grad holds X's column "
-    "sums, in w's shape.", (
+    "w.grad for (X * w + w).sum() with the column w broadcast over X's columns",
+    _broadcast_grad,
+    "each w_i was copied across its row of four, twice (in X * w and in + w): w.grad holds "
+    "each row's sum of X plus 4, in w's own (3, 1) shape.", (
         Mistake("the gradient has the output's shape", ".grad always has the leaf's shape: "
                 "where broadcasting copied w, the gradients of the copies add up.",
-                lambda T: T.arange(6.0).reshape(2, 3)),
+                lambda T: T.arange(12.0).reshape(3, 4) + 1),
         Mistake("summed over the wrong axis", "Find the dimension of X along which w was "
-                "copied: the copies' gradients add up along that one.",
-                lambda T: T.tensor([3.0, 12.0])),
+                "copied: w has one entry per row, so its copies lie along each row.",
+                lambda T: T.arange(12.0).reshape(3, 4).sum(0) + 3),
         Mistake("the gradient taken as w itself", "w's own values do not appear in the "
-                "derivative of (X * w).sum() with respect to w.",
-                lambda T: T.tensor([1.0, 2.0, 3.0]))))
+                "derivative of (X * w + w).sum() with respect to w.",
+                lambda T: T.tensor([[1.0], [2.0], [3.0]])),
+        Mistake("the broadcast column squeezed away", "w has shape (3, 1), and its .grad has "
+                "that shape too: the sum over the copied axis keeps a column.",
+                lambda T: _broadcast_grad(T, squeeze=True)),
+        Mistake("the second use of w counted once", "The `+ w` broadcasts too: w_i is copied "
+                "across the four entries of its row there as well, and each copy adds 1.",
+                lambda T: _broadcast_grad(T, second_use=1))))
 
 
 KEY = {

@@ -20,27 +20,20 @@ from .judging import (
 )
 
 
-def _flags(T, keep_detach=False, switch_off=False):
+def _flags(T):
     x = T.ones(3, requires_grad=True)
     with T.no_grad():
         y = x * 2
     z = y * x
-    u = (x * 2).detach()
-    flags = [y.requires_grad, z.requires_grad, u.requires_grad, (u * x).requires_grad,
-             x.requires_grad]
-    if keep_detach:
-        flags[2] = True
-    if switch_off:  # as if no_grad had turned x off for good
-        flags[1] = flags[3] = flags[4] = False
-    return flags
+    u = (x + y).detach() * x
+    s = (y * 3).requires_grad_()
+    return [y.requires_grad, z.requires_grad, u.requires_grad, s.requires_grad]
 
 
 SWITCHED_OFF = Diagnosis(
     "no_grad switches x off", "no_grad only stops *recording* new operations inside the block; "
     "a tensor that required grad still does afterwards, and so does a result computed from it "
     "outside the block.")
-KEEPS = Diagnosis("detach() keeps requires_grad", "detach() returns a tensor cut from the "
-                  "graph: it never requires grad.")
 SPREADS_NOTHING = Diagnosis(
     "a result made under no_grad spreads nothing", "A result made under no_grad needs no "
     "gradient; a later op that also uses a tensor requiring grad is recorded all the same, "
@@ -50,16 +43,21 @@ NO_EFFECT = Diagnosis("no_grad has no effect", "Inside `with torch.no_grad():` n
 STOPS_ALL = Diagnosis(
     "a detached tensor stops what it touches", "detach() cuts one tensor loose; an op that also "
     "uses a tensor requiring grad is still recorded, and its result requires grad.")
+NEVER = Diagnosis(
+    "a result made under no_grad can never require grad", "What no_grad makes is not recorded, "
+    "so it is a leaf, and a leaf can be asked to require grad: requires_grad_() sets the request "
+    "on y * 3, which nothing recorded made either.")
 
 FLAGS = Predict(
-    "the five requires_grad values, the five together", _flags,
-    "no_grad stops recording inside the block (y); z and u * x are computed outside it from x, "
-    "which still requires grad; detach cuts u loose.", (
-        as_mistake(SWITCHED_OFF, lambda T: _flags(T, switch_off=True)),
-        as_mistake(KEEPS, lambda T: _flags(T, keep_detach=True)),
-        as_mistake(SPREADS_NOTHING, lambda T: [False, False, False, True, True]),
-        as_mistake(NO_EFFECT, lambda T: [True, True, False, True, True])),
-    analyser=None, parts=(NO_EFFECT, SPREADS_NOTHING, KEEPS, STOPS_ALL, SWITCHED_OFF))
+    "the four requires_grad values, the four together", _flags,
+    "y alone was made under no_grad; z and u * x were made after it from x, which requires "
+    "grad; y * 3, made from y alone, is a leaf, and a leaf takes a request of its own.", (
+        as_mistake(SWITCHED_OFF, lambda T: [False, False, False, True]),
+        as_mistake(SPREADS_NOTHING, lambda T: [False, False, True, True]),
+        as_mistake(STOPS_ALL, lambda T: [False, True, False, True]),
+        as_mistake(NO_EFFECT, lambda T: [True, True, True, True]),
+        as_mistake(NEVER, lambda T: [False, True, True, False])),
+    analyser=None, parts=(NO_EFFECT, SPREADS_NOTHING, STOPS_ALL, NEVER))
 
 
 def _d2l_detach(T, through=False):
@@ -82,23 +80,23 @@ DETACH = Predict(
                 "still depends on x in other places.", lambda T: T.zeros(3))))
 
 
-def _shared(T, add=False):
-    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+def _shared(T, clone_shares=False):
+    x = T.tensor([2.0, 0.0, -1.0], requires_grad=True)
     d = x.detach()
-    if add:
-        d.add_(10)
-    else:
-        d.mul_(10)
+    c = x.detach() if clone_shares else x.detach().clone()
+    d += 1
+    c *= 10
     return x.sum().item()
 
 
 MEMORY = Predict(
-    "x.sum() after d.mul_(10)", _shared,
-    "detach() shares memory with x: no copy is made, so d.mul_(10) multiplied x too.", (
+    "x.sum() after d += 1 and c *= 10", _shared,
+    "detach() shares x's memory, so d += 1 changed x; clone() copied it first, so c *= 10 "
+    "changed only the copy.", (
         Mistake("detach() copies", "detach() shares x's memory: writing into d writes into x. "
-                "Use x.detach().clone() for a copy.", lambda T: 6.0),
-        Mistake("mul_ taken as add_", "mul_(10) multiplies each element by 10 in place.",
-                lambda T: _shared(T, add=True)),
+                "Only clone() makes a copy.", lambda T: 1.0),
+        Mistake("clone() shares memory too", "clone() copies the numbers into new memory: "
+                "writing into c leaves x alone.", lambda T: _shared(T, clone_shares=True)),
         Mistake("the sum of d's and x's values", "d and x are two views of the *same* memory: "
                 "x.sum() adds x's three elements, once.", lambda T: 2 * _shared(T))),
     analyser=analyse_form)
@@ -133,11 +131,16 @@ _NOT_ZEROED = Diagnosis(
     "w.grad.zero_() (or set w.grad = None) after the step.")
 
 
+# the caller's w holds a .grad when sgd_step is called: a .grad that is None inside it belongs
+# to a new tensor the name w was rebound to (the cause), not to a step taken too early
+_REBOUND_ERRORS = (("'NoneType' object has no attribute 'zero_'", _REBOUND),)
+
+
 def _judge_step(collected, hidden):
     cases = step_cases(hidden)
     for (values, lr), run in zip(cases, runs(collected, len(cases))):
         what = f"sgd_step(w, {lr:g})"
-        result, _ = returned(run.get("call"), what)
+        result, _ = returned(run.get("call"), what, _REBOUND_ERRORS)
         w, facts = observed(run.get("w_after"))
         if facts is None or not (facts["is_leaf"] and facts["requires_grad"]):
             fail(f"after {what}, w is no longer a leaf that requires grad.", _RECORDED)
@@ -153,40 +156,41 @@ def _judge_step(collected, hidden):
             fail(f"{what} updated w, but w.grad still holds the old gradient.", _NOT_ZEROED)
 
 
-def _modes(T, inference_records=False, frozen_grad=False):
+def _modes(T):
     w = T.ones(2, requires_grad=True)
     b = T.ones(2, requires_grad=True)
+    (w * b).sum().backward()
     b.requires_grad_(False)
-    with T.set_grad_enabled(True):
-        y = w * 2 + b
     with T.inference_mode():
-        z = w * 2
-    y.sum().backward()
-    flags = [y.requires_grad, z.requires_grad, b.requires_grad, b.grad is None]
-    if inference_records:
-        flags[1] = True
-    if frozen_grad:
-        flags[2], flags[3] = True, False
-    return flags
+        p = w * 3
+    y = (p + w * b).sum()
+    y.backward()
+    return [b.requires_grad, b.grad is None, p.requires_grad, y.requires_grad]
 
 
 INFERENCE = Diagnosis("inference_mode still records", "inference_mode() is a stricter "
                       "no_grad: nothing made inside it is recorded.")
 UNFROZEN = Diagnosis(
     "requires_grad_(False) does not freeze", "requires_grad_(False) turns the request off: from "
-    "then on the tensor is a constant to autograd, and backward fills no .grad for it.")
-ENABLED_OFF = Diagnosis(
-    "set_grad_enabled(True) switches recording off", "set_grad_enabled(mode) sets recording to "
-    "`mode`: True records, like the default.")
+    "then on the tensor is a constant to autograd.")
+CLEARED = Diagnosis(
+    "requires_grad_(False) clears .grad", "Turning the request off changes nothing that is "
+    "already there: the gradient the first backward left in b.grad stays until you set "
+    "b.grad = None.")
+POISONED = Diagnosis(
+    "an inference tensor cannot enter a graph", "An inference tensor can be an input of a graph "
+    "built later; torch only refuses to *save* one for backward, and the addition saves "
+    "nothing. w * b is recorded, since w requires grad.")
 
 MODES = Predict(
     "the four printed values, the four together", _modes,
-    "recording follows the mode: set_grad_enabled(True) records y, inference_mode records "
-    "nothing for z, and b, frozen, gets no gradient.", (
-        as_mistake(INFERENCE, lambda T: _modes(T, inference_records=True)),
-        as_mistake(UNFROZEN, lambda T: _modes(T, frozen_grad=True)),
-        as_mistake(ENABLED_OFF, lambda T: [False, False, False, True])),
-    analyser=None, parts=(ENABLED_OFF, INFERENCE, UNFROZEN, UNFROZEN))
+    "b is frozen but keeps its old gradient; p was made in inference mode; y is recorded "
+    "outside it, through w.", (
+        as_mistake(CLEARED, lambda T: [False, True, False, True]),
+        as_mistake(INFERENCE, lambda T: [False, False, True, True]),
+        as_mistake(POISONED, lambda T: [False, False, False, False]),
+        as_mistake(UNFROZEN, lambda T: [True, False, False, True])),
+    analyser=None, parts=(UNFROZEN, CLEARED, INFERENCE, POISONED))
 
 
 KEY = {

@@ -4,7 +4,8 @@ from graders.lesson07_control_flow import abs_cases, f
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import Mistake, analyse_form, choice, expect, fail, leaf, observed, oracle, returned, runs
+from .judging import Mistake, analyse_form, expect, fail, leaf, observed, oracle, returned, runs
+from .lesson02_graph import graph_counts
 
 
 def _grad_at(T, value, branch=True, value_of_d=False):
@@ -47,13 +48,49 @@ NEGATIVE = Predict(
         Mistake(*_ONE_FEWER, lambda T: _grad_at(T, -1.7) / 2)),
     analyser=analyse_form)
 
+def _recorded(T, both_branches=False, doublings=0, accumulator=True):
+    """The nodes behind d = f(0.4), by class: f as the lesson writes it, or as a mistaken
+    reading of it runs."""
+    counts = graph_counts(f(T.tensor(0.4, requires_grad=True)))
+    mul = next(name for name in counts if name != "AccumulateGrad")
+    counts[mul] += doublings + (1 if both_branches else 0)
+    if not accumulator:
+        del counts["AccumulateGrad"]
+    return counts
+
+
+CONDITION = Diagnosis(
+    "the condition is recorded", "A comparison gives a bool, which has no gradient: b.norm() < "
+    "100 and b.sum() > 0 only choose which operations run, and nothing of them is in d's graph.")
+
+
+def _names_only(value):
+    """A dict of counts as the learner wrote it; torch's name() prefix dropped."""
+    if isinstance(value, dict):
+        return {k.removeprefix("torch::autograd::"): v for k, v in value.items()}
+    return value
+
+
+def _extra_nodes(value, expected):
+    """An answer that counts nodes the graph does not hold: the conditions' ops."""
+    if isinstance(value, dict) and isinstance(expected, dict) and set(value) - set(expected):
+        return CONDITION
+    return analyse_form(value, expected)
+
+
 RECORDED = Predict(
-    "what autograd records", lambda T: "B", "only the operations that ran are in the graph.", (
+    "the nodes of d = f(0.4), by class", _recorded,
+    "only what ran is recorded: b = a * 2, then the doublings the loop made, and the leaf's node; "
+    "the branch taken (c = b) records nothing, and the comparisons are no ops of the graph.", (
         Mistake("both branches are recorded", "Only code that runs is recorded: the branch not "
-                "taken never reaches autograd.", lambda T: "A"),
-        Mistake("the condition is differentiated", "A comparison gives a bool, which has no "
-                "gradient; it only chooses which operations run.", lambda T: "C")),
-    analyser=None, normalize=choice)
+                "taken, 100 * b, never reaches autograd.", lambda T: _recorded(T, both_branches=True)),
+        Mistake("one doubling too few", "b = a * 2 is a product too, before the loop: count it, "
+                "then count how often the loop body runs for this a.",
+                lambda T: _recorded(T, doublings=-1)),
+        Mistake("no node for the leaf", "A leaf that requires grad ends the graph in a node of "
+                "its own, the one that writes its .grad (lesson 02).",
+                lambda T: _recorded(T, accumulator=False))),
+    analyser=_extra_nodes, normalize=_names_only)
 
 
 def _abs_reference(T, values, kind="right"):

@@ -129,8 +129,8 @@ def _judge_fit(collected, hidden):
 
 REBINDING = Predict(
     "what happens at the second update with `w = w - lr * w.grad`", lambda T: "A",
-    "rebinding w outside no_grad makes a new, non-leaf w whose .grad stays None: lr * None "
-    "raises a TypeError. Update in place under no_grad.", (
+    "the second update cannot run: the loop stops there with an error (the written part asks "
+    "why).", (
         Mistake("the loop goes on without learning", "Follow w through the first update: what "
                 "kind of tensor is the new w, and what does backward leave in its .grad?",
                 lambda T: "B"),

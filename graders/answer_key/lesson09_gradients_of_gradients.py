@@ -3,12 +3,7 @@
 import torch
 
 from graders.evidence import quiet
-from graders.lesson09_gradients_of_gradients import (
-    cubic,
-    hvp_cases,
-    newton_cases,
-    second_cases,
-)
+from graders.lesson09_gradients_of_gradients import hvp_cases, newton_cases, second_cases
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
@@ -29,6 +24,10 @@ NO_GRAPH = ("a gradient with no graph behind it",
 NEW_LEAF = ("requires_grad_() on a detached gradient",
             "requires_grad_() makes the gradient a new leaf with no link back to x, so x does "
             "not appear in its graph. Keep the gradient attached: create_graph=True, no detach().")
+LINEAR = ("f'' = 0 not handled",
+          "For a linear f the first derivative is a constant: autograd.grad gives it back with no "
+          "graph, even with create_graph=True, and differentiating it again raises. Check "
+          "g.requires_grad: when it is False, the second derivative is zero (section 2).")
 ACCUMULATED = ("the first derivative added into the second",
                "backward() adds into x.grad, and after backward(create_graph=True) x.grad "
                "already holds the first derivative: the second backward adds on top of it. "
@@ -120,7 +119,7 @@ ACCUMULATED_VALUE = Predict(
 # -- exercise 3: second_derivative(f, x) ----------------------------------------------------
 
 def _second(T, f, values, create_graph=True, detach=False, new_leaf=False, order=2,
-            accumulate=False, summed=True):
+            accumulate=False, summed=True, linear=True):
     x = leaf(T, values)
     if not summed:  # a vector handed to grad as if it were a scalar
         return _grad(T, f(x), x)
@@ -133,10 +132,15 @@ def _second(T, f, values, create_graph=True, detach=False, new_leaf=False, order
         g = g.detach()
     if new_leaf:
         g = g.detach().requires_grad_()
-    return g if order == 1 else _grad(T, g.sum(), x)
+    if order == 1:
+        return g
+    if linear and create_graph and not detach and not g.requires_grad:  # f'' = 0
+        return T.zeros_like(x)
+    return _grad(T, g.sum(), x)
 
 
-SECOND_MISTAKES = (
+SECOND_MISTAKES = (  # a mistake that raises is named by the first one raising the same error
+    Mistake(*LINEAR, lambda T, f, v: _second(T, f, v, linear=False)),
     Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, create_graph=False)),
     Mistake(*NO_GRAPH, lambda T, f, v: _second(T, f, v, detach=True)),
     Mistake(*NEW_LEAF, lambda T, f, v: _second(T, f, v, new_leaf=True)),
@@ -160,14 +164,16 @@ def _judge_second(collected, hidden):
 
 # -- exercise 4: hvp(f, x, v) ---------------------------------------------------------------
 
-def _hvp(T, values, v_values, create_graph=True, v_after=False, v_ignored=False,
-         accumulate=False, unweighted=False):
+def _hvp(T, f, values, v_values, create_graph=True, v_after=False, v_ignored=False,
+         accumulate=False, unweighted=False, linear=True):
     x, v = leaf(T, values), leaf(T, v_values, requires_grad=False)
     if accumulate:
-        cubic(x).backward(create_graph=True)
+        f(x).backward(create_graph=True)
         (x.grad * v).sum().backward()
         return x.grad
-    g = _grad(T, cubic(x), x, create_graph=create_graph)
+    g = _grad(T, f(x), x, create_graph=create_graph)
+    if linear and create_graph and not g.requires_grad:  # H = 0
+        return T.zeros_like(x)
     if v_after:
         return _grad(T, g.sum(), x) * v
     if unweighted:
@@ -175,27 +181,28 @@ def _hvp(T, values, v_values, create_graph=True, v_after=False, v_ignored=False,
     return _grad(T, g.sum() if v_ignored else (g * v).sum(), x)
 
 
-HVP_MISTAKES = (
-    Mistake(*NO_GRAPH, lambda T, x, v: _hvp(T, x, v, create_graph=False)),
-    Mistake(*ACCUMULATED, lambda T, x, v: _hvp(T, x, v, accumulate=True)),
+HVP_MISTAKES = (  # a mistake that raises is named by the first one raising the same error
+    Mistake(*LINEAR, lambda T, f, x, v: _hvp(T, f, x, v, linear=False)),
+    Mistake(*NO_GRAPH, lambda T, f, x, v: _hvp(T, f, x, v, create_graph=False)),
+    Mistake(*ACCUMULATED, lambda T, f, x, v: _hvp(T, f, x, v, accumulate=True)),
     Mistake("v multiplied in after differentiating", "H v is the gradient of g . v: take the "
             "dot product of the gradient with v first, then differentiate. grad(g.sum()) * v "
             "multiplies the row sums of H by v instead.",
-            lambda T, x, v: _hvp(T, x, v, v_after=True)),
+            lambda T, f, x, v: _hvp(T, f, x, v, v_after=True)),
     Mistake("v left out", "Differentiating g.sum() gives H times a vector of ones. Weight the "
-            "gradient by v first: (g * v).sum().", lambda T, x, v: _hvp(T, x, v, v_ignored=True)),
+            "gradient by v first: (g * v).sum().",
+            lambda T, f, x, v: _hvp(T, f, x, v, v_ignored=True)),
     Mistake("the gradient vector differentiated without v", "The gradient g is a vector, so "
             "grad needs to know how to weight it: differentiate (g * v).sum(), or pass "
-            "grad_outputs=v.", lambda T, x, v: _hvp(T, x, v, unweighted=True)),
+            "grad_outputs=v.", lambda T, f, x, v: _hvp(T, f, x, v, unweighted=True)),
 )
 
 
 def _judge_hvp(collected, hidden):
     cases = hvp_cases(hidden)
-    for (values, v_values), run in zip(cases, runs(collected, len(cases))):
-        _checked(run, "hvp(f, x, v)", _hvp, HVP_MISTAKES, (values, v_values),
-                 [("f", "sum(x^3) + sum(x^2) * sum(x)"), ("x", values.tolist()),
-                  ("v", v_values.tolist())], hidden)
+    for ((label, f), values, v_values), run in zip(cases, runs(collected, len(cases))):
+        _checked(run, f"hvp({label}, x, v)", _hvp, HVP_MISTAKES, (f, values, v_values),
+                 [("x", values.tolist()), ("v", v_values.tolist())], hidden)
 
 
 # -- exercise 5: newton_step(f, x) ----------------------------------------------------------

@@ -6,7 +6,7 @@ from graders.lesson10_checking_gradients import POINTS, central_cases, softplus
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import Mistake, analyse_form, choice, close, expect, fail, oracle, returned, runs
+from .judging import Mistake, analyse_form, close, expect, fail, oracle, returned, runs
 
 
 def _central(T, f, values, h, kind="central"):
@@ -15,7 +15,9 @@ def _central(T, f, values, h, kind="central"):
     for i in range(len(values)):
         e = T.zeros(len(values), dtype=T.float64)
         e[i] = h
-        if kind == "forward":
+        if kind == "all at once":  # every coordinate stepped together: one number, n times
+            grads.append(((f(x + h) - f(x - h)) / (2 * h)).item())
+        elif kind == "forward":
             grads.append(((f(x + e) - f(x)) / h).item())
         elif kind == "over h":
             grads.append(((f(x + e) - f(x - e)) / h).item())
@@ -36,6 +38,10 @@ CENTRAL_MISTAKES = (
             lambda T, f, v, h: _central(T, f, v, h, kind="forward")),
     Mistake("divided by h instead of 2h", "x + h and x - h are 2h apart: divide by 2h.",
             lambda T, f, v, h: _central(T, f, v, h, kind="over h")),
+    Mistake("every coordinate stepped at once", "x + h moves all of x's coordinates together: "
+            "the difference is then the slope along the diagonal, the same for every entry. "
+            "Step one coordinate at a time (a step vector with h in place i only).",
+            lambda T, f, v, h: _central(T, f, v, h, kind="all at once")),
 )
 _AUTOGRAD = Diagnosis("the autograd gradient, not the finite difference", "Compute the "
                       "differences from f's values alone, without backward(): that is what "
@@ -87,15 +93,28 @@ KINK = Predict(
                 lambda T: [0.5, 1.0])),
     analyser=analyse_form)
 
+def _tiny_step(T, dtype="float32", sides=2, h=1e-8):
+    """Section 1's central difference at x = 1 with a step float32 cannot see."""
+    x = T.tensor(1.0, dtype=getattr(T, dtype))
+    f = lambda t: t.sin() * t  # noqa: E731 -- section 1's f
+    ahead = f(x + h) if sides == 2 else f(x)
+    return ((ahead - f(x - h)) / (2 * h)).item()
+
+
 FLOAT32 = Predict(
-    "why gradcheck needs float64", lambda T: "A",
-    "float32's 7 digits vanish in f(x + h) - f(x - h): check in float64.", (
-        Mistake("float32 tensors have no gradients", "float32 tensors require grad and "
-                "backpropagate like any floating-point tensor; the trouble is the finite "
-                "difference.", lambda T: "B"),
-        Mistake("a smaller step is always more accurate", "Below some h, rounding wins: think "
-                "of how many digits f(x + h) and f(x - h) share in float32.", lambda T: "C")),
-    analyser=None, normalize=choice)
+    "the float32 central difference at x = 1 with h = 1e-8", _tiny_step,
+    "h is below half the gap between float32 numbers next to 1.0 (about 1.2e-7), so x + h and "
+    "x - h both round to 1.0: the two values of f are the same number, and their difference is "
+    "exactly 0. This is why checks run in float64.", (
+        Mistake("a smaller step is always more accurate", "Below some h, rounding wins: which "
+                "float32 numbers do x + h and x - h become, when h is far smaller than float32's "
+                "precision near 1?", lambda T: _tiny_step(T, dtype="float64")),
+        Mistake("h itself rounds to 0 in float32", "h = 1e-8 is a perfectly good float32 number "
+                "(float32 reaches far smaller ones): what is lost is the *sum* x + h, whose "
+                "digits cannot hold so small a change.", lambda T: float("nan")),
+        Mistake("only one side rounds", "Rounding works the same on both sides: x - h is as "
+                "close to 1.0 as x + h is.", lambda T: _tiny_step(T, dtype="float64", sides=1))),
+    analyser=analyse_form)
 
 
 def _wrong_points(T, points=tuple(POINTS), h=1e-6, tol=1e-5):
