@@ -41,7 +41,8 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     _unmirrored.py    what torch has and this engine does not, said plainly (x.prod(), torch.nn)
 """
 
-from . import _torch_errors, _unmirrored, autograd, dtypes
+from . import _torch_errors, _unmirrored, autograd, dtypes, func
+from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from ._tensor_api import FUNCTIONS as _VALUE_FUNCTIONS
 from ._tensor_api import Size
 from ._tensor_str import set_printoptions
