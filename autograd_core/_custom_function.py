@@ -252,8 +252,7 @@ class Function(metaclass=FunctionMeta):
         tensors = [a for a in args if isinstance(a, Tensor)]
         records = STATE.grad_enabled and not STATE.inference and any(
             t._requires_grad for t in tensors)
-        ctx.needs_input_grad = tuple(records and isinstance(a, Tensor) and a._requires_grad
-                                     for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         with no_grad():  # what forward does is not recorded: this one node stands for it
             if split:
                 out = cls.forward(*args, **kwargs)

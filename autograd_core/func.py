@@ -60,8 +60,12 @@ def _gradients(outputs, inputs, cotangents):
     differentiated again by whatever encloses this transform."""
     from .autograd import grad
 
-    found = grad(outputs, inputs, cotangents, retain_graph=True, create_graph=STATE.grad_enabled,
-                 allow_unused=True)
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    if not any(o._requires_grad for o in outputs):  # a constant: its gradient is zero
+        found = (None,) * len(inputs)
+    else:
+        found = grad(outputs, inputs, cotangents, retain_graph=True,
+                     create_graph=STATE.grad_enabled, allow_unused=True)
     return tuple(Tensor._make(np.zeros_like(x._data)) if g is None else g
                  for g, x in zip(found, inputs))
 
@@ -225,6 +229,9 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness="error", *, chunk_siz
 
     def wrapper(*args, **kwargs):
         where = f"vmap({name}, in_dims={in_dims!r}, ...)(<inputs>)"
+        if not isinstance(in_dims, int | tuple):
+            raise ValueError(f"{where}: expected `in_dims` to be int or a (potentially nested) "
+                             f"tuple matching the structure of inputs, got: {type(in_dims)}.")
         dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
         if len(dims) != len(args):
             raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`. "
