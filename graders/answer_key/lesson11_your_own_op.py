@@ -234,6 +234,7 @@ def _versions(T):
     a.mul_(2)
     y = a.exp_()
     a[1] = 0.0
+    a.add_(1)
     try:
         y.sum().backward()
     except RuntimeError as error:
@@ -245,15 +246,15 @@ def _versions(T):
 VERSIONS = Predict(
     "the two versions the error names", _versions,
     "a = x * 1 is a new tensor at version 0; mul_ makes it 1, exp_ 2 -- and ExpBackward0 saves "
-    "its output, a itself, at that version --, a[1] = 0.0 makes it 3.", (
+    "its output, a itself, at that version --, a[1] = 0.0 makes it 3 and add_ 4.", (
         Mistake("an in-place op's own write not counted", "exp_() writes its result into a: that "
                 "write bumps a's version too, and the version ExpBackward0 notes for what it "
-                "saved is a's version right after it.", lambda T: [2, 1]),
+                "saved is a's version right after it.", lambda T: [3, 1]),
         Mistake("versions counted from the save", "a._version counts every write into a's memory "
-                "since a was made, not since an op saved it.", lambda T: [1, 0]),
+                "since a was made, not since an op saved it.", lambda T: [2, 0]),
         Mistake("every op bumps the version", "Only a write into a tensor's memory bumps its "
                 "version: in-place ops and index assignments. a = x * 1 makes a new tensor, at "
-                "version 0.", lambda T: [4, 3])),
+                "version 0.", lambda T: [5, 3])),
     analyser=analyse_form)
 
 
