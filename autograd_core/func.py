@@ -94,6 +94,17 @@ def _reaches_outside(t, own):
     return False
 
 
+def _called_on_fresh(func, argnums, args, kwargs):
+    """func called with fresh copies of its inputs argnums: (those copies, whether one input
+    was asked for, what func returned)."""
+    nums, single = _argnums(argnums, args)
+    args = list(args)
+    inner = [_fresh(args[n]) for n in nums]
+    for n, x in zip(nums, inner):
+        args[n] = x
+    return inner, single, func(*args, **kwargs)
+
+
 def _tensor_outputs(out, who):
     outs = out if isinstance(out, tuple) else (out,)
     for o in outs:
@@ -109,12 +120,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux=False):
 
     def wrapper(*args, **kwargs):
         with _transform():
-            nums, single = _argnums(argnums, args)
-            args = list(args)
-            inner = [_fresh(args[n]) for n in nums]
-            for n, x in zip(nums, inner):
-                args[n] = x
-            out = func(*args, **kwargs)
+            inner, single, out = _called_on_fresh(func, argnums, args, kwargs)
             aux = None
             if has_aux:
                 if not (isinstance(out, tuple) and len(out) == 2):
@@ -175,12 +181,7 @@ def jacrev(func: Callable, argnums=0, has_aux=False, *, chunk_size=None):
 
     def wrapper(*args, **kwargs):
         with _transform():
-            nums, single = _argnums(argnums, args)
-            args = list(args)
-            inner = [_fresh(args[n]) for n in nums]
-            for n, x in zip(nums, inner):
-                args[n] = x
-            out = func(*args, **kwargs)
+            inner, single, out = _called_on_fresh(func, argnums, args, kwargs)
             aux = None
             if has_aux:
                 out, aux = out

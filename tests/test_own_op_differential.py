@@ -253,7 +253,8 @@ SNIPPETS = {
                           "    def setup_context(ctx, inputs, output):\n"
                           "        ctx.save_for_backward(inputs[0])\n    @staticmethod\n"
                           "    def backward(ctx, g):\n        return 2 * g * ctx.saved_tensors[0]\n"
-                          "x = torch.tensor([1.0, 3.0])\nprint(torch.func.grad(lambda t: Sq.apply(t).sum())(x))\n"
+                          "x = torch.tensor([1.0, 3.0])\n"
+                          "print(torch.func.grad(lambda t: Sq.apply(t).sum())(x))\n"
                           "torch.func.vmap(Sq.apply)(x)",
     "vmap generated rule": "class Sq(torch.autograd.Function):\n    generate_vmap_rule = True\n"
                            "    @staticmethod\n    def forward(x):\n        return x * x\n"
@@ -415,17 +416,18 @@ def test_per_example_gradients_match_torch(batch, features, data):
     X = np.array(data.draw(st.lists(values, min_size=batch * features,
                                     max_size=batch * features)), np.float32).reshape(batch, features)
     Y = np.array(data.draw(st.lists(values, min_size=batch, max_size=batch)), np.float32)
-    results = []
-    for T in ENGINES.values():
-        def loss(w, x, y, T=T):
-            return ((x * w).sum() - y).tanh() ** 2
+    def loss(w, x, y):
+        return ((x * w).sum() - y).tanh() ** 2
 
-        F = T.func
-        per_example = F.vmap(F.grad(loss), in_dims=(None, 0, 0))(T.tensor(w), T.tensor(X), T.tensor(Y))
-        hessians = F.vmap(F.hessian(loss), in_dims=(None, 0, 0))(T.tensor(w), T.tensor(X), T.tensor(Y))
+    def transforms(T):
+        F, data = T.func, (T.tensor(X), T.tensor(Y))
+        per_example = F.vmap(F.grad(loss), in_dims=(None, 0, 0))(T.tensor(w), *data)
+        hessians = F.vmap(F.hessian(loss), in_dims=(None, 0, 0))(T.tensor(w), *data)
         jacobian = T.autograd.functional.jacobian(
-            lambda w: F.vmap(loss, in_dims=(None, 0, 0))(w, T.tensor(X), T.tensor(Y)), T.tensor(w))
-        results.append([np.array(r.tolist(), dtype=float) for r in (per_example, hessians, jacobian)])
+            lambda v: F.vmap(loss, in_dims=(None, 0, 0))(v, *data), T.tensor(w))
+        return [np.array(r.tolist(), dtype=float) for r in (per_example, hessians, jacobian)]
+
+    results = [transforms(T) for T in ENGINES.values()]
     for core, real in zip(results[1], results[0]):
         assert core.shape == real.shape
         np.testing.assert_allclose(core, real, rtol=1e-4, atol=1e-5)
