@@ -98,8 +98,7 @@ class Check:
         """The verdict for an answer that does not exist yet."""
         what = (f"write the body of `{self.answer}`" if self.takes_function else
                 f"assign your answer to `{self.answer}`")
-        return Verdict(self.name, self.title, UNANSWERED,
-                       f"{what} in the answer cell above, run it, then run this check.")
+        return Verdict(self.name, self.title, UNANSWERED, f"{what} above and run that cell first.")
 
     def __repr__(self):
         return f"<check {self.name} ({self.grade_id}): {self.doc}>"

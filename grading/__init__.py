@@ -10,6 +10,7 @@
     integrity.py  what no test can catch: tampering with checks, torch or tracebacks
     feedback.py   feedback HTML without hidden tests (written when given back)
     report.py     grades.csv and report.html with its plots
+    files.py      a submission's own files: which they are, copied safely, within limits
     collect.py    students' work into submitted/: nbgrader's exchange, or an LMS's zip
     flags.py      why a submission was flagged, in formgrader's comment
     giveback.py   feedback back: nbgrader's exchange, or a zip of one file per student

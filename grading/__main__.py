@@ -9,10 +9,14 @@ from pathlib import Path
 from .course import Course, environment
 
 DEMO_ROOT = Path("build/grading")
-LIMITS = [("memory", "memory_limit", "bytes of address space per process"),
-          ("processes", "process_limit", "processes at once per submission"),
-          ("wall", "wall_limit", "seconds for a whole submission"),
-          ("output", "output_limit", "bytes of output kept per submission")]
+# (flag, trait, what): the sandbox's limits, then those on the files a submission hands in
+LIMITS = [("memory", "SandboxedExecute.memory_limit", "bytes of address space per process"),
+          ("processes", "SandboxedExecute.process_limit", "processes at once per submission"),
+          ("wall", "SandboxedExecute.wall_limit", "seconds for a whole submission"),
+          ("output", "SandboxedExecute.output_limit", "bytes of output kept per submission"),
+          ("notebook-size", "SubmissionFiles.notebook_limit", "bytes of each notebook"),
+          ("files", "SubmissionFiles.files_limit", "files beside the notebook"),
+          ("files-size", "SubmissionFiles.size_limit", "bytes of the files beside the notebook")]
 
 
 def main(argv=None):
@@ -60,8 +64,8 @@ def main(argv=None):
                        help="grade without the sandbox (the report says so on its first line)")
     for flag, trait, what in LIMITS:
         grade.add_argument(f"--{flag}", type=int, dest=trait,
-                           help=f"sandbox limit: {what} (default: the course's, or "
-                                f"SandboxedExecute.{trait} in nbgrader_config.py)")
+                           help=f"limit: {what} (default: the course's, or "
+                                f"c.{trait} in nbgrader_config.py)")
     args = parser.parse_args(argv)
     os.environ.update(environment())
 

@@ -16,7 +16,8 @@ from . import worker
 def deduplicate(path, nb):
     """A cell copied in JupyterLab keeps its grade_id, and nbgrader then refuses the whole
     notebook. Keep the first cell of each grade_id; later copies stay, as plain cells (the
-    student's code is kept, it just earns nothing). The original is saved in .original/."""
+    student's code is kept, it just earns nothing). `path` is the copy being graded: what the
+    student handed in stays as it was, in submitted/."""
     seen, changed = set(), False
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -27,10 +28,6 @@ def deduplicate(path, nb):
     if changed:
         import nbformat
 
-        backup = path.parent / ".original" / path.name
-        if not backup.exists():
-            backup.parent.mkdir(exist_ok=True)
-            backup.write_bytes(path.read_bytes())
         nbformat.write(nb, path)
 
 
@@ -52,8 +49,8 @@ def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None)
 
     Sandboxed unless told otherwise: then the machine must have what the sandbox needs
     (grading.sandbox.require raises Unavailable, saying what is missing). `limits`:
-    {SandboxedExecute trait: value}, over the course's config. Returns the outcomes in the
-    jobs' order.
+    {"SandboxedExecute.wall_limit" or another limit's trait: value}, over the course's config.
+    Returns the outcomes in the jobs' order.
     """
     if sandboxed:
         from .sandbox import require
@@ -82,7 +79,7 @@ def _ensure_gradebook(course, students):
 
 
 def _progress(log, done, total, outcome, start):
-    mark = "✓" if outcome.graded and not outcome.limits_hit else "!"
+    mark = "✓" if outcome.graded and not (outcome.limits_hit or outcome.dropped) else "!"
     log(f"  [{done:>3}/{total}] {mark} {outcome.student:<8} {outcome.assignment:<22} "
         f"{outcome.seconds:5.1f}s  {outcome.status if mark == '!' else ''}"
         f"   ({time.perf_counter() - start:.0f}s elapsed)")

@@ -1,7 +1,9 @@
 """The nbgrader course being graded: a directory with nbgrader_config.py, source and submitted/."""
 
+import copy
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +11,10 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 REPO = Path(__file__).resolve().parents[1]
+# JSON objects and arrays in a notebook: a lesson's holds a few per cell; a 20 MB notebook of
+# nothing but {} would take nbformat 3.7 GB to read
+MAX_JSON_CONTAINERS = 500_000
+JSON_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 DEMO_CONFIG = """\
 # The demo course: the lessons of {repo} as assignments, graded here.
@@ -18,6 +24,14 @@ c.CourseDirectory.source_directory = {source!r}
 c.CourseDirectory.db_url = {db_url!r}
 c.Execute.timeout = {timeout}  # seconds per cell: an endless loop fails its cell, not the class
 c.Execute.startup_timeout = 120
+# what one submission may cost when graded (grading/sandbox.py), and hand in (grading/files.py)
+c.SandboxedExecute.wall_limit = 600  # seconds, its files' copying included
+c.SandboxedExecute.memory_limit = 2 << 30  # bytes of address space per process
+c.SubmissionFiles.notebook_limit = 20_000_000  # bytes of each notebook
+c.SubmissionFiles.files_limit = 1000  # files beside the notebook; past it, the notebook alone
+c.SubmissionFiles.size_limit = 50_000_000  # bytes beside the notebook; past it, likewise
+# formgrader's collect takes, as `python -m grading collect` does, only students' own files
+c.ExchangeFactory.collect = "grading.collect.OwnCollect"
 """
 
 
@@ -85,7 +99,7 @@ class Course:
         """nbgrader's API on this course (imported late: workers import it themselves)."""
         from nbgrader.apps import NbGraderAPI
 
-        merged = Config(self.config)
+        merged = copy.deepcopy(self.config)  # its sections too: what is set here stays here
         merged.CourseDirectory.db_url = self.db_url
         for key, value in config.items():
             section, name = key.split(".")
@@ -118,21 +132,47 @@ class Course:
         submitted = self.directory("submitted")
         return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.exists() else []
 
+    def notebooks(self, assignment):
+        """The names of the lesson's notebooks, e.g. ["04_accumulation.ipynb"]."""
+        return sorted(p.name for p in (self.directory("source") / assignment).glob("*.ipynb"))
+
     def submission(self, student, assignment):
         """The notebooks a student handed in for an assignment."""
         return sorted((self.directory("submitted") / student / assignment).glob("*.ipynb"))
 
 
+class NotANotebook(ValueError):
+    """Bytes that are no notebook; `why` says what is wrong with them."""
+
+    def __init__(self, name, why):
+        super().__init__(f"{name} is not a valid notebook ({why})")
+        self.why = why
+
+
 def read_notebook(path):
-    """A notebook, or a clear error saying why it cannot be read."""
+    """A notebook, or a clear error (NotANotebook) saying why it cannot be read."""
+    return parse_notebook(Path(path).read_bytes(), Path(path).name)
+
+
+def parse_notebook(data, name="notebook.ipynb"):
+    """A notebook from its bytes, in bounded memory (NotANotebook: why they are none)."""
     import nbformat
 
+    if containers(data) > MAX_JSON_CONTAINERS:
+        raise NotANotebook(name, f"more than {MAX_JSON_CONTAINERS:,} JSON objects and arrays")
     try:
-        return nbformat.read(path, as_version=4)
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{Path(path).name} is not a valid notebook (not JSON: {error})") from None
+        raise NotANotebook(name, f"not JSON: {error}") from None
     except Exception as error:  # noqa: BLE001 -- nbformat raises many kinds
-        raise ValueError(f"{Path(path).name} is not a valid notebook ({error})") from None
+        raise NotANotebook(name, str(error) or type(error).__name__) from None
+
+
+def containers(data):
+    """How many JSON objects and arrays these bytes hold (braces outside strings), counted
+    without parsing them."""
+    bare = JSON_STRINGS.sub(b"", data)
+    return bare.count(b"{") + bare.count(b"[")
 
 
 def environment():

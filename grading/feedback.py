@@ -1,9 +1,13 @@
-"""Feedback for students: nbgrader's HTML, with hidden tests and their traceback lines removed."""
+"""Feedback for students: nbgrader's HTML, with hidden tests and their traceback lines removed,
+and the files grading left out of their submission named (grading/files.py)."""
 
+import html
 import re
 
+import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 
@@ -25,6 +29,41 @@ class HideTests(NbGraderPreprocessor):
         return cell, resources
 
 
+class LeftOut(NbGraderPreprocessor):
+    """A note first in the feedback: the files grading did not take in, and why."""
+
+    dropped = List(help="[{path, reason}] of this submission (the grading run's outcome)"
+                   ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if self.dropped:
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(left_out_note(self.dropped)))
+        return nb, resources
+
+
+def left_out_note(dropped, intro="Grading takes only your own files (plain files in your "
+                  "submission's folder, within its limits); it left out:"):
+    """Markdown naming each file left out: its name is the student's, so shown as text only."""
+    lines = [f"**{intro}**", ""]
+    lines += [f"- <code>{_text(d['path'])}</code>: {_text(d['reason'])}" for d in dropped]
+    return "\n".join(lines)
+
+
+def _text(text):
+    """Text that neither markdown nor HTML reads as anything but text."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~])", r"\\\1", html.escape(text))
+
+
+def not_graded_page(assignment, why, dropped):
+    """The feedback of a submission with nothing of the student's own to grade: why, as a page."""
+    text = (f"# {assignment}: not graded\n\nYou handed in {why}. Grading takes only your own "
+            "files: hand in the notebook itself, then ask your instructor to grade it again.")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text),
+                                         nbformat.v4.new_markdown_cell(left_out_note(
+                                             dropped, "Left out of what you handed in:"))])
+    return HTMLExporter(template_name="classic").from_notebook_node(nb)[0]
+
+
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTMLExporter, its templates compiled once per worker rather than per student
     (jinja's compiling was a third of the feedback's time)."""
@@ -38,11 +77,15 @@ class FeedbackExporter(HTMLExporter):
         return self._environments[key]
 
 
-def generate(course, assignment, student):
+def generate(course, assignment, student, dropped=()):
+    """nbgrader's generate_feedback for one student; `dropped`: [Dropped] grading left out."""
+    from dataclasses import asdict
+
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    api = course.api(**{"GenerateFeedback.preprocessors": [GetGrades, HideTests,
+    api = course.api(**{"GenerateFeedback.preprocessors": [LeftOut, GetGrades, HideTests,
                                                           CSSHTMLHeaderPreprocessor],
-                        "GenerateFeedback.exporter_class": FeedbackExporter})
+                        "GenerateFeedback.exporter_class": FeedbackExporter,
+                        "LeftOut.dropped": [asdict(d) for d in dropped]})
     return api.generate_feedback(assignment, student)

@@ -1,14 +1,15 @@
 """Flagged submissions, as the instructor meets them in formgrader: the reason in a comment.
 
 A submission the grading run could not score as usual (its kernel died, a cell ran out of time,
-the grader failed) is listed in the report; in formgrader, the comment on its first answer says
-why, so the instructor grading it by hand knows what happened. Code flagged for review
-(grading.integrity) is said in the comment of the exercise it precedes, with its cell and line;
-it changed no score. Either sets nbgrader's `flagged`. A comment the instructor wrote is never
-replaced.
+the grader failed, files of it were left out) is listed in the report; in formgrader, the comment
+on its first answer says why, so the instructor grading it by hand knows what happened. Code
+flagged for review (grading.integrity) is said in the comment of the exercise it precedes, with
+its cell and line; it changed no score. Either sets nbgrader's `flagged`. A comment the
+instructor wrote is never replaced.
 """
 
 from .course import read_notebook
+from .files import describe
 
 MARK = "Flagged by the grading run: "
 
@@ -17,7 +18,7 @@ def comment_flags(course, outcomes):
     """Write each flagged outcome's reason into its submission's first comment in the gradebook."""
     from nbgrader.api import MissingEntry
 
-    flagged = [o for o in outcomes if not o.graded or o.limits_hit]  # fields, never the label
+    flagged = [o for o in outcomes if not o.graded or o.limits_hit or o.dropped]  # fields
     with course.gradebook() as gradebook:
         for outcome in outcomes:
             if outcome.findings:
@@ -29,6 +30,8 @@ def comment_flags(course, outcomes):
                 continue  # never autograded (e.g. a malformed notebook): only the report has it
             reason = MARK + outcome.status + (f" ({outcome.detail.strip().splitlines()[-1]})"
                                               if outcome.detail.strip() else "") + "."
+            if outcome.dropped:
+                reason += f" Left out: {describe(outcome.dropped)}."
             for notebook in submission.notebooks:
                 order = _cell_order(course, outcome.assignment, notebook.name)
                 comments = sorted(notebook.comments, key=lambda c: order.get(c.name, len(order)))

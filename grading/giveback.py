@@ -1,14 +1,21 @@
 """Giving feedback back: through nbgrader's exchange, or as a zip of one file per student.
 
 Feedback is generated again first, so points and comments given in formgrader since the grading
-run are in it (without hidden tests: grading.feedback). A submission that could not be graded
-has no feedback; it is named, never skipped silently.
+run are in it (without hidden tests: grading.feedback), and the files grading left out are named.
+A submission that had nothing of the student's own to grade (its notebook a link, a FIFO, too
+big) gets a page saying so; any other that could not be graded has no feedback; it is named,
+never skipped silently. What goes out is read as files of the course's own (grading/files.py):
+never through a link.
 """
 
+import shutil
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from .feedback import generate
+from .feedback import generate, not_graded_page
+from .files import NBGRADER_FILE_LIMIT, NBGRADER_FILES, read_own
+
+PAGE_LIMIT = 256 << 20  # bytes of one feedback page (its pictures inline)
 
 
 @dataclass
@@ -26,23 +33,55 @@ class GivenBack:
 
 def refresh(course, assignment, students=None):
     """Regenerate the lesson's feedback for each graded student; returns GivenBack."""
+    from .worker import lost_notebooks, recorded  # the grading run's records (and its imports)
+
     result = GivenBack()
     with course.gradebook() as gradebook:
         graded = {s.student.id for s in gradebook.find_assignment(assignment).submissions
                   if s.notebooks}
     submitted = {p.parent.name for p in course.directory("submitted").glob(f"*/{assignment}")}
     for student in sorted(students or graded | submitted):
-        if student not in graded:
+        outcome = recorded(course, student, assignment)
+        lost = lost_notebooks(course, outcome) if outcome and not outcome.graded else []
+        if lost:
+            _not_graded(course, assignment, student, outcome, lost)
+            result.students.append(student)
+        elif student not in graded:
             why = ("handed in, not graded yet (or not gradable: see the report)"
                    if student in submitted else "nothing handed in")
             result.missing.append((student, why))
         elif not (course.directory("autograded") / student / assignment).is_dir():
             result.missing.append((student, "not autograded (see the report)"))
-        elif not generate(course, assignment, student)["success"]:
+        elif not generate(course, assignment, student,
+                          outcome.dropped if outcome else [])["success"]:
             result.failed.append((student, "nbgrader generate_feedback failed"))
         else:
             result.students.append(student)
     return result
+
+
+def _not_graded(course, assignment, student, outcome, lost):
+    """The page of a submission with nothing of the student's own to grade, in feedback/ with
+    nbgrader's record of it (which the exchange needs to give it back)."""
+    folder = course.directory("feedback") / student / assignment
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    page = not_graded_page(assignment, lost[0].reason, [asdict(d) for d in outcome.dropped])
+    for notebook in course.notebooks(assignment):
+        (folder / notebook).with_suffix(".html").write_text(page)
+    for name in NBGRADER_FILES:
+        try:
+            data = read_own(course.directory("submitted") / student / assignment / name,
+                            NBGRADER_FILE_LIMIT)
+        except ValueError:
+            continue
+        (folder / name).write_bytes(data)
+
+
+def _pages(course, assignment, student):
+    """{name: bytes} of a student's feedback pages, each a file of its own (never a link)."""
+    folder = course.directory("feedback") / student / assignment
+    return {page.name: read_own(page, PAGE_LIMIT) for page in sorted(folder.glob("*.html"))}
 
 
 def release(course, assignment, students=None):
@@ -56,6 +95,12 @@ def release(course, assignment, students=None):
             result.failed.append((student, "not handed in through nbgrader's exchange (no "
                                            "submission_secret.txt): give it back with --zip"))
             continue
+        try:
+            _pages(course, assignment, student)
+        except ValueError as why:
+            result.students.remove(student)
+            result.failed.append((student, f"a feedback page is {why}"))
+            continue
         outcome = api.release_feedback(assignment, student)
         if not outcome["success"]:
             result.students.remove(student)
@@ -67,9 +112,14 @@ def release(course, assignment, students=None):
 def zip_feedback(course, assignment, target, students=None):
     """One HTML file per student (STUDENT_NOTEBOOK.html), zipped for an LMS's upload."""
     result = refresh(course, assignment, students)
-    feedback = course.directory("feedback")
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for student in result.students:
-            for page in sorted((feedback / student / assignment).glob("*.html")):
-                archive.write(page, f"{student}_{page.name}")
+        for student in list(result.students):
+            try:
+                pages = _pages(course, assignment, student)
+            except ValueError as why:
+                result.students.remove(student)
+                result.failed.append((student, f"a feedback page is {why}"))
+                continue
+            for name, data in pages.items():
+                archive.writestr(f"{student}_{name}", data)
     return result

@@ -42,12 +42,13 @@ import traceback
 NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /dev holds
+PTYS = 16  # pseudo-terminals a job may open (its own devpts instance)
 
 # imported once, in the parent: every kernel forked from it starts with them -- and with what
 # torch, matplotlib and ipykernel import late, the first time a lesson's code needs it (a first
@@ -133,6 +134,11 @@ def fresh_dev(shm_size):
         os.symlink(target, f"/dev/{name}")
     os.mkdir("/dev/shm")
     _fresh_tmpfs("/dev/shm", f"size={shm_size},mode=1777")
+    # terminals of its own, a few: IPython runs `!shell` lines in one
+    os.mkdir("/dev/pts")
+    _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+           f"newinstance,ptmxmode=0666,mode=0620,max={PTYS}")
+    os.symlink("pts/ptmx", "/dev/ptmx")
     _mount(None, "/dev", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID, "size=64k,mode=755")
 
 

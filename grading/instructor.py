@@ -51,9 +51,9 @@ def run_command(course, args, log=print):
             release(course, lesson)
             log(f"released {lesson}")
         elif args.command == "collect":
-            collect_exchange(course, lesson)
-            log(f"collected {lesson}: {len(list(course.directory('submitted').glob(f'*/{lesson}')))}"
-                " submissions in submitted/")
+            result = collect_exchange(course, lesson)
+            log(result.summary(lesson))
+            status |= bool(result.refused)
         else:
             result = release_feedback(course, lesson, args.students)
             log(result.summary(f"released for {lesson}"))

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from graders.lessons import lesson_of  # noqa: E402
 
+from .files import describe  # noqa: E402
+
 
 @dataclass
 class Row:
@@ -80,8 +82,9 @@ def percent_table(rows):
                 for lesson, (got, total, flag) in lessons.items()} for s, lessons in totals.items()}
 
 
-def summary(rows):
-    """The table printed at the end: % of the points per lesson, or why a lesson has none."""
+def summary(rows, left_out=()):
+    """The table printed at the end: % of the points per lesson, or why a lesson has none;
+    `left_out`: the outcomes whose files were not all taken in."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
     lines = ["student  " + " ".join(f"{_short(lesson):>5}" for lesson in lessons) + "   flags"]
@@ -100,6 +103,9 @@ def summary(rows):
                               if not r.manual and r.status == "needs manual grading"})
         if handed_over:
             flags.append("a test to grade by hand in " + " ".join(handed_over))
+        dropped = sorted({_short(o.assignment) for o in left_out if o.student == student})
+        if dropped:
+            flags.append("files left out in " + " ".join(dropped))
         lines.append(f"{student:<8} " + " ".join(cells) + "   " + "; ".join(flags))
     return "\n".join(lines)
 
@@ -141,7 +147,8 @@ def plots(rows, folder):
 
 
 def write_html(rows, seen, folder, warning="", outcomes=()):
-    """report.html; a `warning` (e.g. graded without the sandbox) is its first line."""
+    """report.html; a `warning` (e.g. graded without the sandbox) is its first line; the
+    outcomes give its flags for review and the files left out."""
     table = percent_table(rows)
     lessons = sorted({r.lesson for r in rows})
     head = "".join(f'<th title="{html.escape(lesson)}">{_short(lesson)}</th>' for lesson in lessons)
@@ -156,6 +163,8 @@ def write_html(rows, seen, folder, warning="", outcomes=()):
     flags = "".join(f"<li>{html.escape(o.student)} · {html.escape(f.grade_id or o.assignment)}: "
                     f"{html.escape(f.reason)} (cell {f.cell}: <code>{html.escape(f.line)}</code>)"
                     f"</li>" for o in outcomes for f in o.findings)
+    dropped = "".join(f"<li>{html.escape(o.student)} · {html.escape(o.assignment)}: "
+                      f"{html.escape(describe(o.dropped))}</li>" for o in outcomes if o.dropped)
     (folder / "report.html").write_text(f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Class report</title><style>
 body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; }}
@@ -177,5 +186,9 @@ not counted as 0. Details in
 <h2>Flagged for review</h2>
 <p>Code that reaches into the graders, or runs code made from text. A flag changes no score: if
 you agree it was cheating, set the score in formgrader.</p><ul>{flags or "<li>none</li>"}</ul>
+<h2>Files left out of submissions</h2>
+<p>Grading takes only a student's own files: plain files inside the submission, within its
+limits -- never a link, a FIFO or a device. Each student's feedback names them too.</p>
+<ul>{dropped or "<li>none</li>"}</ul>
 </body></html>
 """)

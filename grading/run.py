@@ -39,7 +39,7 @@ def report(course, log=print):
     comment_flags(course, outcomes)
     write_html(rows, plots(rows, folder), folder, warning=UNSAFE if unsafe else "",
                outcomes=outcomes)
-    log((UNSAFE + "\n" if unsafe else "") + summary(rows))
+    log((UNSAFE + "\n" if unsafe else "") + summary(rows, [o for o in outcomes if o.dropped]))
     log(f"\nreport: {folder / 'report.html'}\ngrades: {folder / 'grades.csv'}\n"
         f"by student: {folder / 'grades-by-student.csv'}\n"
         "feedback: written when given back (python -m grading giveback), with the points given "

@@ -11,8 +11,9 @@ bwrap's, with no capability left (grading/inside.py). What one submission sees:
   the Python installation and venv, and the packages the lessons import (graders,
   autograd_core) alone -- never the repository around them, solutions/, the course directory,
   the gradebook, other students, the instructor's home; writable: a fresh /tmp and a home
-  holding a copy of this one submission, both tmpfs of bounded size (memory, not the host's
-  disk) -- not another job's, not what a job before it left;
+  holding a copy of this one submission (its own files only: no link, no FIFO; grading/files.py),
+  both tmpfs of bounded size (memory, not the host's disk) -- not another job's, not what a job
+  before it left;
 - the network: a new, empty namespace, not even a loopback to the host's or another job's;
 - processes: its own pid namespace, which ends with the submission, so every process the student
   starts (setsid, double fork, daemons) is killed when its grading ends; the warm parent is
@@ -52,7 +53,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Float, Integer
+
+from .files import copy_own
 
 RUNNER = Path(__file__).with_name("inside.py")
 NOTEBOOK, EXECUTED = "notebook.ipynb", "executed.ipynb"  # a job's, in and out (as inside.py)
@@ -228,8 +231,9 @@ class Sandbox:
     def alive(self):
         return self.process.poll() is None
 
-    def run(self, nb, source_dir):
-        """Execute the notebook with a private copy of `source_dir` (the submission's files).
+    def run(self, nb, source_dir, deadline=None):
+        """Execute the notebook with a private copy of the own files of `source_dir` (the
+        submission's and the lesson's), by `deadline` (time.monotonic()) if one is given.
 
         Returns (the executed notebook, [problems]): "wall time", "output limit", "process
         limit", "memory limit", "kernel died", "no notebook came back", ...; never raises for
@@ -238,14 +242,17 @@ class Sandbox:
         self.jobs_run += 1
         job = f"job-{self.jobs_run}"
         workdir = self.jobs / job
-        shutil.copytree(source_dir, workdir, symlinks=True,
-                        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-        nbformat.write(nb, workdir / NOTEBOOK)
+        deadline = min(time.monotonic() + self.limits.wall, deadline or float("inf"))
         problems = []
         try:
+            copy_own(source_dir, workdir, skip=("*.ipynb", ".ipynb_checkpoints"),
+                     deadline=deadline)
+            nbformat.write(nb, workdir / NOTEBOOK)
             self.process.stdin.write(f"{job}\n".encode())
             self.process.stdin.flush()
-            report = self._report(job, time.monotonic() + self.limits.wall)
+            report = self._report(job, deadline)
+        except TimeoutError:
+            report = None
         except BrokenPipeError:
             report = {"problems": ["the sandbox did not start"]}
         if report is None:
@@ -299,13 +306,13 @@ class Sandbox:
 _warm = None  # this worker's sandbox
 
 
-def execute(nb, source_dir, limits):
+def execute(nb, source_dir, limits, deadline=None):
     """Run the notebook in a sandbox holding a private copy of `source_dir`; see Sandbox.run."""
     global _warm
     if _warm is None or _warm.limits != limits or not _warm.alive():
         _discard()
         _warm = Sandbox(limits)
-    return _warm.run(nb, source_dir)
+    return _warm.run(nb, source_dir, deadline)
 
 
 @atexit.register
@@ -323,6 +330,9 @@ class SandboxedExecute(Execute):
     process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
     wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
     output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)
+    deadline = Float(0.0, help="time.monotonic() by which this submission must be done, its "
+                     "files' copying included (set by the grading run; 0: wall_limit from now)"
+                     ).tag(config=True)
 
     def limits(self):
         return Limits(memory=self.memory_limit, processes=self.process_limit,
@@ -331,7 +341,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
-        executed, problems = execute(nb, source_dir, self.limits())
+        executed, problems = execute(nb, source_dir, self.limits(), self.deadline or None)
         resources.setdefault("sandbox", {})["problems"] = problems
         for problem in problems:
             self.log.warning("sandbox: %s", problem)

@@ -1,5 +1,10 @@
-"""One worker, one submission, start to end: execute (sandboxed), verdicts, review scan, record.
-It returns an `Outcome` -- fields, read as fields by the run and the report.
+"""One worker, one submission, start to end: take in its own files, execute (sandboxed),
+verdicts, review scan, record. It returns an `Outcome` -- fields, read as fields by the run and the
+report.
+
+nbgrader grades a copy of the submission holding only the student's own files (grading/files.py),
+made within the submission's wall limit: never the submitted folder itself, whose links nbgrader
+would follow into autograded/ and the sandbox.
 
 Feedback is not written here: it is written when it is given back (grading/giveback.py), after
 formgrader's points and comments, which it must show, exist.
@@ -11,6 +16,7 @@ one after another; `grade_one` never raises for anything a student did.
 import dataclasses
 import json
 import os
+import tempfile
 import time
 import traceback
 import warnings
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import Course, environment, read_notebook
+from .files import Dropped, Refused, SubmissionFiles, copy_own, describe
 from .integrity import Finding, scan
 from .verdicts import CellVerdict
 
@@ -36,13 +43,15 @@ class Outcome:
     limits_hit: list[str] = field(default_factory=list)   # "wall time", "output limit", ...
     verdicts: list[CellVerdict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # code to review: a flag, no score
+    dropped: list[Dropped] = field(default_factory=list)  # files not taken in, and why
 
     @property
     def status(self):
         """One short label for people (progress lines, the CSV): never parsed back."""
         if not self.graded:
             return self.problem
-        return "graded" + (f" ({', '.join(self.limits_hit)})" if self.limits_hit else "")
+        notes = self.limits_hit + (["files left out"] if self.dropped else [])
+        return "graded" + (f" ({', '.join(notes)})" if notes else "")
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self))
@@ -54,6 +63,7 @@ class Outcome:
         record = {key: value for key, value in record.items() if key in known}  # older runs'
         record["verdicts"] = [CellVerdict(**v) for v in record.get("verdicts", [])]
         record["findings"] = [Finding(**f) for f in record.get("findings", [])]
+        record["dropped"] = [Dropped(**d) for d in record.get("dropped", [])]
         return cls(**record)
 
 
@@ -90,9 +100,10 @@ def init(root, db_url, timeout, sandboxed, limits=None):
     log = open(Path(root) / "grading.log", "a")  # kernels' stderr too: inherited from here
     os.dup2(log.fileno(), 2)
     course = Course(root, db_url=db_url, timeout=timeout)
-    for name, value in (limits or {}).items():
+    for name, value in (limits or {}).items():  # "SandboxedExecute.wall_limit": 60, ...
         if value is not None:
-            course.config.SandboxedExecute[name] = value
+            section, _, trait = name.rpartition(".")
+            course.config[section or "SandboxedExecute"][trait] = value
     _WORKER = (course, sandboxed)
 
 
@@ -114,9 +125,47 @@ def grade_one(student, assignment):
 
 
 def _grade(course, outcome):
+    from .sandbox import SandboxedExecute
+
+    deadline = time.monotonic() + SandboxedExecute(config=course.config).wall_limit
+    with tempfile.TemporaryDirectory(prefix="grading-own-") as own:
+        if _take_in(course, outcome, Path(own), deadline):
+            _grade_own(course, outcome, Path(own), deadline)
+
+
+def _take_in(course, outcome, own, deadline):
+    """The student's own files of the submission, copied to own/STUDENT/LESSON; whether there
+    is a notebook to grade (if not, the outcome says why)."""
+    from .collect import left_out
+
+    target = own / outcome.student / outcome.assignment
+    target.parent.mkdir()
+    limits = SubmissionFiles(config=course.config).limits()
+    try:
+        submitted = course.directory("submitted")
+        dropped = copy_own(submitted / outcome.student / outcome.assignment, target, limits,
+                           deadline=deadline, within=submitted)
+    except Refused as error:  # e.g. the folder is a link to a classmate's
+        outcome.problem, outcome.detail = f"submission folder refused: {error}", ""
+        return False
+    except TimeoutError as error:
+        outcome.problem, outcome.detail = "wall time", str(error)
+        return False
+    outcome.dropped = left_out(course, outcome.student, outcome.assignment) + dropped
+    lost = lost_notebooks(course, outcome)
+    if lost:  # e.g. a link to a classmate's notebook: nothing of the student's to grade
+        outcome.problem, outcome.detail = f"handed in {lost[0].reason}", describe(lost)
+        return False
+    return True
+
+
+def _grade_own(course, outcome, own, deadline):
+    """nbgrader's autograde on the copy in `own` (as its submitted/), sandboxed by default."""
     from .autograde import deduplicate
 
-    paths = course.submission(outcome.student, outcome.assignment)
+    handed = own / outcome.student / outcome.assignment
+    paths = [handed / name for name in course.notebooks(outcome.assignment)
+             if (handed / name).exists()]  # nbgrader grades these, and skips any other
     try:
         for path in paths:
             deduplicate(path, read_notebook(path))
@@ -124,7 +173,9 @@ def _grade(course, outcome):
         outcome.problem, outcome.detail = "malformed notebook", str(error)
         return
     api = course.api(**{"Autograde.autograde_preprocessors":
-                        autograde_preprocessors(outcome.sandboxed)})
+                        autograde_preprocessors(outcome.sandboxed),
+                        "CourseDirectory.submitted_directory": str(own),
+                        "SandboxedExecute.deadline": deadline})
     result = api.autograde(outcome.assignment, outcome.student, force=True, create=True)
     log = (result.get("log") or "") + (result.get("error") or "")
     if not result["success"]:
@@ -149,6 +200,18 @@ def _grade(course, outcome):
         return
     outcome.graded = True
     outcome.findings = [f for path in paths for f in scan(path)]
+
+
+def lost_notebooks(course, outcome):
+    """The lesson's notebooks left out of the submission (a link, a FIFO, over the limit):
+    then it had nothing of the student's own to grade."""
+    return [d for d in outcome.dropped if d.path in course.notebooks(outcome.assignment)]
+
+
+def recorded(course, student, assignment):
+    """The last grading run's Outcome for this submission, or None."""
+    path = course.root / "grading-status" / f"{student}__{assignment}.json"
+    return Outcome.from_json(path.read_text()) if path.exists() else None
 
 
 def _last_lines(text, n=6):

@@ -1,27 +1,25 @@
 """The student's flow in a real browser: JupyterLab on 127.0.0.1, Debian's chromium via Playwright.
 
-Opens lesson 04, runs it, gives a wrong answer and reads the check's diagnosis, corrects it and
-sees the check pass, then presses nbgrader's Validate and reads the verdict. Screenshots go to
-test-artifacts/browser/.
+Opens lesson 04 (unmodified, no empty menu), runs it, gives a wrong answer and reads the check's
+diagnosis, corrects it and sees the check pass, presses nbgrader's Validate and reads the
+verdict, then closes the lesson and sees its kernel go. Everything is found in
+the lesson's own panel, and the session shows nothing but what the test opened: no tab, theme or
+shortcut of the person's. Screenshots go to test-artifacts/browser/.
 """
 
 import json
-import os
 import re
-import shutil
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .jupyter_lab import CHROMIUM, chromium, serving
+from .jupyter_lab import ARTIFACTS, CHROMIUM, chromium, make_lab, new_page, student_copy
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+SCREENSHOTS = ARTIFACTS / "browser"
 TOKEN = "course-browser-test"
-STUDENT_MODE = ROOT / "binder" / "jupyter" / "student"
+LESSON = "course/04_accumulation/04_accumulation.ipynb"
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -30,16 +28,9 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab serving a scratch copy of course/: the committed notebooks stay untouched."""
-    root = tmp_path_factory.mktemp("student")
-    shutil.copytree(ROOT / "course", root / "course")
-    command = [Path(sys.executable).parent / "jupyter", "lab", "--no-browser", "--allow-root",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-               "--expose-app-in-browser",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    env = {**os.environ, "JUPYTER_NO_CONFIG": "",
-           "JUPYTER_CONFIG_PATH": str(STUDENT_MODE)}  # as `make lab` runs it
-    with serving(command, root / "lab.log", TOKEN, cwd=root, env=env) as url:
+    """JupyterLab in student mode, as `make lab` runs it, on a scratch copy of course/."""
+    root = student_copy(tmp_path_factory.mktemp("student"))
+    with make_lab(root, tmp_path_factory.mktemp("student-lab"), TOKEN) as url:
         yield url, root
 
 
@@ -49,9 +40,34 @@ def browser():
         yield browser
 
 
-def cell_with(page, text):
-    """The first code cell showing text, pinned by position (its text will change)."""
-    cells = page.locator(".jp-Notebook .jp-Cell")
+# the lesson's panel, once JupyterLab shows it and its kernel is idle: found by the path it holds,
+# never as the first notebook on the page (a restored workspace may hold many, hidden in tabs)
+PANEL_READY = """path => {
+    const app = window.jupyterapp;
+    if (!app) return false;
+    const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return app.shell.currentWidget === panel && kernel && kernel.status === 'idle'
+        && document.body.dataset.jpThemeName && panel.id;
+}"""
+# whether the notebook at path holds changes not saved
+DIRTY = """path => [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path).context.model.dirty"""
+# what the main area holds, each by the path it shows (or its id)
+OPEN_IN_MAIN = ("() => [...window.jupyterapp.shell.widgets('main')]"
+                ".map(w => w.context ? w.context.path : w.id)")
+
+
+def open_notebook(page, url, path):
+    """Open the notebook at path; its panel, once it is current and its kernel idle."""
+    page.goto(f"{url}/lab/tree/{path}?token={TOKEN}")
+    panel_id = page.wait_for_function(PANEL_READY, arg=path).json_value()
+    return page.locator(f"[id='{panel_id}']")
+
+
+def cell_with(panel, text):
+    """The panel's first code cell showing text, pinned by position (its text will change)."""
+    cells = panel.locator(".jp-Notebook .jp-Cell")
     texts = cells.evaluate_all("cells => cells.map(c => c.classList.contains('jp-CodeCell')"
                                " ? c.innerText : '')")
     return cells.nth(next(i for i, t in enumerate(texts) if text in t))
@@ -69,7 +85,7 @@ def run_cell_and_next(page, cell, expect):
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Shift+Enter")
     check = cell.locator("xpath=following-sibling::div[contains(@class,'jp-Cell')][1]")
-    check.locator(".jp-OutputArea-output", has_text=expect).first.wait_for(timeout=30_000)
+    check.locator(".jp-OutputArea-output", has_text=expect).first.wait_for()
     return check
 
 
@@ -85,47 +101,54 @@ def test_student_mode_has_no_formgrader(lab):
 
 
 def test_student_flow_in_lesson_04(lab, browser):
-    url, root = lab
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/lab/tree/course/04_accumulation/04_accumulation.ipynb?token={TOKEN}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session",
-                           timeout=60_000)
-    page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           ".kernel.status === 'idle'", timeout=60_000)
+    url, _ = lab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
+    panel = open_notebook(page, url, LESSON)
+    # the session is the test's own: no tab restored, JupyterLab's default theme
+    assert page.evaluate(OPEN_IN_MAIN) == [LESSON]
+    assert page.evaluate("document.body.dataset.jpThemeName") == "JupyterLab Light"
+    # student mode is clean: the lesson opens unmodified, and no menu is left empty
+    assert page.evaluate(DIRTY, LESSON) is False
+    assert "Nbgrader" not in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
 
-    # run the lesson: it stops at the first unanswered exercise
+    # run the lesson (the current notebook: this panel): it stops at the first unanswered exercise
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    cell_with(page, "raise NotImplementedError").locator(
-        ".jp-OutputArea-output", has_text="NotImplementedError").wait_for(timeout=60_000)
-    page.screenshot(path=ARTIFACTS / "1-run-all.png")
+    cell_with(panel, "raise NotImplementedError").locator(
+        ".jp-OutputArea-output", has_text="NotImplementedError").wait_for()
+    page.screenshot(path=SCREENSHOTS / "1-run-all.png")
 
     # a wrong answer: the check names the mistake
-    answer = cell_with(page, "raise NotImplementedError")
+    answer = cell_with(panel, "raise NotImplementedError")
     type_into(page, answer, "answer_three = torch.tensor([1.0, 1.0, 1.0, 1.0])")
     check = run_cell_and_next(page, answer, "not yet")
     message = check.locator(".jp-OutputArea-output").all_inner_texts()
     assert any("each backward() replaces .grad" in m for m in message), message
     check.scroll_into_view_if_needed()
-    page.screenshot(path=ARTIFACTS / "2-wrong-answer.png")
+    page.screenshot(path=SCREENSHOTS / "2-wrong-answer.png")
 
     # the right answer: the check passes
     type_into(page, answer, "answer_three = torch.tensor([3.0, 3.0, 3.0, 3.0])")
     check = run_cell_and_next(page, answer, "✓")
     assert "not yet" not in " ".join(check.locator(".jp-OutputArea-output").all_inner_texts())
-    page.screenshot(path=ARTIFACTS / "3-right-answer.png")
+    page.screenshot(path=SCREENSHOTS / "3-right-answer.png")
 
-    # nbgrader's Validate: exercise 1 passes now, the unanswered ones do not
-    page.keyboard.press("Control+S")
-    page.get_by_role("button", name="Validate").first.click()
+    # nbgrader's Validate (it saves the notebook first): exercise 1 passes now, the unanswered
+    # ones do not
+    panel.get_by_role("button", name="Validate").click()
     dialog = page.locator(".jp-Dialog")
     try:
-        dialog.get_by_text("Validation Results").wait_for(timeout=90_000)
+        dialog.get_by_text("Validation Results").wait_for()
     finally:
-        page.screenshot(path=ARTIFACTS / "4-validate.png")
+        page.screenshot(path=SCREENSHOTS / "4-validate.png")
     verdict = dialog.inner_text()
-    page.screenshot(path=ARTIFACTS / "4-validate.png")
     assert "failed" in verdict and "check_seed_002" in verdict, verdict
+    assert "Exercise 2: not answered yet" in verdict and "Traceback" not in verdict, verdict
     assert "check_three_backwards" not in verdict, verdict
+
+    # the lesson closed, its kernel goes: a session on Binder keeps only the lessons open
+    page.keyboard.press("Escape")
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.evaluate("window.jupyterapp.commands.execute('application:close')")
+    page.wait_for_function(f"fetch('/api/kernels?token={TOKEN}').then(r => r.json())"
+                           ".then(kernels => kernels.length === 0)", polling=500)

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -28,11 +27,11 @@ from grading.export import class_grades
 from grading.flags import MARK, comment_flags
 from grading.worker import Outcome
 
-from .jupyter_lab import chromium, serving
+from .jupyter_lab import ARTIFACTS, chromium, new_page, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ARTIFACTS = ROOT / "test-artifacts" / "instructor"
+SCREENSHOTS = ARTIFACTS / "instructor"
 TOKEN = "course-instructor-test"
 # who hands in what through the LMS, under which Canvas user id and name
 CLASS = {"ada": (1001, "lovelaceada", "04_accumulation"),  # full marks and a written answer
@@ -255,12 +254,13 @@ def test_a_written_answer_waits_for_the_instructor(graded):
 
 # -- grading by hand in formgrader, in Debian's chromium ------------------------------------
 @pytest.fixture(scope="module")
-def instructor_lab(graded):
+def instructor_lab(graded, tmp_path_factory):
     """`make instructor`'s JupyterLab (binder/instructor-mode.sh) on the graded course."""
     command = ["bash", ROOT / "binder" / "instructor-mode.sh", graded.root, "--no-browser",
                "--allow-root", f"--IdentityProvider.token={TOKEN}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    with serving(command, graded.root / "lab.log", TOKEN, env=environment()) as url:
+    with serving(command, tmp_path_factory.mktemp("instructor-lab"), TOKEN,
+                 env=environment()) as url:
         yield url
 
 
@@ -270,53 +270,53 @@ def browser():
         yield browser
 
 
-def instructor_page(browser):
-    # the token in a header: formgrader's own API calls carry no token of their own
-    return browser.new_page(viewport={"width": 1400, "height": 1000},
-                            extra_http_headers={"Authorization": f"token {TOKEN}"})
+# formgrader binds its score and comment inputs once it has fetched the submission's grades and
+# comments: a score typed before that is overwritten by the one fetched, and never saved
+FORMGRADER_READY = "window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded"
 
 
-def submission_page(course, lab, student, lesson):
+def submission_page(browser, course, lab, student, lesson):
+    """formgrader's page of a student's notebook, once formgrader is ready to grade it."""
     with course.gradebook() as gradebook:
         notebook = gradebook.find_submission_notebook(lesson, lesson, ids(student))
-        return f"{lab}/formgrader/submissions/{notebook.id}/?token={TOKEN}"
+    # the token in a header: formgrader's own API calls carry no token of their own
+    page = new_page(browser, viewport={"width": 1400, "height": 1000},
+                    extra_http_headers={"Authorization": f"token {TOKEN}"})
+    page.goto(f"{lab}/formgrader/submissions/{notebook.id}/?token={TOKEN}")
+    page.wait_for_function(FORMGRADER_READY)
+    return page
 
 
 @pytest.fixture(scope="module")
 def hand_graded(graded, instructor_lab, browser):
     """The instructor gives ada's written answer (l04_why) 2 points in formgrader."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = instructor_page(browser)
-    page.goto(submission_page(graded, instructor_lab, "ada", "04_accumulation"))
-    score = page.locator("input.score#l04_why")
-    score.wait_for(timeout=60_000)
-    score.fill("2")
-    score.press("Tab")  # formgrader saves a score when it loses focus
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def written_answer():
         with graded.gradebook() as gradebook:
-            saved = gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation",
-                                         ids("ada")).manual_score
-        if saved == 2:
-            break
-        time.sleep(0.5)
-    page.screenshot(path=ARTIFACTS / "1-written-answer-graded.png")
-    assert saved == 2, "formgrader did not save the score"
+            grade = gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation", ids("ada"))
+            return grade.id, grade.manual_score
+
+    grade_id, _ = written_answer()
+    page = submission_page(browser, graded, instructor_lab, "ada", "04_accumulation")
+    score = page.locator("input.score#l04_why")
+    # formgrader saves a score when it loses focus; the grade is saved once the server answers
+    with page.expect_response(lambda r: r.url.endswith(f"/formgrader/api/grade/{grade_id}")
+                              and r.request.method == "PUT") as saved:
+        score.fill("2")
+        score.press("Tab")
+    page.screenshot(path=SCREENSHOTS / "1-written-answer-graded.png")
+    assert saved.value.ok, saved.value.status
+    assert written_answer() == (grade_id, 2)
     page.close()
     return graded
 
 
 def test_formgrader_shows_why_a_submission_was_flagged(graded, instructor_lab, browser):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = instructor_page(browser)
-    page.goto(submission_page(graded, instructor_lab, "oz", "04_accumulation"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = submission_page(browser, graded, instructor_lab, "oz", "04_accumulation")
+    page.screenshot(path=SCREENSHOTS / "2-flagged-submission.png")
     comment = page.locator("textarea#l04_three_answer-comment")
-    comment.wait_for(timeout=60_000)
-    try:  # formgrader fills the comments in once it has loaded them
-        page.wait_for_function("document.querySelector('#l04_three_answer-comment').value",
-                               timeout=30_000)
-    finally:
-        page.screenshot(path=ARTIFACTS / "2-flagged-submission.png")
     assert comment.input_value().startswith("Flagged for review by the grading run: your code "
                                             "changes the graders (cell ")
     page.close()
@@ -377,6 +377,9 @@ def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(g
 def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
     os.environ.update(environment())
     course = Course.create_demo(tmp_path / "course", timeout=10)
+    with open(course.root / "nbgrader_config.py", "a") as f:  # every student here is this test's
+        f.write("c.ExchangeCollect.check_owner = False\n")  # user (tests/test_files.py: owners)
+    course = Course(course.root)
     lesson = "01_requires_grad"
     assert course.api().generate_assignment(lesson)["success"]
     exchange, cache = tmp_path / "exchange", tmp_path / "cache"
@@ -424,8 +427,12 @@ def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path
     stub.parent.mkdir()
     stub.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls"}\n')
     stub.chmod(0o755)
-    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}"}
-    subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}",
+           "STUDENT_MODE_PREFIX": str(tmp_path / "prefix")}
+    for _ in range(2):  # twice: the server's settings are loaded once all the same
+        subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    config = (tmp_path / "prefix" / "etc" / "jupyter" / "jupyter_server_config.py").read_text()
+    assert config == f"load_subconfig('{ROOT / 'binder' / 'jupyter' / 'student'}/jupyter_server_config.py')\n"
     calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
     mode = ROOT / "binder" / "jupyter" / "student"
     lab = json.loads((mode / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
@@ -436,7 +443,7 @@ def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path
     assert calls[1] == ["server", "extension", "disable", "--sys-prefix",
                         *(name for name, on in server.items() if not on)]
     assert "@jupyter/nbgrader:formgrader" in calls[0]
-    enabled = [name for call in calls[2:] if "enable" in call for name in call]
+    enabled = [name for call in calls[2:4] if "enable" in call for name in call]
     assert ("@jupyter/nbgrader:assignment-list" in enabled) == lists_kept
     assert ("nbgrader.server_extensions.assignment_list" in enabled) == lists_kept
 

@@ -148,6 +148,21 @@ def cheats(root, port):
 
 
 HONEST = ["ctrl1", "ctrl2", "ctrl3"]  # ctrl3 is graded last, after every cheat
+# honest students: every answer right, and one ordinary line more each (issue 19's and others)
+EXTRAS = {
+    "own_check": "check_total = float(answer_three.sum())\ndef check_mine(a):\n    return a.shape",
+    "backend_flag": "torch.backends.cudnn.deterministic = True\ntorch.manual_seed(0)",
+    "plot_settings": "import matplotlib as mpl\nmpl.rcParams['figure.dpi'] = 80",
+    "eq_class": "class Pair:\n    def __init__(self, a):\n        self.a = a\n"
+                "    def __eq__(self, other):\n        return self.a == other.a\n"
+                "assert Pair(1) == Pair(1)",
+    "line_magic": "%time _ = answer_three.sum()",
+    "shell_line": "!echo checking",
+    "print_options": "torch.set_printoptions(precision=2)\nprint(answer_three)",
+    "warnings_off": "import warnings\nwarnings.filterwarnings('ignore')",
+    "own_globals": "seen = dict(globals())\nnames = sorted(seen)[:3]",
+    "pictures": "from graders.pictures import draw_graph\nimport matplotlib.pyplot as plt\nplt.close('all')",
+}
 # a limit that ends the notebook there: the exercises after it score 0 too
 KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd"}
 BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
@@ -194,13 +209,15 @@ def attacked(tmp_path_factory):
     listener.setblocking(False)
     tricks = cheats(course.root, listener.getsockname()[1])
     release = course.directory("release") / LESSON / f"{LESSON}.ipynb"
-    students = HONEST[:2] + list(tricks) + HONEST[2:]
+    students = HONEST[:2] + list(tricks) + list(EXTRAS) + HONEST[2:]
     for student in students:
         nb = fill(nbformat.read(release, as_version=4), "l04", "ada")
+        cell = next(c for c in nb.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == "l04_three_answer")
         if student in tricks:
-            cell = next(c for c in nb.cells
-                        if c.metadata.get("nbgrader", {}).get("grade_id") == "l04_three_answer")
             cell.source = WRONG + tricks[student]
+        elif student in EXTRAS:
+            cell.source += "\n" + EXTRAS[student]
         target = course.directory("submitted") / student / LESSON / release.name
         target.parent.mkdir(parents=True)
         nbformat.write(nb, target)
@@ -238,10 +255,11 @@ def outputs(course, student):
 
 def test_honest_controls_keep_full_marks(attacked):
     course, outcomes, *_ = attacked
-    for student in HONEST:
+    for student in HONEST + list(EXTRAS):
         assert outcomes[student].graded and outcomes[student].sandboxed
         assert all(score == top for score, top in scores(course, student).values()), student
-        assert all(v.passed for v in outcomes[student].verdicts)
+        assert all(v.passed for v in outcomes[student].verdicts), student
+        assert outcomes[student].findings == [], (student, outcomes[student].findings)
 
 
 @pytest.mark.parametrize("trick", list(cheats(Path("/x"), 1)))
