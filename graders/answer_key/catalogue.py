@@ -1268,7 +1268,8 @@ class SiLU(torch.autograd.Function):
     "l11_versions": Exercise("answer_versions = (4, 2)", {
         "an in-place op's own write not counted": "answer_versions = (3, 1)",
         "versions counted from the save": "answer_versions = (2, 0)",
-        "every op bumps the version": "answer_versions = [5, 3]"},
+        "every op bumps the version": "answer_versions = [5, 3]",
+        "an index assignment not counted": "answer_versions = (3, 2)"},
         alternatives=("answer_versions = [4, 2]",)),
     "l11_per_example": Exercise(_fn("""
 def per_example_grads(loss, w, X, Y):

@@ -254,7 +254,9 @@ VERSIONS = Predict(
                 "since a was made, not since an op saved it.", lambda T: [2, 0]),
         Mistake("every op bumps the version", "Only a write into a tensor's memory bumps its "
                 "version: in-place ops and index assignments. a = x * 1 makes a new tensor, at "
-                "version 0.", lambda T: [5, 3])),
+                "version 0.", lambda T: [5, 3]),
+        Mistake("an index assignment not counted", "a[1] = 0.0 writes into a's memory as an "
+                "in-place op does (section 3): it bumps a's version too.", lambda T: [3, 2])),
     analyser=analyse_form)
 
 
@@ -340,19 +342,27 @@ def _shapes(T):
     return [list(A.shape), list(B.shape), list(C.shape)]
 
 
+JACOBIAN_FIRST = Diagnosis(
+    "the Jacobian's input dimensions first", "jacrev(f)(x) has one row per element of f's output: "
+    "its shape is the output's shape followed by the input's.")
+HESSIAN_SHAPE = Diagnosis(
+    "a Hessian the shape of a gradient", "hessian(f) is the Jacobian of grad(f): each entry of the "
+    "gradient differentiated by each entry of the input.")
+BATCHED_JACOBIAN = Diagnosis(
+    "a vmapped Jacobian's dimensions out of order", "vmap stacks the results along out_dims, 0 "
+    "by default: the batch comes first, then each result's own shape -- here a Jacobian's, the "
+    "output's shape followed by the input's.")
+
 SHAPES = Predict(
     "the shapes of A, B and C", _shapes,
     "a Jacobian is output's shape + input's shape; a Hessian is the Jacobian of the gradient, "
     "input's shape twice; vmap puts the batch dimension first (out_dims=0).", (
-        Mistake("the Jacobian's input dimensions first", "jacrev(f)(x) has one row per element "
-                "of f's output: its shape is the output's shape followed by the input's.",
+        Mistake(JACOBIAN_FIRST.mistake, JACOBIAN_FIRST.hint,
                 lambda T: [[3, 2], [3, 3], [5, 3, 2]]),
         Mistake("vmap puts the batch last", "vmap stacks the results along out_dims, 0 by "
                 "default: the batch comes first.", lambda T: [[2, 3], [3, 3], [2, 3, 5]]),
-        Mistake("a Hessian the shape of a gradient", "hessian(f) is the Jacobian of grad(f): "
-                "each entry of the gradient differentiated by each entry of the input.",
-                lambda T: [[2, 3], [3], [5, 2, 3]])),
-    analyser=analyse_form)
+        Mistake(HESSIAN_SHAPE.mistake, HESSIAN_SHAPE.hint, lambda T: [[2, 3], [3], [5, 2, 3]])),
+    analyser=analyse_form, parts=(JACOBIAN_FIRST, HESSIAN_SHAPE, BATCHED_JACOBIAN))
 
 
 KEY = {
