@@ -3,11 +3,25 @@ per-example gradients, and the shapes torch.func gives."""
 
 import re
 
+import numpy as np
+
 from graders.lesson11_your_own_op import per_example_cases, power_cases, silu_cases
 from graders.verdict import Diagnosis
 
 from . import Build, Predict
-from .judging import Mistake, analyse_form, close, expect, fail, observed, oracle, returned, runs
+from .judging import (
+    Mistake,
+    analyse,
+    analyse_form,
+    as_mistake,
+    close,
+    expect,
+    fail,
+    observed,
+    oracle,
+    returned,
+    runs,
+)
 
 # -- what a Function's backward can get wrong, in torch's words ----------------------------------
 WRONG_COUNT = Diagnosis(
@@ -272,11 +286,12 @@ def _per_example(T, loss, w, X, Y, kind="right"):
     return {"right": rows, "mean": rows / len(X), "accumulated": rows.cumsum(0)}[kind]
 
 
+ONE_ROW = Diagnosis(
+    "one gradient for the whole batch", "The gradient of the batch's loss, its sum or its mean, "
+    "folds the per-example gradients into one row, where the function returns one row per "
+    "example -- grad(loss) for each example, mapped over the rows with vmap.")
 PER_EXAMPLE_MISTAKES = (
-    Mistake("one gradient for the whole batch", "The gradient of the batch's total loss is the "
-            "sum of the per-example gradients: one row, where the function returns one row per "
-            "example -- grad(loss) for each example, mapped over the rows with vmap.",
-            lambda T, f, w, X, Y: _per_example(T, f, w, X, Y, "batch")),
+    as_mistake(ONE_ROW, lambda T, f, w, X, Y: _per_example(T, f, w, X, Y, "batch")),
     Mistake("the gradient with respect to the example, not w", "grad differentiates with "
             "respect to the argument argnums names (0 by default): loss(w, x, y) has w first.",
             lambda T, f, w, X, Y: _per_example(T, f, w, X, Y, "example")),
@@ -305,6 +320,17 @@ CARRIED = Diagnosis(
     "first: something the first call left behind -- a .grad that accumulates -- went into it.")
 
 
+def _one_row(got, expected):
+    """A single row of w's shape, however it was summed up, is the batch's gradient."""
+    try:
+        rows, row = np.shape(expected), np.shape(got)
+    except ValueError:  # a ragged answer: not one row
+        rows = row = None
+    if rows is not None and len(rows) == 2 and row == rows[1:]:
+        return ONE_ROW
+    return analyse(got, expected, detail=True)
+
+
 def _judge_per_example(collected, hidden):
     cases = per_example_cases(hidden)
     for ((name, loss), w, X, Y), run in zip(cases, runs(collected, len(cases))):
@@ -314,7 +340,7 @@ def _judge_per_example(collected, hidden):
                   ("to return a scalar Tensor", VECTOR_LOSS))
         got, _ = returned(run.get("call"), what, errors)
         expect(got, oracle(_per_example, loss, w, X, Y), what, shown, PER_EXAMPLE_MISTAKES,
-               args=(loss, w, X, Y), hidden=hidden)
+               args=(loss, w, X, Y), hidden=hidden, analyser=_one_row)
         again, _ = returned(run.get("again"), f"{what}, called a second time", errors)
         if not close(again, got):
             fail(f"{what} gave another result when called a second time.", CARRIED)
