@@ -36,12 +36,20 @@ then the torch-compatibility layer, which has nothing to do with calculus:
     _ranges.py        torch's arange and linspace, value for value
     _kernels.py       elementwise math, sums and small matrix products as torch's CPU kernels
                       compute them: the last digit of .item()
+    _custom_function.py  torch.autograd.Function: ops written in Python (ctx, save_for_backward,
+                      needs_input_grad, once_differentiable), and torch's checks of their backward
+    _gradcheck.py     gradcheck and gradgradcheck
+    _anomaly.py       anomaly mode: the forward call's stack when a step of backward fails
+    func.py           torch.func: grad, vjp, jacrev, hessian, and vmap (a loop over the batch)
+    _transforms.py    which of those transforms run now (what torch refuses inside them)
+    _functional.py    torch.autograd.functional: jacobian and hessian at a point
     _tensor_str.py    printing, exactly as torch prints
     _torch_errors.py  torch's errors and warnings, verbatim
     _unmirrored.py    what torch has and this engine does not, said plainly (x.prod(), torch.nn)
 """
 
-from . import _torch_errors, _unmirrored, autograd, dtypes
+from . import _torch_errors, _unmirrored, autograd, dtypes, func
+from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from ._tensor_api import FUNCTIONS as _VALUE_FUNCTIONS
 from ._tensor_api import Size
 from ._tensor_str import set_printoptions

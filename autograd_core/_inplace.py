@@ -34,6 +34,29 @@ MANY_VIEWS_ERROR = (
     "modified inplace. You should replace the inplace operation by an out-of-place one.")
 
 
+def _unary(op, *args):
+    """x.exp_(), ...: the table's op, written into x."""
+
+    def method(self):
+        return self._inplace(op, *args)
+
+    method.__name__ = method.__qualname__ = f"{op.methods[0]}_"
+    return method
+
+
+def _saved_output_is(tensor, result):
+    """An op that saved its output saved `result`, whose values were just written into tensor:
+    from now on a change to tensor is a change to what the op saved."""
+    node, counter = result._grad_fn, result._vc
+    kept = node._versions if node is not None and counter is not None else ()
+    if any(source is counter for source in kept[1::3]):
+        kept = list(kept)
+        for i in range(1, len(kept), 3):
+            if kept[i] is counter:
+                kept[i], kept[i + 1] = tensor._version_counter(), tensor._version
+        node._versions = tuple(kept)
+
+
 class InPlace:
     """Added to Tensor: the in-place ops."""
 
@@ -82,6 +105,8 @@ class InPlace:
                                f"desired output type {self.dtype._legacy[:-6]}")
         self._data[...] = result._data
         self._written()
+        if records:
+            _saved_output_is(self, result)
         if records and self._base is not None:
             self._write_through(result)  # the base's grad_fn; self's is remade when next asked
         elif records:
@@ -121,6 +146,17 @@ class InPlace:
         return self._inplace(F.DivBackward0, self._operand(other))
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    # elementwise functions in place; those whose gradient uses their output (exp_, sigmoid_,
+    # tanh_, sqrt_, relu_, reciprocal_) keep the tensor itself for backward, at its new version
+    exp_, log_, sin_, cos_ = (_unary(F.ExpBackward0), _unary(F.LogBackward0),
+                              _unary(F.SinBackward0), _unary(F.CosBackward0))
+    tanh_, sigmoid_, relu_, sqrt_ = (_unary(F.TanhBackward0), _unary(F.SigmoidBackward0),
+                                     _unary(F.ReluBackward0), _unary(F.SqrtBackward0))
+    abs_, neg_, reciprocal_ = (_unary(F.AbsBackward0), _unary(F.NegBackward0),
+                               _unary(F.ReciprocalBackward0))
+    negative_, absolute_ = neg_, abs_
+    square_ = _unary(F.PowBackward0, 2)
 
     def zero_(self):
         """Fill with zeros, in place: how a training loop resets .grad between steps."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _kernels as kernels
 from ._kernels import fma
+from ._transforms import TRANSFORMS, VMAP_RANDOM_ERROR
 
 
 class Generator:
@@ -50,6 +51,8 @@ class Generator:
 
     # -- draws -------------------------------------------------------------------------------
     def _draws32(self, n):
+        if TRANSFORMS.vmap and TRANSFORMS.randomness == "error":
+            raise RuntimeError(VMAP_RANDOM_ERROR)
         return self._bits.random_raw(n)  # uint64s holding 32-bit draws
 
     def _draws64(self, n):

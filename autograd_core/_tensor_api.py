@@ -18,6 +18,7 @@ from ._torch_errors import (
     deprecated_on_0d_warning,
     warn_once,
 )
+from ._transforms import TRANSFORMS, VMAP_BOOL_ERROR, VMAP_ITEM_ERROR
 from .tensor import Tensor
 
 
@@ -131,6 +132,8 @@ class TensorAPI:
 
     # -- conversions ------------------------------------------------------------------------
     def item(self):
+        if TRANSFORMS.vmap:  # (torch refuses only the tensors a batch flows into: here, all)
+            raise RuntimeError(VMAP_ITEM_ERROR)
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
@@ -149,11 +152,15 @@ class TensorAPI:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     def __bool__(self):
+        if TRANSFORMS.vmap:
+            raise RuntimeError(VMAP_BOOL_ERROR)
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def _scalar(self):
+        if TRANSFORMS.vmap:
+            raise RuntimeError(VMAP_ITEM_ERROR)
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         if self._requires_grad:

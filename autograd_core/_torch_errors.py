@@ -197,22 +197,28 @@ def check_hook_value(fn, new, old):
 
 
 def modified_error(tensor, version, node):
+    from ._anomaly import ANOMALY
+
     shape = list(tensor._data.shape)
     where = ""
     if tensor.grad_fn is not None:  # a saved output is named after its node
-        where = f", which is output 0 of {short_name(tensor.grad_fn)},"
+        where = f", which is output {tensor._output_nr} of {short_name(tensor.grad_fn)},"
+    hint = ("the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good "
+            "luck!" if ANOMALY.enabled else
+            "enable anomaly detection to find the operation that failed to compute its gradient, "
+            "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tensor.dtype._legacy} {shape}]{where} is at version "
-        f"{tensor._version}; expected version {version} instead. Hint: enable anomaly detection to "
-        "find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        f"{tensor._version}; expected version {version} instead. Hint: {hint}"
     )
 
 
 def short_name(node):
+    """A node's name without its Backward suffix, as torch's messages say it: Exp, Cube."""
     name = node.name()
-    return name if "::" in name else re.sub(r"Backward\d+$", "", name)
+    return name if "::" in name else re.sub(r"Backward\d*$", "", name)
 
 
 def check_grad_assignment(tensor, value):

@@ -217,6 +217,19 @@ NAMES = {
         overload profiler profiler_legacy profiler_util set_detect_anomaly set_grad_enabled
         set_multithreading_enabled torch variable warnings
     """.split()),
+    "torch.func": frozenset("""
+        debug_unwrap functional_call functionalize grad grad_and_value hessian jacfwd jacrev jvp
+        linearize rearrange replace_all_batch_norm_modules_ stack_module_state vjp vmap
+    """.split()),
+    "torch.autograd.function": frozenset("""
+        AUTOGRAD_FUNCTION_COUNTER Any BackwardCFunction Callable Concatenate Function FunctionCtx
+        FunctionMeta InplaceFunction NestedIOFunction OrderedDict ParamSpec TypeVar
+        custom_function_call deprecated functools hooks inspect itertools once_differentiable
+        torch warnings
+    """.split()),
+    "torch.autograd.functional": frozenset("""
+        fwAD hessian hvp jacobian jvp torch vhp vjp
+    """.split()),
 }
 
 
@@ -228,8 +241,12 @@ if __name__ == "__main__":
 
     path = pathlib.Path(__file__)
     body = ["NAMES = {"]
+    import torch.func
+
     for owner, obj in (("torch", torch), ("torch.Tensor", torch.Tensor),
-                       ("torch.autograd", torch.autograd)):
+                       ("torch.autograd", torch.autograd), ("torch.func", torch.func),
+                       ("torch.autograd.function", torch.autograd.function),
+                       ("torch.autograd.functional", torch.autograd.functional)):
         names = " ".join(sorted(n for n in dir(obj) if not n.startswith("_")))
         lines = textwrap.wrap(names, 90, break_on_hyphens=False)
         body.append(f'    "{owner}": frozenset("""')

@@ -96,4 +96,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-__getattr__ = module_getattr("torch.autograd", __name__)  # torch.autograd.functional, ...
+# torch.autograd's other parts, off the teaching path: your own ops (Function, and
+# function.once_differentiable), checking them (gradcheck), anomaly mode, and the Jacobians of
+# torch.autograd.functional
+from . import _custom_function as function  # noqa: E402, F401
+from . import _functional as functional  # noqa: E402, F401
+from ._anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402, F401
+from ._custom_function import Function  # noqa: E402, F401
+from ._gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401
+
+__getattr__ = module_getattr("torch.autograd", __name__)  # torch.autograd.profiler, ...

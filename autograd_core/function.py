@@ -9,6 +9,7 @@ the table in functions.py.
 import inspect
 
 from . import dtypes
+from ._anomaly import ANOMALY, remember
 from ._torch_errors import INFERENCE_SAVE_ERROR, quiet_numpy
 from .grad_mode import STATE
 from .graph import Node
@@ -100,6 +101,8 @@ def _link(ctx, tensors, out):
         if (broadcasts and t._data.shape != out.shape) or t._data.dtype is not out.dtype:
             fit = True
     ctx._next = tuple(steps)
+    if ANOMALY.enabled:  # anomaly mode: where in the learner's code this node was made
+        remember(ctx)
     if fit:
         ctx._meta = tuple([(t._data.shape, t._data.dtype) for t in tensors])
     if several:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import _kernels as kernels
+from ._anomaly import ANOMALY, watched
 from ._torch_errors import (
     RETAIN_GRAPH_ERROR,
     check_hook_value,
@@ -311,10 +312,12 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                     if child not in buffers:  # (a root is walked once, from the start)
                         stack.append(child)
     ready = [node for node in buffers if node not in dependencies]
-    captured = None
-    if inputs is not None:
+    captured = needed = None
+    if inputs is not None:  # only the nodes on a path to an input run, as in torch
         captured = {_capture_point(t): None for t in inputs}
+        needed = _reaching(buffers, captured)
     quiet_numpy()  # torch is silent where a formula meets 0/0 or overflows: so is the walk
+    watch = watched if ANOMALY.enabled else None  # anomaly mode: each step checked, and told
     enabled, STATE.grad_enabled = STATE.grad_enabled, create_graph
     try:
         while ready:
@@ -325,10 +328,13 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
                     captured[node] = grad
                 if isinstance(node, AccumulateGrad):
                     continue
-            if grad is None:  # no gradient reached this node: its inputs get none either
+            if grad is None or (needed is not None and node not in needed):
+                # no gradient reached this node (or none is needed from it): its inputs get none
                 grads = (None,) * len(node._next)
-            else:
+            elif watch is None:
                 grads = node._apply(grad, retain_graph)
+            else:
+                grads = watch(node, grad, retain_graph)
             if node._next_nr is not None:  # an input is one of several outputs (unbind)
                 _pass_on_to_outputs(node, grads, buffers, dependencies, ready)
                 continue
@@ -346,6 +352,23 @@ def run_backward(roots, retain_graph, inputs=None, create_graph=False):
     if captured is not None:
         grads = [captured[_capture_point(t)] for t in inputs]
         return [g[t._output_nr] if type(g) is list else g for g, t in zip(grads, inputs)]
+
+
+def _reaching(starts, targets):
+    """The nodes, from starts on, through which some target can be reached."""
+    found, expanded, stack = {}, set(), list(starts)
+    while stack:
+        node = stack[-1]
+        if node in found:
+            stack.pop()
+            continue
+        if node not in expanded and node not in targets:  # its next nodes first, then itself
+            expanded.add(node)
+            stack.extend(c for c in node._next if c is not None and c not in found)
+            continue
+        stack.pop()
+        found[node] = node in targets or any(found.get(c, False) for c in node._next)
+    return {node for node, reaches in found.items() if reaches}
 
 
 def _add(buffers, node, nr, grad):

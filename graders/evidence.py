@@ -85,7 +85,7 @@ def read(obj, depth=0):
         return None
     if type(obj) is str:
         return str.strip(obj)[:10_000]
-    if type(obj) in (list, tuple):
+    if type(obj) in (list, tuple, torch.Size, autograd_core.Size):  # (a shape is a tuple of ints)
         if len(obj) > MAX_ELEMENTS:
             raise Unreadable(f"a {type(obj).__name__} of {len(obj)} items")
         return [read(item, depth + 1) for item in obj]

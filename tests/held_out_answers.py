@@ -124,6 +124,59 @@ HELD_OUT = (
         b.grad.zero_()
     return w, b"""),
     ("l08_first", "answer_first = 0.1 * float((ys * xs).mean())"),
+    # -- lesson 11, written for issue 21 before its catalogue was read again --
+    ("l11_power", """class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x.pow(p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x.pow(ctx.p - 1), torch.tensor(0.0)"""),
+    ("l11_power", """class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return ctx.p * x ** (ctx.p - 1) * torch.ones_like(x), None"""),
+    ("l11_needs", "answer_needs = (True, True, True)"),
+    ("l11_needs", "answer_needs = [False, False, True]"),
+    ("l11_silu", """class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x.detach())
+        return grad * s * (1 + x.detach() * (1 - s))"""),
+    ("l11_silu", """class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * torch.sigmoid(x) + grad * x"""),
+    ("l11_versions", "answer_versions = (4, 3)"),
+    ("l11_per_example", """def per_example_grads(loss, w, X, Y):
+    return torch.func.vmap(torch.func.grad(loss), in_dims=(0, 0, 0))(w, X, Y)"""),
+    ("l11_per_example", """def per_example_grads(loss, w, X, Y):
+    total = sum(loss(w, x, y) for x, y in zip(X, Y))
+    return torch.func.grad(lambda w: sum(loss(w, x, y) for x, y in zip(X, Y)))(w)"""),
+    ("l11_shapes", "answer_shapes = [[3, 2], [3, 3], [3, 2, 5]]"),
 )
 
 # the families issue 20 found unnamed or misnamed, each spelled as a learner would, with the

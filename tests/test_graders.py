@@ -172,7 +172,10 @@ def test_any_wrong_value_gets_no_answer_back(data):
     grade_id = data.draw(st.sampled_from([g for g in predicts() if g not in MULTIPLE_CHOICE]))
     check = check_of(grade_id)
     expected = oracle(entry(check).scenario)
-    shape = np.shape(expected)
+    try:
+        shape = np.shape(expected)
+    except ValueError:  # a ragged answer (a list of shapes): no array of its shape to draw
+        return
     if isinstance(expected, str) or (isinstance(expected, list) and not shape):
         return
     values = data.draw(st.lists(st.floats(-50, 50, allow_nan=False), min_size=int(np.prod(shape)),

@@ -13,13 +13,18 @@ from autograd_core._torch_names import NAMES
 from autograd_core._unmirrored import NotMirrored
 
 TORCH_NAMES = """
-import json, torch
+import json, torch, torch.func
 print(json.dumps({owner: sorted(n for n in dir(obj) if not n.startswith("_")) for owner, obj in
                   (("torch", torch), ("torch.Tensor", torch.Tensor),
-                   ("torch.autograd", torch.autograd))}))
+                   ("torch.autograd", torch.autograd), ("torch.func", torch.func),
+                   ("torch.autograd.function", torch.autograd.function),
+                   ("torch.autograd.functional", torch.autograd.functional))}))
 """
 OWNERS = {"torch": lambda: autograd_core, "torch.autograd": lambda: autograd_core.autograd,
-          "torch.Tensor": lambda: autograd_core.ones(2, 2, requires_grad=True)}
+          "torch.Tensor": lambda: autograd_core.ones(2, 2, requires_grad=True),
+          "torch.func": lambda: autograd_core.func,
+          "torch.autograd.function": lambda: autograd_core.autograd.function,
+          "torch.autograd.functional": lambda: autograd_core.autograd.functional}
 
 
 def test_the_names_are_the_installed_torchs():

@@ -23,7 +23,8 @@ class Exercise:
 
     @property
     def function(self):
-        return self.right.lstrip().startswith("def ")
+        """Whether the answer is code the check runs (a function, a Function class)."""
+        return self.right.lstrip().startswith(("def ", "class "))
 
 
 def check_of(grade_id):
@@ -1105,4 +1106,293 @@ def central_difference(f, x, h):
         "the positive side is wrong": "answer_wrong = [0.5, 2]",
         "the points where the backward agrees": "answer_wrong = [0.0, 0.5, 2.0]"},
         alternatives=("answer_wrong = (-2.0, -0.5)",)),
+    # -- 11 your own op --------------------------------------------------------------------
+    "l11_power": Exercise(_fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x ** (ctx.p - 1), None
+"""), {
+        "one gradient too few for forward's inputs": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x ** (ctx.p - 1)
+"""),
+        "a gradient for the number p": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x ** (ctx.p - 1), grad * x ** ctx.p * torch.log(x)
+"""),
+        "the incoming gradient left out": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return ctx.p * x ** (ctx.p - 1), None
+"""),
+        "the exponent not lowered": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x ** ctx.p, None
+"""),
+        "the derivative from the output, p y / x": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        y = x ** p
+        ctx.save_for_backward(x, y)
+        ctx.p = p
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return grad * ctx.p * y / x, None
+"""),
+        "None for x, which needs a gradient": _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return None, None
+""")},
+        alternatives=(_fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return torch.pow(x, p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad * ctx.p * torch.pow(x, ctx.p - 1)
+        return grad_x, None
+"""), _fn("""
+class Power(torch.autograd.Function):
+    @staticmethod
+    def forward(x, p):
+        return x ** p
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, p = inputs
+        ctx.save_for_backward(x)
+        ctx.p = p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ctx.p * x ** (ctx.p - 1), None
+"""))),
+    "l11_needs": Exercise("answer_needs = (False, True, False)", {
+        "a result made under no_grad still requires grad": "answer_needs = (True, True, False)",
+        "only leaves need a gradient": "answer_needs = (False, False, False)",
+        "detach() keeps requires_grad": "answer_needs = [False, True, True]"},
+        alternatives=("answer_needs = [False, True, False]",)),
+    "l11_silu": Exercise(_fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad * s * (1 + x * (1 - s))
+"""), {
+        "the product rule left out": _fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad * s
+"""),
+        "sigmoid's derivative, not SiLU's": _fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad * s * (1 - s)
+"""),
+        "the incoming gradient left out": _fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return s * (1 + x * (1 - s))
+"""),
+        "a backward that steps outside autograd": _fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad * s * (1 + x * (1 - s))
+"""),
+        "sigmoid(x) a constant to the second derivative": _fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        s = torch.sigmoid(x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors
+        return grad * s * (1 + x * (1 - s))
+""")},
+        alternatives=(_fn("""
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x * torch.sigmoid(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        s = torch.sigmoid(x)
+        return grad * (s + y * (1 - s))
+"""),)),
+    "l11_versions": Exercise("answer_versions = (4, 2)", {
+        "an in-place op's own write not counted": "answer_versions = (3, 1)",
+        "versions counted from the save": "answer_versions = (2, 0)",
+        "every op bumps the version": "answer_versions = [5, 3]",
+        "an index assignment not counted": "answer_versions = (3, 2)"},
+        alternatives=("answer_versions = [4, 2]",)),
+    "l11_per_example": Exercise(_fn("""
+def per_example_grads(loss, w, X, Y):
+    return torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))(w, X, Y)
+"""), {
+        "one gradient for the whole batch": _fn("""
+def per_example_grads(loss, w, X, Y):
+    losses = torch.func.vmap(loss, in_dims=(None, 0, 0))
+    return torch.func.grad(lambda w: losses(w, X, Y).sum())(w)
+"""),
+        "the gradient with respect to the example, not w": _fn("""
+def per_example_grads(loss, w, X, Y):
+    return torch.func.vmap(torch.func.grad(loss, argnums=1), in_dims=(None, 0, 0))(w, X, Y)
+"""),
+        "the batch mean's 1/N in each row": _fn("""
+def per_example_grads(loss, w, X, Y):
+    losses = torch.func.vmap(loss, in_dims=(None, 0, 0))
+    return torch.func.jacrev(lambda w: losses(w, X, Y) / len(X))(w)
+"""),
+        "each example's gradient added to the ones before it": _fn("""
+def per_example_grads(loss, w, X, Y):
+    w = w.detach().requires_grad_()
+    rows = []
+    for x, y in zip(X, Y):
+        loss(w, x, y).backward()
+        rows.append(w.grad.clone())
+    return torch.stack(rows)
+"""),
+        "w mapped over like the data": _fn("""
+def per_example_grads(loss, w, X, Y):
+    return torch.func.vmap(torch.func.grad(loss))(w, X, Y)
+"""),
+        "grad of a vector of losses": _fn("""
+def per_example_grads(loss, w, X, Y):
+    return torch.func.grad(loss)(w, X, Y)
+"""),
+        "the caller's w changed": _fn("""
+def per_example_grads(loss, w, X, Y):
+    w.requires_grad_()
+    rows = []
+    for x, y in zip(X, Y):
+        w.grad = None
+        loss(w, x, y).backward()
+        rows.append(w.grad.clone())
+    return torch.stack(rows)
+""")},
+        alternatives=(_fn("""
+def per_example_grads(loss, w, X, Y):
+    w = w.detach().requires_grad_()
+    rows = [torch.autograd.grad(loss(w, x, y), w)[0] for x, y in zip(X, Y)]
+    return torch.stack(rows)
+"""), _fn("""
+def per_example_grads(loss, w, X, Y):
+    losses = torch.func.vmap(loss, in_dims=(None, 0, 0))
+    return torch.func.jacrev(lambda w: losses(w, X, Y))(w)
+"""))),
+    "l11_shapes": Exercise("answer_shapes = [[2, 3], [3, 3], [5, 2, 3]]", {
+        "the Jacobian's input dimensions first": "answer_shapes = [[3, 2], [3, 3], [5, 3, 2]]",
+        "vmap puts the batch last": "answer_shapes = [(2, 3), (3, 3), (2, 3, 5)]",
+        "a Hessian the shape of a gradient": "answer_shapes = [[2, 3], [3], [5, 2, 3]]"},
+        alternatives=("answer_shapes = ((2, 3), (3, 3), (5, 2, 3))",)),
 }

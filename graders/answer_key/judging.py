@@ -383,17 +383,18 @@ def printed(values):
     return repr(values)
 
 
-def expect(got, expected, call, inputs=(), mistakes=(), args=(), hidden=False):
+def expect(got, expected, call, inputs=(), mistakes=(), args=(), hidden=False, analyser=None):
     """One run of a build check: got must be the expected value. A visible test shows its call,
     its inputs, what came back and what was expected, as a unit test does; a hidden one says
     only which inputs it was, by their shapes.
 
-    inputs: (name, values) pairs as the exercise names them.
+    inputs: (name, values) pairs as the exercise names them. analyser(got, expected): what a
+    wrong answer no catalogued mistake matched points to (the general analyser by default).
     """
     if close(got, expected):
         return
     diagnosis = diagnose(got, expected, mistakes, args,
-                         analyser=lambda g, e: analyse(g, e, detail=True))
+                         analyser=analyser or (lambda g, e: analyse(g, e, detail=True)))
     if hidden:
         shapes = ", ".join(f"{name} of shape {list(shape_of(values))}" for name, values in inputs
                            if isinstance(values, list))
