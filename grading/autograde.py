@@ -13,24 +13,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from . import worker
 
 
-def deduplicate(path, nb):
-    """A cell copied in JupyterLab keeps its grade_id, and nbgrader then refuses the whole
-    notebook. Keep the first cell of each grade_id; later copies stay, as plain cells (the
-    student's code is kept, it just earns nothing). `path` is the copy being graded: what the
-    student handed in stays as it was, in submitted/."""
-    seen, changed = set(), False
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id is not None and grade_id in seen:
-            del cell.metadata["nbgrader"]
-            changed = True
-        seen.add(grade_id)
-    if changed:
-        import nbformat
-
-        nbformat.write(nb, path)
-
-
 def shard_of(students, shard):
     """Shard "i/n": every n-th student, starting at the i-th (1-based), in sorted order."""
     if not shard:
@@ -45,7 +27,8 @@ def shard_of(students, shard):
 
 
 def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
-    """Grade each (student, assignment) job start to end (grading/worker.py), in parallel.
+    """Grade each (student, assignment, fingerprint) job start to end (grading/worker.py), in
+    parallel.
 
     Sandboxed unless told otherwise: then the machine must have what the sandbox needs
     (grading.sandbox.require raises Unavailable, saying what is missing). `limits`:
@@ -57,7 +40,9 @@ def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None)
 
         require()
     outcomes, start = [], time.perf_counter()
-    _ensure_gradebook(course, sorted({student for student, _ in jobs}))
+    if not jobs:
+        return []
+    _ensure_gradebook(course, sorted({student for student, *_ in jobs}))
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
     initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"),
                 sandboxed, limits)
@@ -67,7 +52,7 @@ def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None)
         for done, future in enumerate(as_completed(futures), 1):
             outcomes.append(future.result())
             _progress(log, done, len(jobs), outcomes[-1], start)
-    order = {job: k for k, job in enumerate(jobs)}
+    order = {(student, assignment): k for k, (student, assignment, *_) in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.student, o.assignment)])
 
 
