@@ -22,8 +22,8 @@ REVIEW = "Flagged for review by the grading run: "
 
 
 def reasons(outcome, nb):
-    """{comment's grade id, or None for the notebook's first: [reason]} of one graded notebook
-    (nb: as autograded, whose cells the outcome's stops and findings count)."""
+    """{grade id of the comment they are told in: [reason]} of one graded notebook (nb: as
+    autograded, whose cells the outcome's stops and findings count)."""
     from .verdicts import cell_name, stop_reason
 
     found = {}
@@ -46,7 +46,28 @@ def reasons(outcome, nb):
         found.setdefault(None, []).append(f"{MARK}{outcome.problem} ({outcome.detail}).")
     if outcome.dropped:
         found.setdefault(None, []).append(f"{MARK}files left out: {describe(outcome.dropped)}.")
-    return found
+    first = next((cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
+                  if cell.metadata.get("nbgrader", {}).get("solution")), None)
+    if None in found:  # the submission's own: in the notebook's first comment
+        found.setdefault(first, [])[:0] = found.pop(None)
+    return {name: texts for name, texts in found.items() if name is not None}
+
+
+def by_exercise(found, nb):
+    """`reasons` keyed by the graded cell they concern: an answer's comment belongs to the test
+    that follows it (a written answer is its own)."""
+    exercise, pending = {}, []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            pending.append(meta["grade_id"])
+        if meta.get("grade"):
+            exercise.update({name: meta["grade_id"] for name in pending})
+            pending = []
+    out = {}
+    for name, texts in found.items():
+        out.setdefault(exercise.get(name, name), []).extend(texts)
+    return out
 
 
 def write_flags(course, outcome):
@@ -70,12 +91,9 @@ def write_flags(course, outcome):
                 continue
             nb = read_notebook(path)
             found = reasons(outcome, nb)
-            comments = {c.name: c for c in notebook.comments}
-            first = next((grade_id for grade_id in _order(nb) if grade_id in comments), None)
-            for name, comment in comments.items():
-                mine = found.get(name, []) + (found.get(None, []) if name == first else [])
+            for comment in notebook.comments:
                 if not comment.manual_comment or comment.manual_comment.startswith((MARK, REVIEW)):
-                    comment.manual_comment = " ".join(mine) or None
+                    comment.manual_comment = " ".join(found.get(comment.name, [])) or None
             was = _said(before, nb) if before else set()
             now = {text for texts in found.values() for text in texts}
             if now and now != was:
@@ -87,11 +105,6 @@ def write_flags(course, outcome):
 
 def _said(outcome, nb):
     return {text for texts in reasons(outcome, nb).values() for text in texts}
-
-
-def _order(nb):
-    return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade_id")]
 
 
 def _is_test(cell):

@@ -54,7 +54,7 @@ def titles(course, assignment):
 def collect(course, outcomes):
     """One row per (student, lesson, exercise) in the gradebook -- or one per submission the
     grading run could not put there, with why."""
-    from .flags import reasons
+    from .flags import by_exercise, reasons
 
     rows, names = [], {}
     autograded = course.directory("autograded")
@@ -77,8 +77,8 @@ def collect(course, outcomes):
             diagnoses = {v.grade_id: v.mistake for v in outcome.verdicts}  # the trusted ones
             for notebook in submission.notebooks:
                 path = autograded / outcome.student / lesson / f"{notebook.name}.ipynb"
-                said = _flags_by_exercise(reasons(outcome, read_notebook(path))) \
-                    if path.exists() else {}
+                nb = read_notebook(path) if path.exists() else None
+                said = by_exercise(reasons(outcome, nb), nb) if nb else {}
                 order = list(names[lesson])
                 for grade in sorted(notebook.grades, key=lambda g: order.index(g.name)
                                     if g.name in order else len(order)):
@@ -91,15 +91,6 @@ def collect(course, outcomes):
                         grade.cell.cell_type == "markdown", diagnoses.get(grade.name, ""),
                         " ".join(said.get(grade.name, []))))
     return rows
-
-
-def _flags_by_exercise(found):
-    """grading.flags' reasons, keyed by the exercise they are told on (its answer's grade id
-    without "_answer", the course's convention; the notebook's first comment as "")."""
-    out = defaultdict(list)
-    for name, texts in found.items():
-        out[(name or "").removesuffix("_answer")] += texts
-    return out
 
 
 def write_csv(rows, path):
