@@ -11,6 +11,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 REPO = Path(__file__).resolve().parents[1]
+DEMO_COURSE_ID = "autograd"  # the demo course's name: students fetch its lessons under it
 # JSON objects and arrays in a notebook: a lesson's holds a few per cell; a 20 MB notebook of
 # nothing but {} would take nbformat 3.7 GB to read
 MAX_JSON_CONTAINERS = 500_000
@@ -20,7 +21,7 @@ DEMO_CONFIG = """\
 # The demo course: the lessons of {repo} as assignments (copied into source/), graded here.
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
-c.CourseDirectory.course_id = "autograd"  # the exchange's name for it: students fetch from it
+c.CourseDirectory.course_id = {course_id!r}  # its name in the exchange and the gradebook
 c.CourseDirectory.db_url = {db_url!r}
 c.Exchange.root = {exchange!r}  # nbgrader's exchange, in the course (a hub shares one instead)
 c.Execute.timeout = {timeout}  # seconds per cell: an endless loop fails its cell, not the class
@@ -83,10 +84,12 @@ class Course:
         for lesson in sorted((REPO / "solutions").iterdir()):
             if any(graded_cells(path) for path in lesson.glob("*.ipynb")):  # not the index
                 shutil.copytree(lesson, root / "source" / lesson.name)
+        (root / "exchange").mkdir()
+        (root / "exchange").chmod(0o777)  # students hand in through it: nbgrader's is shared
         db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
         (root / "nbgrader_config.py").write_text(DEMO_CONFIG.format(
             repo=REPO, root=str(root), db_url=db_url, exchange=str(root / "exchange"),
-            timeout=timeout))
+            course_id=DEMO_COURSE_ID, timeout=timeout))
         return cls(root)
 
     def not_the_demos(self):

@@ -29,7 +29,7 @@ import pytest
 
 from grading import run
 from grading.collect import open_zip, pattern_of, plan
-from grading.course import REPO, Course, environment
+from grading.course import DEMO_COURSE_ID, REPO, Course, environment
 from grading.demo import fill
 from grading.files import BESIDE, Limits, copy_own
 from grading.giveback import zip_feedback
@@ -475,7 +475,7 @@ def released(tmp_path, capsys, check_owner=True):
 
 
 def inbound(exchange, student, when):
-    folder = exchange / "default_course" / "inbound" / f"{student}+{LESSON}+{when}+x"
+    folder = exchange / DEMO_COURSE_ID / "inbound" / f"{student}+{LESSON}+{when}+x"
     folder.mkdir()
     return folder
 
@@ -498,9 +498,9 @@ def test_the_exchange_takes_only_a_students_own_files(tmp_path, capsys):
         f.truncate(1 << 30)
     bob = inbound(exchange, "bob", "2026-01-01 10:00:00.000000 UTC")
     os.symlink(ada / NOTEBOOK, bob / NOTEBOOK)
-    os.symlink(ada, exchange / "default_course" / "inbound" /
+    os.symlink(ada, exchange / DEMO_COURSE_ID / "inbound" /
                f"cy+{LESSON}+2026-01-01 10:00:00.000000 UTC+x")
-    (exchange / "default_course" / "inbound" / f"nobody+{LESSON}+yesterday").mkdir()
+    (exchange / DEMO_COURSE_ID / "inbound" / f"nobody+{LESSON}+yesterday").mkdir()
     status, text = grading_cli(capsys, "collect", LESSON, "--root", course.root, "--exchange",
                                exchange)
     assert status == 1, text  # something was not collected: said
@@ -569,7 +569,7 @@ def test_a_submission_under_a_classmates_name_changes_nothing_of_their_grade(two
             (mine / "submission_secret.txt").write_text(user)
             for path in (mine.parent, mine, *mine.iterdir()):
                 path.chmod(0o755 if path.is_dir() else 0o644)
-            handed = folders[user] = (exchange / "default_course" / "inbound" /
+            handed = folders[user] = (exchange / DEMO_COURSE_ID / "inbound" /
                                       f"{ada}+{LESSON}+{when}+{user}")
             as_user(user, "cp", "-r", mine, handed)
             as_user(user, "chmod", "777", handed)  # as nbgrader submit leaves it
