@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from grading.__main__ import main
-from grading.collect import PATTERNS, pattern_of, plan
+from grading.collect import PATTERNS, Collected, Skipped, pattern_of, plan
 from grading.course import DEMO_COURSE_ID, Course, environment
 from grading.demo import fill, make_class
 from grading.export import class_grades
@@ -157,6 +157,8 @@ def test_a_new_upload_replaces_only_when_asked_and_the_old_one_is_kept(collected
 @pytest.mark.parametrize("name, pattern, student, lesson", [
     ("lovelaceada_1001_71001_04_accumulation.ipynb", "canvas", "1001", "04_accumulation"),
     ("lovelaceada_late_1001_71001_04_accumulation-1.ipynb", "canvas", "1001", "04_accumulation"),
+    ("lovelaceada_1001_71001_04_accumulation (1).ipynb", "canvas", "1001", "04_accumulation"),
+    ("Ada Lovelace_1001_assignsubmission_file_02_graph-2.ipynb", "moodle", "1001", "02_graph"),
     ("Ada Lovelace_1001_assignsubmission_file_02_graph.ipynb", "moodle", "1001", "02_graph"),
     ("Ada Lovelace_1001_assignsubmission_file/02_graph.ipynb", "moodle", "1001", "02_graph"),
     ("Lesson 4_ada_attempt_2026-11-20-12-00-00_04_accumulation.ipynb", "blackboard", "ada",
@@ -185,6 +187,9 @@ def test_two_undated_uploads_of_one_notebook_are_both_left_for_the_instructor(lm
         archive.writestr(canvas_name("ada").replace(".ipynb", "-1.ipynb"), "{}")
     handed, skipped = plan(course, download, pattern_of("canvas"))
     assert handed == [] and len(skipped) == 2 and "none dated" in skipped[0].reason
+    said = Collected(skipped=[*skipped, Skipped("notes.txt", "not a notebook")]).summary()
+    assert "NOT collected: 2 files handed in twice for one student's notebook" in said
+    assert "NOT collected: 1 files matched to no student or lesson" in said
 
 
 def test_a_zip_for_one_lesson_names_notebooks_of_another(lms):
