@@ -337,7 +337,7 @@ def test_grade_refuses_without_the_sandbox_and_names_the_way_out(tmp_path):
     root = tmp_path / "course"
     Course.create_demo(root)
     (root / "submitted" / "ann" / LESSON).mkdir(parents=True)
-    (root / "source" / LESSON).mkdir(parents=True)
+    (root / "source" / LESSON).mkdir(parents=True, exist_ok=True)
     env = {**environment(), "PATH": str(Path(sys.executable).parent)}  # no bwrap on PATH
     if shutil.which("bwrap", path=env["PATH"]):
         pytest.skip("bwrap is in the venv's bin/")
@@ -384,7 +384,7 @@ def test_a_job_finds_nothing_an_earlier_job_left():
         outputs = []
         for source in (LEAVE, FIND):
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-            with_outputs, problems = warm.run(nb, Path(__file__).parent)
+            with_outputs, problems, _ = warm.run(nb, Path(__file__).parent)
             assert problems == [], problems
             outputs.append(with_outputs.cells[0].outputs[0]["text"].strip())
     finally:
@@ -403,7 +403,7 @@ def test_test_cells_run_as_the_gradebook_holds_them(attacked, tmp_path):
     graded = course.directory("autograded") / "ctrl1" / LESSON  # its test cells as restored
     warm = Sandbox(Limits())
     try:
-        nb, problems = warm.run(nbformat.read(graded / f"{LESSON}.ipynb", as_version=4), graded)
+        nb, problems, _ = warm.run(nbformat.read(graded / f"{LESSON}.ipynb", as_version=4), graded)
     finally:
         warm.close()
     assert problems == []
