@@ -201,13 +201,30 @@ def finish(course, outcome, result):
     write_flags(course, outcome)
 
 
+GENERIC = ("There was an error processing assignment", "Please see the")  # nbgrader's wrapping
+
+
 def failure(result):
-    """What stopped nbgrader, for people: its error's last line, and the log lines that say
-    which submission and why -- not the line it logged last."""
-    error = (result.get("error") or "").strip().splitlines()
-    said = [line for line in (result.get("log") or "").splitlines()
-            if line.startswith(("[ERROR]", "[CRITICAL]")) and "see the" not in line.lower()]
-    return "\n".join(said[-3:] + error[-1:]) or "nbgrader's autograde failed, and said nothing"
+    """What stopped nbgrader, for people: the errors it logged -- a traceback by its last line,
+    the exception and its message -- without its generic wrapping, and not the line it logged
+    last."""
+    entries, said = [], []
+    for line in (result.get("log") or "").splitlines():
+        if line.startswith("[") and "] " in line[:12]:
+            entries.append([line])
+        elif entries:
+            entries[-1].append(line)
+    for entry in entries:
+        level, _, first = entry[0].partition("] ")
+        if level not in ("[ERROR", "[CRITICAL") or first.startswith(GENERIC):
+            continue
+        lines = [line.strip() for line in (first, *entry[1:]) if line.strip()]
+        text = lines[-1] if first.startswith("Traceback") else " ".join(lines)
+        if text and text not in said:
+            said.append(text)
+    if not said:
+        said = (result.get("error") or "").strip().splitlines()[-1:]
+    return "; ".join(said) or "nbgrader's autograde failed, and said nothing"
 
 
 def lost_notebooks(course, outcome):
