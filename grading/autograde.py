@@ -64,7 +64,7 @@ def _ensure_gradebook(course, students):
 
 
 def _progress(log, done, total, outcome, start):
-    mark = "✓" if outcome.graded and not (outcome.limits_hit or outcome.dropped) else "!"
+    mark = "✓" if outcome.status == "graded" else "!"
     log(f"  [{done:>3}/{total}] {mark} {outcome.student:<8} {outcome.assignment:<22} "
         f"{outcome.seconds:5.1f}s  {outcome.status if mark == '!' else ''}"
         f"   ({time.perf_counter() - start:.0f}s elapsed)")

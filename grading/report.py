@@ -158,8 +158,8 @@ def summary(course, rows, outcomes=()):
 
 
 def plots(rows, folder, course):
-    """Three pictures: scores per lesson, pass rate per exercise, the misconceptions seen in
-    each lesson; returns the misconceptions counted."""
+    """The pictures: scores per lesson, pass rate per exercise, and per lesson the
+    misconceptions seen (misconceptions-LESSON.png); returns the misconceptions counted."""
     lessons, grades = class_grades(course)
     fig, ax = plt.subplots(figsize=(9, 4))
     data = [[100 * g.points[lesson] / max(lessons[lesson], 1e-9) for g in grades
@@ -191,21 +191,23 @@ def plots(rows, folder, course):
     by_lesson = defaultdict(list)
     for (lesson, title, mistake), n in seen.most_common():
         by_lesson[lesson].append((f"{title.split(':')[0]}: {mistake}", n))
-    shown = sorted(by_lesson)
-    heights = [0.32 * len(by_lesson[lesson]) + 0.9 for lesson in shown] or [1]
-    fig, axes = plt.subplots(len(shown) or 1, 1, figsize=(10, sum(heights) + 0.5),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for ax, lesson in zip(axes[:, 0], shown):
-        names, counts = zip(*by_lesson[lesson])
-        ax.barh(names, counts, color="#d9534f")
-        ax.invert_yaxis(), ax.set_title(lesson, loc="left", fontsize=10)
+    for old in folder.glob("misconceptions-*.png"):
+        old.unlink()
+    for lesson, found in by_lesson.items():
+        top = found[:MISCONCEPTIONS_SHOWN]
+        fig, ax = plt.subplots(figsize=(9, 0.32 * len(top) + 1))
+        ax.barh([name for name, _ in top], [n for _, n in top], color="#d9534f")
+        ax.invert_yaxis(), ax.set_xlabel("answers showing it")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # answers are counted whole
-    axes[-1, 0].set_xlabel("answers showing it")
-    if not shown:
-        axes[0, 0].set_axis_off(), axes[0, 0].set_title("no catalogued misconception seen")
-    fig.suptitle("misconceptions seen, per lesson", x=0.01, ha="left")
-    fig.tight_layout(), fig.savefig(folder / "misconceptions.png", dpi=90), plt.close(fig)
+        ax.set_title(f"{lesson}: misconceptions seen" + (
+            f" (the {len(top)} most seen of {len(found)})" if len(found) > len(top) else ""),
+            loc="right", fontsize=10)  # right-aligned: the labels take the left
+        fig.tight_layout(), fig.savefig(folder / f"misconceptions-{lesson}.png", dpi=90)
+        plt.close(fig)
     return seen
+
+
+MISCONCEPTIONS_SHOWN = 8  # per lesson's chart; grades.csv has them all
 
 
 def write_html(rows, seen, folder, course, warning="", outcomes=()):
@@ -241,9 +243,11 @@ def write_html(rows, seen, folder, course, warning="", outcomes=()):
                      for (s, lesson), status in sorted(not_graded.items()))
     dropped = "".join(f"<li>{e(o.student)} · {e(o.assignment)}: {e(describe(o.dropped))}</li>"
                       for o in outcomes if o.dropped)
+    charts = "".join(f'<img src="misconceptions-{e(lesson)}.png" alt="misconceptions in '
+                     f'{e(lesson)}">' for lesson in sorted({lesson for lesson, _, _ in seen}))
     (folder / "report.html").write_text(f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Class report</title><style>
-body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; }}
+body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; }} img {{ max-width: 100%; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 3px 8px; }}
 td {{ text-align: right; }} .flag {{ background: #fdd; text-align: left; }}
 .open {{ background: #fff3cd; }} .review {{ background: #e8e0ff; }}
@@ -266,8 +270,10 @@ Feedback is written when it is given back (<code>grading giveback</code>).</p>
 them):</p><ul>{decided or "<li>none yet</li>"}</ul>
 <h2>Scores per lesson</h2><img src="scores.png" alt="score distribution per lesson">
 <h2>Pass rate per exercise</h2><img src="pass_rate.png" alt="pass rate per exercise">
-<h2>Misconceptions seen</h2><img src="misconceptions.png" alt="misconceptions per lesson">
-<p>{sum(seen.values())} wrong answers matched a catalogued misconception.</p>
+<h2>Misconceptions seen</h2>
+<p>{sum(seen.values())} wrong answers matched a catalogued misconception; per lesson, with the
+exercise that showed it:</p>
+{charts or "<p>none</p>"}
 <h2>Flagged</h2>
 <p>Code that reaches into the graders or runs code made from text, and where a notebook was
 stopped (its kernel died, a limit, a cell out of time). A flag changes no score: the exercises a

@@ -54,7 +54,8 @@ class Outcome:
         """One short label for people (progress lines, the CSV): never parsed back."""
         if not self.graded:
             return self.problem
-        notes = self.limits_hit + (["files left out"] if self.dropped else [])
+        notes = self.limits_hit + (["files left out"] if self.dropped else []) + (
+            ["code to review"] if self.findings else [])
         return "graded" + (f" ({', '.join(notes)})" if notes else "")
 
     def to_json(self):

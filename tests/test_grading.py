@@ -162,7 +162,8 @@ def test_feedback_shows_diagnoses_never_hidden_tests(graded):
 def test_the_report_and_csv(graded):
     course, _, rows = graded
     folder = course.root / "report"
-    for name in ("grades.csv", "report.html", "scores.png", "pass_rate.png", "misconceptions.png"):
+    for name in ("grades.csv", "report.html", "scores.png", "pass_rate.png",
+                 "misconceptions-04_accumulation.png"):
         assert (folder / name).stat().st_size > 0
     with open(folder / "grades.csv") as f:
         table = list(csv.DictReader(f))
@@ -364,6 +365,24 @@ def test_the_demo_never_overwrites_a_directory_it_did_not_make(tmp_path):
                             capture_output=True, text=True, env=environment())
     assert result.returncode != 0 and "refusing to overwrite" in result.stderr
     assert (tmp_path / "precious.ipynb").read_text() == "{}"
+
+
+def test_the_demo_is_never_remade_over_collected_work_or_hand_grades(graded, tmp_path):
+    """`make grade` makes the demo class once; `grading demo` refuses to replace a course
+    holding work collected into it or grades given by hand, and says how to start afresh."""
+    course = graded[0].copy(tmp_path / "course")
+    with course.gradebook() as gradebook:
+        grade = gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation", "cyd")
+        grade.manual_score, grade.needs_manual_grade = 1, False
+        gradebook.db.commit()
+    (course.directory("submitted") / "zed" / "04_accumulation").mkdir(parents=True)
+    before = sorted(p.relative_to(course.root) for p in course.root.rglob("*"))
+    result = subprocess.run([sys.executable, "-m", "grading", "demo", "--root", course.root],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode == 2, result.stderr
+    assert "collected work (zed)" in result.stderr and "given by hand" in result.stderr
+    assert f"rm -rf {course.root}" in result.stderr
+    assert sorted(p.relative_to(course.root) for p in course.root.rglob("*")) == before
 
 
 def test_the_demo_class_is_big_enough(fresh_class):
