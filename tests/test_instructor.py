@@ -375,6 +375,12 @@ def test_formgrader_lists_flagged_submissions_and_its_links_open(graded, instruc
     page.get_by_text("Editing 04_accumulation").wait_for()
     page.screenshot(path=SCREENSHOTS / "5-edit-assignment.png")
     page.close()
+    # the students' Assignments tab, in instructor mode too: the course's exchange exists
+    request = urllib.request.Request(f"{instructor_lab}/assignments?course_id={DEMO_COURSE_ID}",
+                                     headers={"Authorization": f"token {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=PATIENCE) as response:
+        listed = json.loads(response.read())
+    assert listed["success"] is True, listed
     log = (instructor_lab_home(instructor_lab) / "server.log").read_text()
     assert "Unwritable directory" not in log and "does not exist" not in log
 
