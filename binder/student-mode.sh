@@ -25,9 +25,16 @@ read -r -a lab <<< "$(switched_off "$mode/labconfig/page_config.json")"
 read -r -a server <<< "$(switched_off "$mode/jupyter_server_config.json")"
 jupyter labextension disable --level=sys_prefix "${lab[@]}"
 jupyter server extension disable --sys-prefix "${server[@]}"
+# the server's own settings (lessons open unmodified, kernels of closed lessons go away): loaded
+# from the environment's config, once
+prefix=${STUDENT_MODE_PREFIX:-$(python -c 'import sys; print(sys.prefix)')}  # where to install
+config=$prefix/etc/jupyter/jupyter_server_config.py
+line="load_subconfig('$(cd "$mode" && pwd)/jupyter_server_config.py')"
+mkdir -p "$(dirname "$config")"
+grep -qxF "$line" "$config" 2>/dev/null || echo "$line" >> "$config"
 if [ "${1:-}" = --exchange ]; then
     jupyter labextension enable --level=sys_prefix @jupyter/nbgrader:assignment-list \
-        @jupyter/nbgrader:course-list
+        @jupyter/nbgrader:course-list @jupyter/nbgrader:menu
     jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list \
         nbgrader.server_extensions.course_list
 fi

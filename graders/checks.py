@@ -98,8 +98,7 @@ class Check:
         """The verdict for an answer that does not exist yet."""
         what = (f"write the body of `{self.answer}`" if self.takes_function else
                 f"assign your answer to `{self.answer}`")
-        return Verdict(self.name, self.title, UNANSWERED,
-                       f"{what} in the answer cell above, run it, then run this check.")
+        return Verdict(self.name, self.title, UNANSWERED, f"{what} above and run that cell first.")
 
     def __repr__(self):
         return f"<check {self.name} ({self.grade_id}): {self.doc}>"
@@ -214,6 +213,7 @@ def watch(shell):
     if getattr(shell, "_graders_watching", False):
         return
     shell._graders_watching = True
+    handover.keep_publisher(shell)
     shell.events.register("pre_run_cell", RUNS.pre_run_cell)
     shell.events.register("post_run_cell", RUNS.post_run_cell)
     shell.set_custom_exc((NameError,), _name_error)

@@ -49,6 +49,8 @@ HEADLINES = {RIGHT: "right", WRONG: "not yet", UNANSWERED: "not answered yet",
 _CODE = re.compile(r"(`[^`]*`)")
 _EMPHASIS = re.compile(r"\*(\S(?:[^*]*?\S)?)\*")
 BOLD, RED, GREEN, RESET = "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+WIDTH = 100  # a verdict's prose lines: readable in a notebook, Validate's dialog and a terminal
 
 
 def _styled(text, ansi):
@@ -72,13 +74,26 @@ def render(verdict, ansi=False, offer_reveal=True):
     if ansi:
         head = f"{BOLD}{GREEN if verdict.passed else RED}{head}{RESET}"
     first, *rest = verdict.message.splitlines() or [""]
-    lines = [f"{head} — {_styled(first, ansi)}" if first else head]
-    lines += [_styled(line, ansi) for line in rest]
+    lines = _wrapped(f"{head} — {_styled(first, ansi)}" if first else head)
+    lines += [_styled(line, ansi) for line in rest]  # as laid out: a call, tensors as printed
     if verdict.diagnosis is not None:
         mistake = _styled(verdict.diagnosis.mistake, ansi)
-        lines += ["", f"This looks like: {BOLD + mistake + RESET if ansi else mistake}.",
-                  _styled(verdict.diagnosis.hint, ansi)]
+        lines += ["", *_wrapped(f"This looks like: {BOLD + mistake + RESET if ansi else mistake}."),
+                  *_wrapped(_styled(verdict.diagnosis.hint, ansi))]
     if offer_reveal and verdict.revealable and verdict.outcome == WRONG:
-        lines += ["", f"Stuck? `{verdict.check}.reveal()` shows the answer and why; the "
-                      "exercise then scores 0 when graded."]
+        lines += ["", *_wrapped(f"Stuck? `{verdict.check}.reveal()` shows the answer and why; "
+                                "the exercise then scores 0 when graded.")]
     return lines
+
+
+def _wrapped(text, width=WIDTH):
+    """Prose in lines of at most `width` visible characters (ANSI codes take no room)."""
+    words, lines, length = text.split(" "), [[]], 0
+    for word in words:
+        seen = len(_ANSI.sub("", word))
+        if lines[-1] and length + 1 + seen > width:
+            lines.append([])
+            length = 0
+        length += seen + bool(lines[-1])
+        lines[-1].append(word)
+    return [" ".join(line) for line in lines]

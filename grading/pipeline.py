@@ -31,7 +31,10 @@ def autograde_preprocessors(sandboxed=True):
                "grading.verdicts.TrustedVerdicts"] if sandboxed else \
         [nbgrader + "Execute", nbgrader + "IgnorePattern",
          "nbconvert.preprocessors.ClearMetadataPreprocessor"]
-    return execute + [nbgrader + "LimitOutput", "grading.pipeline.KeepHandGrades",
+    # SanitizeHTML: the autograded notebook is what formgrader shows the instructor, logged in;
+    # no script, event handler or SVG of a student's output acts in their browser
+    return execute + [nbgrader + "LimitOutput", "nbconvert.preprocessors.sanitize.SanitizeHTML",
+                      "grading.pipeline.KeepHandGrades",
                       nbgrader + "AssignLatePenalties", nbgrader + "CheckCellMetadata"]
 
 
@@ -46,7 +49,9 @@ def configure(c, sandboxed=True):
     c.Autograde.post_convert_hook = "grading.pipeline.after_autograde"
     c.GenerateFeedback.preprocessors = [
         "grading.feedback.NotFinal", "grading.feedback.LeftOut",
-        "nbgrader.preprocessors.GetGrades", "grading.feedback.HideTests", "grading.feedback.Maths",
+        "nbgrader.preprocessors.GetGrades", "grading.feedback.HideTests",
+        "nbconvert.preprocessors.sanitize.SanitizeHTML", "grading.feedback.Maths",  # maths after:
+        # its MathML is ours, not the student's
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
     c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
     return c

@@ -302,9 +302,11 @@ class Sandbox:
             if not stat.S_ISREG(size.st_mode) or size.st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
             executed = nbformat.read(result, as_version=4)
-            said = executed.metadata.pop("sandbox", {})
+            said = executed.metadata.pop("sandbox", {})  # written by the runner, after the kernel
             problems += [p for p in said.get("problems", []) if isinstance(p, str)]
             stops = Stop.read(said.get("stops"), len(nb.cells))
+            if isinstance(said.get("handed_over"), dict):  # the checks' records, by cell
+                executed.metadata["sandbox"] = {"handed_over": said["handed_over"]}
         except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
             problems.append("no notebook came back")
             executed = nb
@@ -379,8 +381,11 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
+        nb.metadata.pop("sandbox", None)  # only the sandbox's runner writes it, never a student
         executed, problems, stops = execute(nb, source_dir, self.limits(), self.deadline or None)
-        resources["sandbox"] = {"problems": problems, "stops": stops}
+        # what the checks handed over, by cell index, for grading.verdicts
+        handed_over = executed.metadata.pop("sandbox", {}).get("handed_over", {})
+        resources["sandbox"] = {"problems": problems, "stops": stops, "handed_over": handed_over}
         for problem in problems:
             self.log.warning("sandbox: %s", problem)
         return executed, resources

@@ -1,7 +1,8 @@
 """The student's flow in a real browser: JupyterLab on 127.0.0.1, Debian's chromium via Playwright.
 
-Opens lesson 04, runs it, gives a wrong answer and reads the check's diagnosis, corrects it and
-sees the check pass, then presses nbgrader's Validate and reads the verdict. Everything is found in
+Opens lesson 04 (unmodified, no empty menu), runs it, gives a wrong answer and reads the check's
+diagnosis, corrects it and sees the check pass, presses nbgrader's Validate and reads the
+verdict, then closes the lesson and sees its kernel go. Everything is found in
 the lesson's own panel, and the session shows nothing but what the test opened: no tab, theme or
 shortcut of the person's. Screenshots go to test-artifacts/browser/.
 """
@@ -49,6 +50,9 @@ PANEL_READY = """path => {
     return app.shell.currentWidget === panel && kernel && kernel.status === 'idle'
         && document.body.dataset.jpThemeName && panel.id;
 }"""
+# whether the notebook at path holds changes not saved
+DIRTY = """path => [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path).context.model.dirty"""
 # what the main area holds, each by the path it shows (or its id)
 OPEN_IN_MAIN = ("() => [...window.jupyterapp.shell.widgets('main')]"
                 ".map(w => w.context ? w.context.path : w.id)")
@@ -104,6 +108,9 @@ def test_student_flow_in_lesson_04(lab, browser):
     # the session is the test's own: no tab restored, JupyterLab's default theme
     assert page.evaluate(OPEN_IN_MAIN) == [LESSON]
     assert page.evaluate("document.body.dataset.jpThemeName") == "JupyterLab Light"
+    # student mode is clean: the lesson opens unmodified, and no menu is left empty
+    assert page.evaluate(DIRTY, LESSON) is False
+    assert "Nbgrader" not in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
 
     # run the lesson (the current notebook: this panel): it stops at the first unanswered exercise
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -136,4 +143,12 @@ def test_student_flow_in_lesson_04(lab, browser):
         page.screenshot(path=SCREENSHOTS / "4-validate.png")
     verdict = dialog.inner_text()
     assert "failed" in verdict and "check_seed_002" in verdict, verdict
+    assert "Exercise 2: not answered yet" in verdict and "Traceback" not in verdict, verdict
     assert "check_three_backwards" not in verdict, verdict
+
+    # the lesson closed, its kernel goes: a session on Binder keeps only the lessons open
+    page.keyboard.press("Escape")
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.evaluate("window.jupyterapp.commands.execute('application:close')")
+    page.wait_for_function(f"fetch('/api/kernels?token={TOKEN}').then(r => r.json())"
+                           ".then(kernels => kernels.length === 0)", polling=500)

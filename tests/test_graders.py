@@ -309,6 +309,8 @@ def test_the_text_is_rendered_from_the_verdict():
     assert str(failure) == ("✗ Exercise 2: not yet — w after one step.\n\nThis looks like: the "
                             "sign flipped.\nSubtract, do not add.\n\nStuck? `check_x.reveal()` "
                             "shows the answer and why; the exercise then scores 0 when graded.")
+    long = CheckFailed(Verdict("check_x", "Exercise 2", WRONG, "word " * 60))
+    assert max(len(line) for line in str(long).splitlines()) <= 100
     assert "\x1b[1mdo not\x1b[0m" in "\n".join(failure._render_traceback_())
     assert render(Verdict("check_x", "Exercise 2", RIGHT, "w moved."))[0] == \
         "✓ Exercise 2: right — w moved."

@@ -565,8 +565,12 @@ def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path
     stub.parent.mkdir()
     stub.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "calls"}\n')
     stub.chmod(0o755)
-    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}"}
-    subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    env = {**environment(), "PATH": f"{stub.parent}{os.pathsep}{environment()['PATH']}",
+           "STUDENT_MODE_PREFIX": str(tmp_path / "prefix")}
+    for _ in range(2):  # twice: the server's settings are loaded once all the same
+        subprocess.run(["bash", ROOT / "binder" / "student-mode.sh", *args], env=env, check=True)
+    config = (tmp_path / "prefix" / "etc" / "jupyter" / "jupyter_server_config.py").read_text()
+    assert config == f"load_subconfig('{ROOT / 'binder' / 'jupyter' / 'student'}/jupyter_server_config.py')\n"
     calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
     mode = ROOT / "binder" / "jupyter" / "student"
     lab = json.loads((mode / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
@@ -577,7 +581,7 @@ def test_student_mode_in_an_environment_is_what_the_student_config_says(tmp_path
     assert calls[1] == ["server", "extension", "disable", "--sys-prefix",
                         *(name for name, on in server.items() if not on)]
     assert "@jupyter/nbgrader:formgrader" in calls[0]
-    enabled = [name for call in calls[2:] if "enable" in call for name in call]
+    enabled = [name for call in calls[2:4] if "enable" in call for name in call]
     assert ("@jupyter/nbgrader:assignment-list" in enabled) == lists_kept
     assert ("nbgrader.server_extensions.assignment_list" in enabled) == lists_kept
 

@@ -76,8 +76,8 @@ def test_an_answer_never_defined_is_one_line(kernel):
     run(kernel, SETUP)
     (verdict,) = run(kernel, "check_seed_002(answer_seed)")
     assert verdict[0] == "error"
-    assert verdict[1] == ("✗ Exercise 2: not answered yet — assign your answer to "
-                          "`answer_seed` in the answer cell above, run it, then run this check.")
+    assert verdict[1] == ("✗ Exercise 2: not answered yet — assign your answer to `answer_seed` "
+                          "above and run that cell first.")
     (other,) = run(kernel, "print(undefined_name)")  # any other NameError is as usual
     assert "NameError" in other[1] and "undefined_name" in other[1]
 

@@ -13,16 +13,16 @@ import io
 import math
 import re
 import tokenize
-from functools import cache
 from pathlib import Path
 
 import nbformat
 import pytest
 import torch
-from nbclient import NotebookClient
 
 import graders.lessons
 from graders.lesson08_gradient_descent import data
+
+from .lesson_runs import run
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = [lesson.name for lesson in graders.lessons.LESSONS]
@@ -32,12 +32,9 @@ def solutions(name):
     return nbformat.read(ROOT / "solutions" / name / f"{name}.ipynb", as_version=4)
 
 
-@cache
 def executed(name):
     """The solutions notebook with its outputs (whether its checks pass is test_notebooks' job)."""
-    nb = solutions(name)
-    NotebookClient(nb, timeout=120, allow_errors=True, resources={"metadata": {"path": str(ROOT)}}).execute()
-    return nb
+    return run(name).notebook
 
 
 def predict_exercises(nb):

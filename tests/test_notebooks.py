@@ -14,6 +14,8 @@ from nbgrader.validator import Validator
 from graders.lessons import LESSONS as LESSON_OBJECTS
 from graders.lessons import lesson_of
 
+from .lesson_runs import run
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 EXERCISE_LESSONS = [lesson.name for lesson in LESSON_OBJECTS]
@@ -93,3 +95,20 @@ def test_index_links_every_lesson():
     for name in EXERCISE_LESSONS:
         link = f"../{name}/{name}.ipynb"
         assert link in text and (ROOT / "course" / name / f"{name}.ipynb").exists()
+
+
+BINDER_MB = 2048  # what Binder gives a session
+SERVER_MB = 150  # JupyterLab's server in student mode, measured with a lesson open (140 MB)
+
+
+def test_the_course_fits_binder_as_the_readme_says():
+    """Every lesson's kernel, once the lesson has run, within the README's figure; and that many
+    kernels at once, with the server and the code they share, within Binder's 2 GB."""
+    readme = (ROOT / "README.md").read_text()
+    own = int(re.search(r"at most (\d+) MB of its own", readme)[1])
+    at_once = int(re.search(r"holds (\d+) lessons' kernels at once", readme)[1])
+    runs = {name: run(name) for name in EXERCISE_LESSONS}
+    biggest = max(runs.values(), key=lambda r: r.own_mb)
+    assert biggest.own_mb <= own, {name: round(r.own_mb) for name, r in runs.items()}
+    shared = max(r.shared_mb for r in runs.values())
+    assert SERVER_MB + shared + at_once * own <= BINDER_MB
