@@ -24,6 +24,8 @@ class GivenBack:
     missing: list = field(default_factory=list)  # (student, why there is none to give)
     failed: list = field(default_factory=list)  # (student, what went wrong giving it)
     not_final: dict = field(default_factory=dict)  # {student: [exercise]} still to grade by hand
+    elsewhere: list = field(default_factory=list)  # handed in another way: the exchange has no
+    # way back to them (an LMS's zip, the demo class)
 
     def summary(self, where):
         lines = [f"feedback for {len(self.students)} students {where}"]
@@ -31,6 +33,10 @@ class GivenBack:
                   "by hand" for student, open_ in sorted(self.not_final.items())
                   if student in self.students]
         lines += [f"  no feedback for {student}: {why}" for student, why in self.missing]
+        if self.elsewhere:
+            lines.append(f"  not through the exchange for {len(self.elsewhere)} students who did "
+                         "not hand in through it (give theirs back with --zip): "
+                         + ", ".join(self.elsewhere))
         lines += [f"  ! FAILED for {student}: {why}" for student, why in self.failed]
         return "\n".join(lines)
 
@@ -133,9 +139,8 @@ def release(course, assignment, students=None, partial=False):
     for student in list(result.students):
         if not (course.directory("submitted") / student / assignment / "submission_secret.txt"
                 ).exists():
-            result.students.remove(student)
-            result.failed.append((student, "not handed in through nbgrader's exchange (no "
-                                           "submission_secret.txt): give it back with --zip"))
+            result.students.remove(student)  # no submission_secret.txt: not the exchange's
+            result.elsewhere.append(student)
             continue
         try:
             _pages(course, assignment, student)

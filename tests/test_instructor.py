@@ -544,13 +544,18 @@ def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
                       exchange)[0] == 0
     assert sorted(course.students()) == ["ada", "ben"]
     assert (course.directory("submitted") / "ada" / lesson / "submission_secret.txt").exists()
+    # cyd handed in another way (an LMS's zip): the exchange has no way back to her
+    shutil.copytree(course.directory("submitted") / "ada", course.directory("submitted") / "cyd",
+                    ignore=shutil.ignore_patterns("submission_secret.txt"))
 
     assert in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
-                      "ada", "--workers", "1")[0] == 0
+                      "ada", "cyd", "--workers", "1")[0] == 0
     status, out, _ = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
                                 exchange)
     assert status == 0 and "feedback for 1 students released" in out, out
     assert "no feedback for ben: handed in, not graded yet" in out
+    assert "not through the exchange for 1 students who did not hand in through it (give " \
+           "theirs back with --zip): cyd" in out
     home = student("ada", "fetch_feedback")
     (page,) = (home / lesson / "feedback").glob(f"*/{lesson}.html")
     assert "Score: 5.0 / 5.0" in page.read_text()
