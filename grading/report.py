@@ -143,9 +143,9 @@ def summary(course, rows, outcomes=()):
         cells = []
         for lesson in lessons:
             points = g.points[lesson]
-            mark = ("!" if (g.student, lesson) in not_graded else
-                    "*" if lesson in g.to_grade_by_hand else
-                    "?" if (g.student, lesson) in flagged else "")
+            mark = "!" if (g.student, lesson) in not_graded else \
+                ("*" if lesson in g.to_grade_by_hand else "") + \
+                ("?" if (g.student, lesson) in flagged else "")  # both: a crash waits
             cells.append(f"{'' if points is None else f'{points:g}'}{mark}".rjust(width))
         lines.append(f"{g.student:<8} " + " ".join(cells) + f"   {g.total:g}/{g.possible:g}")
     lines.append(f"\nhand grading: {done.written_done} of {done.written} written answers "

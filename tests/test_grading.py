@@ -20,6 +20,7 @@ from grading.demo import STUDENTS, make_class
 from grading.export import class_grades
 from grading.flags import REVIEW
 from grading.giveback import HandGradingOpen, refresh
+from grading.report import summary
 
 BIN = Path(sys.executable).parent
 # one submission per fault or cheat, and a few ordinary ones: every case, in under a minute
@@ -100,6 +101,10 @@ def test_a_dying_kernel_leaves_what_it_never_reached_to_a_person(graded):
     assert list(comments) == ["l04_seed_answer"]
     assert "the kernel exited with status 1 while running cell 21 (the answer to Exercise 2)" \
         in comments["l04_seed_answer"]
+    table = summary(course, rows).splitlines()
+    lessons = table[0].split()[1:11]
+    hal_line = next(line for line in table if line.startswith("hal "))
+    assert hal_line.split()[1 + lessons.index("04")] == "1*?"  # waits for a person, and flagged
 
 
 def test_a_malformed_notebook_gets_a_clear_error_and_the_rest_is_graded(graded):

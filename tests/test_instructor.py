@@ -373,6 +373,9 @@ def test_formgrader_lists_flagged_submissions_and_its_links_open(graded, instruc
     folder.close()
     page.locator("tr:has(td.name a:text-is('04_accumulation')) td.edit a").click()
     page.get_by_text("Editing 04_accumulation").wait_for()
+    page.wait_for_function(  # bootstrap's modal slid in: its dialog no longer moves
+        "(m => m && getComputedStyle(m).transform === 'matrix(1, 0, 0, 1, 0, 0)')"
+        "(document.querySelector('.modal.in .modal-dialog'))")
     page.screenshot(path=SCREENSHOTS / "5-edit-assignment.png")
     page.close()
     # the students' Assignments tab, in instructor mode too: the course's exchange exists
