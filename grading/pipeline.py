@@ -17,8 +17,11 @@ A grading worker adds what only it knows: the copy of the student's own files it
 import time
 from pathlib import Path
 
+import nbformat
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
+from traitlets import Bool
 
 
 def autograde_preprocessors(sandboxed=True):
@@ -33,7 +36,7 @@ def autograde_preprocessors(sandboxed=True):
          "nbconvert.preprocessors.ClearMetadataPreprocessor"]
     # SanitizeHTML: the autograded notebook is what formgrader shows the instructor, logged in;
     # no script, event handler or SVG of a student's output acts in their browser
-    return execute + [nbgrader + "LimitOutput", "nbconvert.preprocessors.sanitize.SanitizeHTML",
+    return execute + [nbgrader + "LimitOutput", "grading.pipeline.Sanitize",
                       "grading.pipeline.KeepHandGrades",
                       nbgrader + "AssignLatePenalties", nbgrader + "CheckCellMetadata"]
 
@@ -50,11 +53,39 @@ def configure(c, sandboxed=True):
     c.GenerateFeedback.preprocessors = [
         "grading.feedback.NotFinal", "grading.feedback.LeftOut",
         "nbgrader.preprocessors.GetGrades", "grading.feedback.HideTests",
-        "nbconvert.preprocessors.sanitize.SanitizeHTML", "grading.feedback.Maths",  # maths after:
+        "grading.pipeline.Sanitize", "grading.feedback.Maths",  # maths after:
         # its MathML is ours, not the student's
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
     c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
     return c
+
+
+class Sanitize(SanitizeHTML):
+    """nbconvert's SanitizeHTML, on: a student's HTML (a display's, a markdown cell's) is kept as
+    text, so nothing of a submission acts in formgrader (the instructor, logged in) or in the
+    feedback. nbconvert's is off unless enabled, and it escapes `<` and `>` in code and maths
+    too, where markdown shows `&lt;`: so the lesson's own markdown cells, as released, are left
+    as written; any other (a written answer, a cell a student added or changed) is sanitized."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from .course import Course
+
+        info = resources.get("nbgrader", {})
+        try:  # nbgrader converts in the course's root
+            released = Course(Path.cwd()).directory("release") / str(info["assignment"]) / \
+                f"{info['notebook']}.ipynb"
+            lesson = nbformat.read(released, as_version=4)
+            self.lessons = {c.source for c in lesson.cells if c.cell_type == "markdown"}
+        except (KeyError, OSError, ValueError):  # no lesson to compare: all sanitized
+            self.lessons = set()
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown" and cell.source in self.lessons:
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 class OneCellPerId(NbGraderPreprocessor):

@@ -162,6 +162,9 @@ EXTRAS = {
     "warnings_off": "import warnings\nwarnings.filterwarnings('ignore')",
     "own_globals": "seen = dict(globals())\nnames = sorted(seen)[:3]",
     "pictures": "from graders.pictures import draw_graph\nimport matplotlib.pyplot as plt\nplt.close('all')",
+    # HTML of the student's own, shown in formgrader to the instructor, logged in, and in feedback
+    "html_output": "from IPython.display import HTML, display\n"
+                   "display(HTML('<b>mine</b><img src=x onerror=alert(1)><script>alert(2)</script>'))",
     # d2l's live progress inside the function a check calls: it clears the check cell's outputs
     "live_plot": ("l04_separate_answer", """def separate_grads(w, losses):
     from IPython.display import clear_output
@@ -292,6 +295,20 @@ def test_every_cheat_scores_zero_on_what_it_attacked(attacked, trick):
     if trick not in BREAKS_LATER_CHECKS:  # grading went on after the trick: right answers count
         assert got["l04_seed"] == (1, 1), trick
     assert not next(v for v in outcome.verdicts if v.grade_id == "l04_three").passed
+
+
+def test_a_students_html_cannot_act_in_formgrader_or_feedback(attacked):
+    """nbconvert's SanitizeHTML in the configured pipelines: what formgrader shows (the
+    autograded notebook) and the feedback keep the student's HTML as text, never as code."""
+    from grading.feedback import generate
+
+    course, *_ = attacked
+    shown = outputs(course, "html_output")
+    assert "<b>mine</b>" in shown  # harmless markup stays
+    assert "<script" not in shown and "<img" not in shown
+    assert generate(course, LESSON, "html_output")["success"]
+    page = (course.directory("feedback") / "html_output" / LESSON / f"{LESSON}.html").read_text()
+    assert "mine" in page and "<script>alert" not in page and "<img src=x" not in page
 
 
 def test_a_revealed_answer_scores_0_however_its_reveal_was_wrapped(attacked):
