@@ -489,6 +489,29 @@ def test_formgraders_generate_feedback_writes_no_hidden_test(hand_graded, instru
     assert "<math" in page  # its maths rendered beforehand: nothing from a CDN
 
 
+def test_a_students_markdown_is_sanitized_and_the_lessons_left_as_written(tmp_path, monkeypatch):
+    """Sanitize (both pipelines): a markdown cell as the lesson released it is the instructor's
+    text, its code's `>` kept; a written answer or a cell the student added or changed loses
+    its HTML's power."""
+    from grading.pipeline import Sanitize
+
+    lesson = "```python\nif x > 0:\n    y = x\n```\n$x > 0$ <b>bold</b>"
+    released = tmp_path / "release" / "L" / "L.ipynb"
+    released.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(lesson)]),
+                   released)
+    (tmp_path / "nbgrader_config.py").write_text("")
+    monkeypatch.chdir(tmp_path)  # nbgrader converts in the course's root
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(s) for s in (
+        lesson, lesson + hostile, hostile)])
+    done, _ = Sanitize().preprocess(nb, {"nbgrader": {"assignment": "L", "notebook": "L"}})
+    kept, changed, added = (c.source for c in done.cells)
+    assert kept == lesson
+    for cell in (changed, added):
+        assert "<script" not in cell and "<img" not in cell and "&lt;script&gt;" in cell
+
+
 def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(graded, tmp_path):
     course = graded.copy(tmp_path / "course")
     student, lesson = ids("ada"), "04_accumulation"
