@@ -45,10 +45,11 @@ system-deps:
 		fi; \
 	fi
 
-# the instructor's workflow on the demo class: build/grading/report/report.html
+# the instructor's workflow on the demo class: build/grading/report/report.html. The demo class
+# is made once; after that this grades only what changed, and never replaces the course
 grade: $(VENV)/.installed
-	$(BIN)/python -m grading demo --root build/grading
-	$(BIN)/python -m grading grade --root build/grading
+	@if [ ! -f build/grading/nbgrader_config.py ]; then $(BIN)/grading demo --root build/grading; fi
+	$(BIN)/grading grade --root build/grading
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py

@@ -1,5 +1,7 @@
-"""python -m grading demo | release | collect | grade | report | giveback | export
-(see grading/__init__.py)."""
+"""grading demo | release | collect | grade | report | giveback | export (see grading/__init__.py).
+
+`grading` is the console script of this package (in the venv's bin/); `python -m grading` is the
+same."""
 
 import argparse
 import os
@@ -20,7 +22,7 @@ LIMITS = [("memory", "SandboxedExecute.memory_limit", "bytes of address space pe
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
+    parser = argparse.ArgumentParser(prog="grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="make the demo course and its class of students")
     grade = commands.add_parser("grade", help="autograde, grades.csv and report")
@@ -45,11 +47,14 @@ def main(argv=None):
     grade.add_argument("--students", nargs="*", help="students to grade (default: all)")
     grade.add_argument("--timeout", type=int, help="seconds per cell (default: the course's)")
     grade.add_argument("--no-report", action="store_true", help="leave the report to `report`")
-    for command in (release, collect, giveback):
-        command.add_argument("lessons", nargs="*", help="lessons (default: all; with --zip, "
-                             "the lessons its notebooks belong to)")
+    for command, which in ((release, "lessons to hand out (default: all)"),
+                           (collect, "lessons to collect (default: all; with --zip, at most one: "
+                                     "each notebook's name says its lesson)"),
+                           (giveback, "lessons whose feedback to give back (default: all; with "
+                                      "--zip, one)")):
+        command.add_argument("lessons", nargs="*", help=which)
         command.add_argument("--exchange", help="nbgrader's exchange directory (default: the "
-                                                "course's Exchange.root)")
+                                                "course's Exchange.root, else COURSE/exchange)")
     collect.add_argument("--zip", type=Path, help="an LMS's download of the submissions")
     collect.add_argument("--pattern", default="canvas", help="how the LMS names files: "
                          "canvas, moodle, blackboard, or a regex with (?P<student_id>...) and "
@@ -59,6 +64,10 @@ def main(argv=None):
     giveback.add_argument("--zip", type=Path, help="write feedback here instead, one file per "
                                                    "student (one lesson at a time)")
     giveback.add_argument("--students", nargs="*", help="students (default: everyone graded)")
+    giveback.add_argument("--partial", action="store_true", help="give back even while hand "
+                          "grading is open (each such feedback says it is not final)")
+    grade.add_argument("--force", action="store_true", help="grade every submission again, "
+                       "also those unchanged since they were graded (grades set by hand stay)")
     export.add_argument("--out", type=Path, help="the CSV (default: report/grades-by-student.csv)")
     grade.add_argument("--unsafe", action="store_true",
                        help="grade without the sandbox (the report says so on its first line)")
@@ -78,13 +87,13 @@ def main(argv=None):
             parser.error(str(error))
         print(f"demo course in {course.root}: generating the lessons and a class of students")
         make_class(course)
-        print(f"next: python -m grading grade --root {args.root}")
+        print(f"next: grading grade --root {args.root}")
         return 0
 
     course = Course(args.root, db_url=args.db_url, timeout=getattr(args, "timeout", None))
     if not (course.root / "nbgrader_config.py").exists():
         parser.error(f"{course.root} is not an nbgrader course (no nbgrader_config.py); "
-                     "make the demo one with `python -m grading demo`")
+                     "make the demo one with `grading demo`")
     if args.command in ("release", "collect", "giveback", "export"):
         from .instructor import run_command
 
@@ -119,9 +128,10 @@ def main(argv=None):
         jobs = [(s, a) for s in students for a in assignments
                 if (course.directory("submitted") / s / a).is_dir()]
         try:
-            run.grade(course, jobs, args.workers, sandboxed=not args.unsafe, limits=limits)
+            run.grade(course, jobs, args.workers, sandboxed=not args.unsafe, limits=limits,
+                      force=args.force)
         except Unavailable as error:
-            parser.exit(2, f"python -m grading grade: refused: {error}\n")
+            parser.exit(2, f"grading grade: refused: {error}\n")
         if args.no_report:
             return 0
     return 0 if run.report(course) else 1

@@ -13,38 +13,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from . import worker
 
 
-def keep_lesson_cells(path, nb, lesson_ids):
-    """The grade cells nbgrader will grade: the lesson's own, once each. A cell copied in
-    JupyterLab keeps its grade_id, and nbgrader then refuses the whole notebook: one copy stays
-    graded (`_graded_copy`), the others become plain cells (the student's code is kept, it just
-    earns nothing), as does a cell whose grade_id the lesson does not have (a student cannot add
-    an exercise). `path` is the copy being graded: what the student handed in stays as it was,
-    in submitted/."""
-    copies = {}
-    for index, cell in enumerate(nb.cells):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id is not None:
-            copies.setdefault(grade_id, []).append(index)
-    changed = False
-    for grade_id, found in copies.items():
-        kept = _graded_copy(found, copies.get(f"{grade_id}_answer"))
-        for index in found:
-            if index != kept or grade_id not in lesson_ids:
-                del nb.cells[index].metadata["nbgrader"]
-                changed = True
-    if changed:
-        import nbformat
-
-        nbformat.write(nb, path)
-
-
-def _graded_copy(found, answers):
-    """The copy to grade: a test cell's first copy after its answer (a check run before its
-    answer exists fails, whichever copy came first); otherwise the first."""
-    after = [index for index in found if answers and index > answers[0]]
-    return (after or found)[0]
-
-
 def shard_of(students, shard):
     """Shard "i/n": every n-th student, starting at the i-th (1-based), in sorted order."""
     if not shard:
@@ -59,7 +27,8 @@ def shard_of(students, shard):
 
 
 def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
-    """Grade each (student, assignment) job start to end (grading/worker.py), in parallel.
+    """Grade each (student, assignment, fingerprint) job start to end (grading/worker.py), in
+    parallel.
 
     Sandboxed unless told otherwise: then the machine must have what the sandbox needs
     (grading.sandbox.require raises Unavailable, saying what is missing). `limits`:
@@ -71,7 +40,9 @@ def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None)
 
         require()
     outcomes, start = [], time.perf_counter()
-    _ensure_gradebook(course, sorted({student for student, _ in jobs}))
+    if not jobs:
+        return []
+    _ensure_gradebook(course, sorted({student for student, *_ in jobs}))
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
     initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"),
                 sandboxed, limits)
@@ -81,7 +52,7 @@ def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None)
         for done, future in enumerate(as_completed(futures), 1):
             outcomes.append(future.result())
             _progress(log, done, len(jobs), outcomes[-1], start)
-    order = {job: k for k, job in enumerate(jobs)}
+    order = {(student, assignment): k for k, (student, assignment, *_) in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.student, o.assignment)])
 
 
@@ -93,7 +64,7 @@ def _ensure_gradebook(course, students):
 
 
 def _progress(log, done, total, outcome, start):
-    mark = "✓" if outcome.graded and not (outcome.limits_hit or outcome.dropped) else "!"
+    mark = "✓" if outcome.status == "graded" else "!"
     log(f"  [{done:>3}/{total}] {mark} {outcome.student:<8} {outcome.assignment:<22} "
         f"{outcome.seconds:5.1f}s  {outcome.status if mark == '!' else ''}"
         f"   ({time.perf_counter() - start:.0f}s elapsed)")

@@ -75,6 +75,7 @@ class Handed:
 class Skipped:
     member: str
     reason: str
+    twice: bool = False  # one of several files for one student's notebook
 
 
 @dataclass
@@ -94,9 +95,12 @@ class Collected:
                              "grading will flag it)")
         for path in self.replaced:
             lines.append(f"  earlier copy kept in {path}")
-        lines += not_collected(self.skipped, "files matched to no student or lesson, or not "
-                                             "taken (fix the name or the pattern, then collect "
-                                             "again)")
+        lines += not_collected([s for s in self.skipped if s.twice], "files handed in twice "
+                               "for one student's notebook (keep the one to grade in the zip, "
+                               "then collect again)")
+        lines += not_collected([s for s in self.skipped if not s.twice], "files matched to no "
+                               "student or lesson, or not taken (fix the name or the pattern, "
+                               "then collect again)")
         return "\n".join(lines)
 
 
@@ -161,7 +165,7 @@ def plan(course, zip_path, pattern, lesson=None):
                 skipped.append(Skipped(member, "its name does not follow the pattern"))
                 continue
             found = {k: v for k, v in match.groupdict().items() if v}
-            notebook = Path(found["file_id"]).with_suffix(".ipynb").name
+            notebook = lesson_notebook(found["file_id"], known)
             assignment = known.get(notebook)
             if assignment is None:
                 skipped.append(Skipped(member, f"{notebook} is no lesson's notebook (lessons' "
@@ -179,6 +183,21 @@ def plan(course, zip_path, pattern, lesson=None):
                                  found.get("first_name", ""), found.get("last_name", ""),
                                  _iso(found.get("timestamp")), _problem(data)))
     return _without_duplicates(handed, skipped)
+
+
+# what a browser or an LMS adds to a second download or upload of a file: " (1)", "-1", "_2"
+AGAIN = re.compile(r"(?: \(\d+\)|[-_]\d+)$")
+
+
+def lesson_notebook(file_id, known):
+    """The lesson's notebook a file's name means: its own name, or that name once the suffix
+    of a second download or upload is taken off ("04_accumulation (1)", "04_accumulation-2"),
+    where that names a lesson's notebook."""
+    name = Path(file_id).with_suffix(".ipynb").name
+    if name in known:
+        return name
+    plain = AGAIN.sub("", Path(name).stem) + ".ipynb"
+    return plain if plain in known else name
 
 
 def open_zip(path):
@@ -281,11 +300,11 @@ def _without_duplicates(handed, skipped):
         elif all(h.timestamp for h in same):
             newest = max(same, key=lambda h: h.timestamp)
             kept.append(newest)
-            skipped += [Skipped(h.member, f"an older upload than {newest.member}")
+            skipped += [Skipped(h.member, f"an older upload than {newest.member}", True)
                         for h in same if h is not newest]
         else:
             skipped += [Skipped(h.member, f"{len(same)} files for {h.student}'s {h.notebook}, "
-                                          "none dated: keep one in the zip") for h in same]
+                                          "none dated: keep one in the zip", True) for h in same]
     return kept, skipped
 
 

@@ -116,6 +116,16 @@ STUDENTS = {  # who writes what, and how the demo introduces them
 }
 
 
+NAMES = {  # as formgrader and the export show them
+    "ada": ("Ada", "Lovelace"), "ben": ("Ben", "Franklin"), "cyd": ("Cyd", "Charisse"),
+    "dee": ("Dee", "Dee"), "eli": ("Eli", "Whitney"), "fay": ("Fay", "Wray"),
+    "gus": ("Gus", "Grissom"), "hal": ("Hal", "Abelson"), "ivy": ("Ivy", "Compton"),
+    "jo": ("Jo", "Kennedy"), "kim": ("Kim", "Hong"), "lou": ("Lou", "Gehrig"),
+    "max": ("Max", "Planck"), "ned": ("Ned", "Kelly"), "oz": ("Oz", "Ozolins"),
+    "pia": ("Pia", "Nalli"), "quin": ("Quin", "Snyder"),
+}
+
+
 def cell_by_id(nb, grade_id):
     for i, cell in enumerate(nb.cells):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
@@ -188,6 +198,10 @@ def make_class(course: Course, log=print):
                 nbformat.write(nb, target)
                 (target.parent / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
         log(f"  {student:<5} {STUDENTS[student][1]}")
+    with course.gradebook() as gradebook:
+        for student in STUDENTS:
+            first, last = NAMES[student]
+            gradebook.update_or_create_student(student, first_name=first, last_name=last)
     malformed = submitted / "gus" / "03_backward" / "03_backward.ipynb"
     malformed.write_text(malformed.read_text()[:5000])  # cut off mid-file: not JSON any more
     return list(STUDENTS)

@@ -17,6 +17,7 @@ class StudentGrades:
     points: dict  # {lesson: points, or None when there is no graded submission}
     to_grade_by_hand: list  # lessons with cells still waiting for the instructor
     not_graded: list  # lessons handed in but not in the gradebook (the report says why)
+    possible: float = 0.0  # the points of every lesson
 
     @property
     def total(self):
@@ -25,6 +26,8 @@ class StudentGrades:
 
 def class_grades(course):
     """(lessons with their maximum points, one StudentGrades per student in the gradebook)."""
+    from .worker import recorded
+
     submitted = course.directory("submitted")
     with course.gradebook() as gradebook:
         lessons = {a.name: a.max_score for a in sorted(gradebook.assignments, key=lambda a: a.name)
@@ -35,8 +38,10 @@ def class_grades(course):
             for lesson in lessons:
                 submission = next((s for s in student.submissions
                                    if s.assignment.name == lesson), None)
-                if submission is None or not submission.notebooks:
-                    points[lesson] = None
+                outcome = recorded(course, student.id, lesson)
+                if submission is None or not submission.notebooks or (
+                        outcome is not None and not outcome.graded):
+                    points[lesson] = None  # the grading run's record says why (the report)
                     if (submitted / student.id / lesson).is_dir():
                         not_graded.append(lesson)
                     continue
@@ -44,7 +49,8 @@ def class_grades(course):
                 if submission.needs_manual_grade:
                     by_hand.append(lesson)
             grades.append(StudentGrades(student.id, student.last_name or "",
-                                        student.first_name or "", points, by_hand, not_graded))
+                                        student.first_name or "", points, by_hand, not_graded,
+                                        round(sum(lessons.values()), 2)))
     return lessons, grades
 
 

@@ -1,13 +1,21 @@
 """Feedback for students: nbgrader's HTML, with hidden tests and their traceback lines removed,
-and the files grading left out of their submission named (grading/files.py)."""
+its maths rendered beforehand (MathML: nothing loaded from a CDN, so it reads offline), the files
+grading left out of their submission named (grading/files.py), and a note when it is not final.
+
+These are GenerateFeedback's steps wherever feedback is made: give-back (grading/giveback.py)
+and formgrader's Generate Feedback button alike (grading/pipeline.py configures nbgrader).
+"""
 
 import html
 import re
+from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import List
+from traitlets import default
+
+TEMPLATES = Path(__file__).with_name("templates")  # mathjax.html.j2: no script from a CDN
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 
@@ -30,15 +38,81 @@ class HideTests(NbGraderPreprocessor):
 
 
 class LeftOut(NbGraderPreprocessor):
-    """A note first in the feedback: the files grading did not take in, and why."""
-
-    dropped = List(help="[{path, reason}] of this submission (the grading run's outcome)"
-                   ).tag(config=True)
+    """A note first in the feedback: the files grading did not take in, and why (from the
+    grading run's record of the submission)."""
 
     def preprocess(self, nb, resources):
-        if self.dropped:
-            nb.cells.insert(0, nbformat.v4.new_markdown_cell(left_out_note(self.dropped)))
+        from .worker import recorded
+
+        info = resources["nbgrader"]
+        outcome = recorded(_course(), info["student"], info["assignment"])
+        if outcome and outcome.dropped:
+            dropped = [{"path": d.path, "reason": d.reason} for d in outcome.dropped]
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(left_out_note(dropped)))
         return nb, resources
+
+
+class NotFinal(NbGraderPreprocessor):
+    """A note first in the feedback while a person has not graded all of it: which exercises
+    wait, and that their points are not in the score yet (give-back sends such feedback only
+    when told to: --partial)."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        from .verdicts import exercise_titles
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
+                                                          info["student"])
+            open_ = {g.name for g in notebook.grades if g.needs_manual_grade}
+        if open_:
+            titles = exercise_titles(nb)
+            waiting = [titles[g] for g in titles if g in open_]
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+                "**Not final yet.** Your instructor has still to grade " + ", ".join(waiting)
+                + "; the points shown for " + ("it" if len(waiting) == 1 else "them")
+                + " may change."))
+        return nb, resources
+
+
+class Maths(NbGraderPreprocessor):
+    """The maths of markdown cells ($...$, $$...$$) rendered as MathML, which browsers show
+    as they are: the feedback needs no MathJax, and so nothing from a CDN."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = mathml(cell.source)
+        return cell, resources
+
+
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)  # fenced blocks and inline code: no maths
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$([^$\n]+?)\$(?!\$)", re.S)
+
+
+def mathml(markdown):
+    """Markdown with its maths as MathML (a formula that does not convert is left as it was)."""
+    from latex2mathml.converter import convert
+
+    def one(match):
+        tex, block = (match[1], True) if match[1] is not None else (match[2], False)
+        try:
+            return convert(tex.strip(), display="block" if block else "inline")
+        except Exception:  # noqa: BLE001 -- latex2mathml raises many kinds: keep the text
+            return match[0]
+
+    parts = CODE.split(markdown)
+    for k in range(0, len(parts), 2):  # the parts outside code
+        parts[k] = MATH.sub(one, parts[k])
+    return "".join(parts)
+
+
+def _course():
+    """The course being converted: nbgrader runs its converters in the course's root."""
+    from .course import Course
+
+    return Course(Path.cwd())
 
 
 def left_out_note(dropped, intro="Grading takes only your own files (plain files in your "
@@ -66,9 +140,13 @@ def not_graded_page(assignment, why, dropped):
 
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTMLExporter, its templates compiled once per worker rather than per student
-    (jinja's compiling was a third of the feedback's time)."""
+    (jinja's compiling was a third of the feedback's time), and no MathJax (see Maths)."""
 
     _environments = {}
+
+    @default("template_paths")
+    def _template_paths(self, prune=True, root_dirs=None):
+        return [str(TEMPLATES), *super()._template_paths(prune, root_dirs)]
 
     def _create_environment(self):
         key = (tuple(self.template_paths), self.template_file)
@@ -77,16 +155,6 @@ class FeedbackExporter(HTMLExporter):
         return self._environments[key]
 
 
-def generate(course, assignment, student, dropped=()):
-    """nbgrader's generate_feedback for one student; `dropped`: [Dropped] grading left out."""
-    from dataclasses import asdict
-
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbconvert.preprocessors.sanitize import SanitizeHTML
-    from nbgrader.preprocessors import GetGrades
-
-    api = course.api(**{"GenerateFeedback.preprocessors": [LeftOut, GetGrades, HideTests,
-                                                          SanitizeHTML, CSSHTMLHeaderPreprocessor],
-                        "GenerateFeedback.exporter_class": FeedbackExporter,
-                        "LeftOut.dropped": [asdict(d) for d in dropped]})
-    return api.generate_feedback(assignment, student)
+def generate(course, assignment, student):
+    """nbgrader's generate_feedback for one student, with the steps above (Course.api)."""
+    return course.api().generate_feedback(assignment, student)

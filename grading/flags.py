@@ -1,54 +1,25 @@
-"""Flagged submissions, as the instructor meets them in formgrader: the reason in a comment.
+"""Flags, as the instructor meets them in formgrader: nbgrader's `flagged`, and the reason in the
+comment of the exercise where it happened.
 
-A submission the grading run could not score as usual (its kernel died, a cell ran out of time,
-the grader failed, files of it were left out) is listed in the report; in formgrader, the comment
-on its first answer says why, so the instructor grading it by hand knows what happened. Code
-flagged for review (grading.integrity) is said in the comment of the exercise it precedes, with
-its cell and line; it changed no score. Either sets nbgrader's `flagged`. A comment the
-instructor wrote is never replaced.
+A flag is for a person; it changes no score. The grading run flags:
+- code that reaches into the graders or runs code made from text (grading.integrity), in the
+  comment of the exercise it precedes, with its cell and line;
+- where the notebook was stopped (the kernel died, a limit, a cell out of time), in the comment
+  of the exercise whose cell it was, with what stopped it; the exercises it never reached wait
+  for a person (grading.pipeline.KeepHandGrades);
+- files of the submission left out, and a sandbox that failed, in the notebook's first comment.
+
+Each is written when a submission is graded (`write_flags`, from grading.worker.finish: the
+grading run and formgrader's Autograde alike). A re-grade writes the flags that still hold and
+clears those that do not; a comment the instructor wrote is never replaced, and a flag the
+instructor cleared stays cleared while its reasons are the same.
 """
 
 import re
 
-from .course import read_notebook
 from .files import describe
 
 MARK = "Flagged by the grading run: "
-
-
-def comment_flags(course, outcomes):
-    """Write each flagged outcome's reason into its submission's first comment in the gradebook."""
-    from nbgrader.api import MissingEntry
-
-    flagged = [o for o in outcomes if not o.graded or o.limits_hit or o.dropped]  # fields
-    with course.gradebook() as gradebook:
-        for outcome in outcomes:
-            if outcome.findings:
-                _comment_findings(gradebook, outcome)
-        for outcome in flagged:
-            try:
-                submission = gradebook.find_submission(outcome.assignment, outcome.student)
-            except MissingEntry:
-                continue  # never autograded (e.g. a malformed notebook): only the report has it
-            reason = MARK + outcome.status + (f" ({outcome.detail.strip().splitlines()[-1]})"
-                                              if outcome.detail.strip() else "") + "."
-            if outcome.dropped:
-                reason += f" Left out: {describe(outcome.dropped)}."
-            for notebook in submission.notebooks:
-                order = _cell_order(course, outcome.assignment, notebook.name)
-                comments = sorted(notebook.comments, key=lambda c: order.get(c.name, len(order)))
-                if comments and (comments[0].manual_comment or MARK).startswith(MARK):
-                    comments[0].manual_comment = reason
-        gradebook.db.commit()
-
-
-def _cell_order(course, assignment, notebook):
-    """{grade_id: position} in the lesson's source notebook (the gradebook keeps no order)."""
-    nb = read_notebook(course.directory("source") / assignment / f"{notebook}.ipynb")
-    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
-    return {grade_id: k for k, grade_id in enumerate(ids) if grade_id}
-
-
 REVIEW = "Flagged for review by the grading run: "
 
 
@@ -60,21 +31,117 @@ def _code(line, at_most=200):
     return f"{fence} {line} {fence}"
 
 
-def _comment_findings(gradebook, outcome):
-    """Each finding in the comment of the exercise it precedes; the submission flagged."""
+def reasons(outcome, nb):
+    """{grade id of the comment they are told in: [reason]} of one graded notebook (nb: as
+    autograded, whose cells the outcome's stops and findings count)."""
+    from .verdicts import cell_name, stop_reason
+
+    found = {}
+    comment_of = _comments(nb)
+    for finding in outcome.findings:
+        found.setdefault(comment_of.get(finding.grade_id), []).append(
+            f"{REVIEW}the code in {finding.file or cell_name(nb, finding.cell)} "
+            f"{finding.reason}: {_code(finding.line)}. This changed no score.")
+    for stop in outcome.stops:
+        if stop.cell >= len(nb.cells):
+            continue
+        where = comment_of.get(_exercise_at(nb, stop.cell))
+        if stop.problem == "cell timeout":
+            text = f"{cell_name(nb, stop.cell)} ran out of time and was stopped; the rest ran on."
+        else:
+            text = (f"{stop_reason(stop, nb)}. The exercises from there on did not run: they "
+                    "are graded by hand.")
+        found.setdefault(where, []).append(MARK + text)
+    if outcome.problem:
+        found.setdefault(None, []).append(f"{MARK}{outcome.problem} ({outcome.detail}).")
+    if outcome.dropped:
+        found.setdefault(None, []).append(f"{MARK}files left out: {describe(outcome.dropped)}.")
+    first = next((cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
+                  if cell.metadata.get("nbgrader", {}).get("solution")), None)
+    if None in found:  # the submission's own: in the notebook's first comment
+        found.setdefault(first, [])[:0] = found.pop(None)
+    return {name: texts for name, texts in found.items() if name is not None}
+
+
+def by_exercise(found, nb):
+    """`reasons` keyed by the graded cell they concern: an answer's comment belongs to the test
+    that follows it (a written answer is its own)."""
+    exercise, pending = {}, []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            pending.append(meta["grade_id"])
+        if meta.get("grade"):
+            exercise.update({name: meta["grade_id"] for name in pending})
+            pending = []
+    out = {}
+    for name, texts in found.items():
+        out.setdefault(exercise.get(name, name), []).extend(texts)
+    return out
+
+
+def write_flags(course, outcome):
+    """The outcome's flags into the gradebook: each submitted notebook's `flagged` and the
+    comments (see the module docstring)."""
     from nbgrader.api import MissingEntry
 
-    try:
-        submission = gradebook.find_submission(outcome.assignment, outcome.student)
-    except MissingEntry:
-        return
-    for notebook in submission.notebooks:
-        notebook.flagged = True
-        by_exercise = {}
-        for finding in outcome.findings:
-            by_exercise.setdefault(finding.grade_id, []).append(
-                f"your code {finding.reason} ({finding.where}: {_code(finding.line)})")
-        for comment in notebook.comments:
-            found = by_exercise.get(comment.name.removesuffix("_answer"))
-            if found and (comment.manual_comment or REVIEW).startswith(REVIEW):
-                comment.manual_comment = REVIEW + "; ".join(found) + ". This changed no score."
+    from .course import read_notebook
+    from .worker import recorded
+
+    before = recorded(course, outcome.student, outcome.assignment)
+    autograded = course.directory("autograded") / outcome.student / outcome.assignment
+    with course.gradebook() as gradebook:
+        try:
+            submission = gradebook.find_submission(outcome.assignment, outcome.student)
+        except MissingEntry:
+            return  # never autograded (e.g. a malformed notebook): the report says why
+        for notebook in submission.notebooks:
+            path = autograded / f"{notebook.name}.ipynb"
+            if not path.exists():
+                continue
+            nb = read_notebook(path)
+            found = reasons(outcome, nb)
+            for comment in notebook.comments:
+                if not comment.manual_comment or comment.manual_comment.startswith((MARK, REVIEW)):
+                    comment.manual_comment = " ".join(found.get(comment.name, [])) or None
+            was = _said(before, nb) if before else set()
+            now = {text for texts in found.values() for text in texts}
+            if now and now != was:
+                notebook.flagged = True  # new reasons flag it again, even if cleared before
+            elif was and not now:
+                notebook.flagged = False  # the machine's reasons are gone
+        gradebook.db.commit()
+
+
+def _said(outcome, nb):
+    return {text for texts in reasons(outcome, nb).values() for text in texts}
+
+
+def _is_test(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return meta.get("grade") and not meta.get("solution")
+
+
+def _comments(nb):
+    """{grade id of a test cell or an answer: the grade id of the comment it is told in}: a
+    test cell's is its answer's (the last answer cell before it), an answer's is its own."""
+    found, answer = {}, None
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            answer = meta["grade_id"]
+            found[answer] = answer
+        elif _is_test(cell):
+            found[meta["grade_id"]] = answer
+            answer = None
+    return found
+
+
+def _exercise_at(nb, index):
+    """The grade id of the cell at `index` if it has a comment, else of the test cell that
+    follows it (the exercise it belongs to)."""
+    meta = nb.cells[index].metadata.get("nbgrader", {})
+    if meta.get("solution"):
+        return meta["grade_id"]
+    return next((c.metadata["nbgrader"]["grade_id"] for c in nb.cells[index:] if _is_test(c)),
+                None)

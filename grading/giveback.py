@@ -23,19 +23,68 @@ class GivenBack:
     students: list = field(default_factory=list)  # whose feedback went out
     missing: list = field(default_factory=list)  # (student, why there is none to give)
     failed: list = field(default_factory=list)  # (student, what went wrong giving it)
+    not_final: dict = field(default_factory=dict)  # {student: [exercise]} still to grade by hand
+    elsewhere: list = field(default_factory=list)  # handed in another way: the exchange has no
+    # way back to them (an LMS's zip, the demo class)
 
     def summary(self, where):
         lines = [f"feedback for {len(self.students)} students {where}"]
+        lines += [f"  not final for {student} (it says so): {', '.join(open_)} still to grade "
+                  "by hand" for student, open_ in sorted(self.not_final.items())
+                  if student in self.students]
         lines += [f"  no feedback for {student}: {why}" for student, why in self.missing]
+        if self.elsewhere:
+            lines.append(f"  not through the exchange for {len(self.elsewhere)} students who did "
+                         "not hand in through it (give theirs back with --zip): "
+                         + ", ".join(self.elsewhere))
         lines += [f"  ! FAILED for {student}: {why}" for student, why in self.failed]
         return "\n".join(lines)
 
 
-def refresh(course, assignment, students=None):
-    """Regenerate the lesson's feedback for each graded student; returns GivenBack."""
+class HandGradingOpen(ValueError):
+    """Give-back refused: a person has not finished grading these students (`open`:
+    {student: [exercise]})."""
+
+    def __init__(self, assignment, open_):
+        self.open = open_
+        lines = [f"{student}: {', '.join(exercises)}" for student, exercises in sorted(open_.items())]
+        super().__init__(
+            f"feedback for {assignment} not given back: hand grading is still open for "
+            f"{len(open_)} students (grade it in formgrader, then give back again; or give back "
+            "as it is with --partial, and each of these feedbacks says it is not final):\n  "
+            + "\n  ".join(lines))
+
+
+def open_grading(course, assignment, students=None):
+    """{student: [exercise titles]} whose hand grading is still open in this lesson."""
+    from .report import titles
+
+    names = titles(course, assignment)
+    found = {}
+    with course.gradebook() as gradebook:
+        for submission in gradebook.find_assignment(assignment).submissions:
+            student = submission.student.id
+            if students and student not in students:
+                continue
+            waiting = sorted({g.name for nb in submission.notebooks for g in nb.grades
+                              if g.needs_manual_grade}, key=lambda g: list(names).index(g)
+                             if g in names else len(names))
+            if waiting:
+                found[student] = [names.get(g, g) for g in waiting]
+    return found
+
+
+def refresh(course, assignment, students=None, partial=False):
+    """Regenerate the lesson's feedback for each graded student; returns GivenBack.
+
+    Refused (HandGradingOpen, nothing written) while a person has still to grade any of them,
+    unless `partial`: then each such feedback says it is not final."""
     from .worker import lost_notebooks, recorded  # the grading run's records (and its imports)
 
-    result = GivenBack()
+    open_ = open_grading(course, assignment, students)
+    if open_ and not partial:
+        raise HandGradingOpen(assignment, open_)
+    result = GivenBack(not_final=open_)
     with course.gradebook() as gradebook:
         graded = {s.student.id for s in gradebook.find_assignment(assignment).submissions
                   if s.notebooks}
@@ -52,8 +101,7 @@ def refresh(course, assignment, students=None):
             result.missing.append((student, why))
         elif not (course.directory("autograded") / student / assignment).is_dir():
             result.missing.append((student, "not autograded (see the report)"))
-        elif not generate(course, assignment, student,
-                          outcome.dropped if outcome else [])["success"]:
+        elif not generate(course, assignment, student)["success"]:
             result.failed.append((student, "nbgrader generate_feedback failed"))
         else:
             result.students.append(student)
@@ -84,16 +132,15 @@ def _pages(course, assignment, student):
     return {page.name: read_own(page, PAGE_LIMIT) for page in sorted(folder.glob("*.html"))}
 
 
-def release(course, assignment, students=None):
+def release(course, assignment, students=None, partial=False):
     """Each student's feedback to the exchange: they fetch it in their Assignments tab."""
-    result = refresh(course, assignment, students)
+    result = refresh(course, assignment, students, partial)
     api = course.api()
     for student in list(result.students):
         if not (course.directory("submitted") / student / assignment / "submission_secret.txt"
                 ).exists():
-            result.students.remove(student)
-            result.failed.append((student, "not handed in through nbgrader's exchange (no "
-                                           "submission_secret.txt): give it back with --zip"))
+            result.students.remove(student)  # no submission_secret.txt: not the exchange's
+            result.elsewhere.append(student)
             continue
         try:
             _pages(course, assignment, student)
@@ -109,9 +156,9 @@ def release(course, assignment, students=None):
     return result
 
 
-def zip_feedback(course, assignment, target, students=None):
+def zip_feedback(course, assignment, target, students=None, partial=False):
     """One HTML file per student (STUDENT_NOTEBOOK.html), zipped for an LMS's upload."""
-    result = refresh(course, assignment, students)
+    result = refresh(course, assignment, students, partial)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for student in list(result.students):
             try:

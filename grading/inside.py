@@ -247,9 +247,10 @@ def run_notebook(limits, way_out):
         client.execute()
     except DeadKernelError:
         client.problems.append("kernel died")
+        client.stop("kernel died", client.running, manager.ended())
     except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
         client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
-    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems)),
+    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems)), "stops": client.stops,
                               "handed_over": client.handed_over}
     with os.fdopen(way_out, "wb") as pipe:
         pipe.write(nbformat.writes(nb).encode())
@@ -304,14 +305,34 @@ def _kernel_classes():
         """A kernel this process forked (see `kernel`): alive, interrupted and ended by its pid."""
 
         pid = None
+        status = None  # how the kernel ended (os.waitpid's), once it has
         has_kernel = True
         client_factory = ReadyClient
 
         async def _async_is_alive(self):
+            if self.status is not None:
+                return False
             try:
-                return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
             except ChildProcessError:
                 return False
+            if pid:
+                self.status = status
+            return not pid
+
+        def ended(self):
+            """How the kernel ended, for people: "exited with status 1", "was killed by SIGKILL"."""
+            if self.status is None:
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                    self.status = status if pid else None
+                except ChildProcessError:
+                    pass
+            if self.status is None:
+                return "stopped answering"
+            if os.WIFSIGNALED(self.status):
+                return f"was killed by {signal.Signals(os.WTERMSIG(self.status)).name}"
+            return f"exited with status {os.WEXITSTATUS(self.status)}"
 
         async def _async_interrupt_kernel(self):
             os.kill(self.pid, signal.SIGINT)
@@ -329,18 +350,28 @@ def _kernel_classes():
         """nbclient keeping at most `output_limit` bytes of what the kernel sends (every kind
         of message counts, updates of a display too); the kernel ends at the limit. What the
         checks hand over (HANDED) is kept apart as it arrives, by cell: no clear_output of the
-        student's reaches it."""
+        student's reaches it. Where a cell stopped the notebook (a limit, a timeout, the
+        kernel's end) is kept as data: `stops`, [{"problem", "cell": its index, "how"}]."""
 
         def __init__(self, nb, output_limit, **kwargs):
             super().__init__(nb, **kwargs)
             self.output_limit, self.output_bytes, self.problems = output_limit, 0, []
             self.handed_over = {}  # cell index -> the records its checks handed over
+            self.running, self.stops = -1, []
+
+        def stop(self, problem, cell, how=""):
+            self.stops.append({"problem": problem, "cell": cell, "how": how})
+
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            self.running = cell_index
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
         def process_message(self, msg, cell, cell_index):
             self.output_bytes += len(json.dumps(msg.get("content", {})))
             if self.output_bytes > self.output_limit:
                 if "output limit" not in self.problems:
                     self.problems.append("output limit")
+                    self.stop("output limit", cell_index)
                     cell.outputs.append(nbformat.v4.new_output(
                         "error", ename="OutputLimit", evalue="", traceback=[
                             f"OutputLimit: more than {self.output_limit} bytes of output"]))
@@ -358,6 +389,7 @@ def _kernel_classes():
 
         async def _async_handle_timeout(self, timeout, cell=None):
             self.problems.append("cell timeout")  # the kernel is interrupted; the cell fails
+            self.stop("cell timeout", self.running)
             return await super()._async_handle_timeout(timeout, cell)
 
 

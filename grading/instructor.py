@@ -9,7 +9,7 @@ from .giveback import zip_feedback
 
 
 def run_command(course, args, log=print):
-    """Run `python -m grading release|collect|giveback|export`; returns the exit status.
+    """Run `grading release|collect|giveback|export`; returns the exit status.
 
     Raises ValueError (or FileExistsError) for input to fix, before anything is changed."""
     if getattr(args, "exchange", None):
@@ -26,7 +26,7 @@ def run_command(course, args, log=print):
         result = collect_zip(course, args.zip, pattern_of(args.pattern),
                              args.lessons[0] if args.lessons else None, args.replace)
         log(result.summary())
-        log(f"next: python -m grading grade --root {course.root}")
+        log(f"next: grading grade --root {course.root}")
         return 1 if result.skipped else 0
     lessons = args.lessons or course.graded_assignments()
     unknown = sorted(set(lessons) - set(course.assignments()))
@@ -37,7 +37,7 @@ def run_command(course, args, log=print):
         if len(lessons) != 1:
             raise ValueError("giveback --zip takes one lesson: the LMS takes feedback per "
                              "assignment")
-        result = zip_feedback(course, lessons[0], args.zip, args.students)
+        result = zip_feedback(course, lessons[0], args.zip, args.students, args.partial)
         log(result.summary(f"in {args.zip}"))
         return 1 if result.failed else 0
     if args.command in ("release", "collect", "giveback"):
@@ -55,7 +55,7 @@ def run_command(course, args, log=print):
             log(result.summary(lesson))
             status |= bool(result.refused)
         else:
-            result = release_feedback(course, lesson, args.students)
+            result = release_feedback(course, lesson, args.students, args.partial)
             log(result.summary(f"released for {lesson}"))
             status |= bool(result.failed)
     return status

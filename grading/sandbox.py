@@ -221,6 +221,42 @@ def _file_limit(limits):
     return limits.output * 4 + 64 * MIB
 
 
+@dataclass(frozen=True)
+class Stop:
+    """Where a notebook was stopped: the problem ("kernel died", "cell timeout", "output limit",
+    or the limit that ended the kernel), the index of the cell running then, and how the kernel
+    ended ("exited with status 1", "was killed by SIGKILL"), if it did."""
+
+    problem: str
+    cell: int
+    how: str = ""
+
+    @property
+    def ends(self):
+        """Whether nothing ran after it (a timed-out cell fails alone: the rest runs on)."""
+        return self.problem != "cell timeout"
+
+    @classmethod
+    def read(cls, said, cells):
+        """The stops the runner said, as data checked here: [Stop]."""
+        if not isinstance(said, list):
+            return []
+        stops = []
+        for stop in said[:16]:
+            if isinstance(stop, dict) and isinstance(stop.get("problem"), str) \
+                    and type(stop.get("cell")) is int and 0 <= stop["cell"] < cells:
+                how = stop.get("how") if isinstance(stop.get("how"), str) else ""
+                stops.append(cls(stop["problem"][:60], stop["cell"], how[:100]))
+        return stops
+
+
+def explained(stops, problems):
+    """A kernel that died because the keeper ended it at a limit: the limit says why."""
+    limits = [p for p in ("memory limit", "process limit", "output limit") if p in problems]
+    return [Stop(limits[0], s.cell, s.how) if s.problem == "kernel died" and limits else s
+            for s in stops if not (limits and s.problem == "output limit")]
+
+
 class Sandbox:
     """One worker's warm sandbox: the lessons' imports done once, a sealed child per submission.
 
@@ -241,9 +277,9 @@ class Sandbox:
         """Execute the notebook with a private copy of the own files of `source_dir` (the
         submission's and the lesson's), by `deadline` (time.monotonic()) if one is given.
 
-        Returns (the executed notebook, [problems]): "wall time", "output limit", "process
-        limit", "memory limit", "kernel died", "no notebook came back", ...; never raises for
-        what a student did.
+        Returns (the executed notebook, [problems], [Stop]): problems are "wall time", "output
+        limit", "process limit", "memory limit", "kernel died", "no notebook came back", ...;
+        stops say in which cell; never raises for what a student did.
         """
         self.jobs_run += 1
         job = f"job-{self.jobs_run}"
@@ -266,7 +302,7 @@ class Sandbox:
             self.close()  # the next submission gets a new sandbox
         else:
             problems += [p for p in report.get("problems", []) if isinstance(p, str)]
-        result = workdir / EXECUTED
+        result, stops = workdir / EXECUTED, []
         try:  # what the sandbox brought back is a plain file of bounded size, or nothing
             size = os.lstat(result)
             if not stat.S_ISREG(size.st_mode) or size.st_size > _file_limit(self.limits):
@@ -278,13 +314,15 @@ class Sandbox:
             executed = parse_notebook(data, EXECUTED)
             said = executed.metadata.pop("sandbox", {})  # written by the runner, after the kernel
             problems += [p for p in said.get("problems", []) if isinstance(p, str)]
+            stops = Stop.read(said.get("stops"), len(nb.cells))
             if isinstance(said.get("handed_over"), dict):  # the checks' records, by cell
                 executed.metadata["sandbox"] = {"handed_over": said["handed_over"]}
         except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
             problems.append("no notebook came back")
             executed = nb
+            stops = [Stop(problems[0], 0)]  # nothing of it ran, as far as grading can tell
         shutil.rmtree(workdir, ignore_errors=True)
-        return executed, sorted(set(problems))
+        return executed, sorted(set(problems)), explained(stops, problems)
 
     def _report(self, job, deadline):
         """The sandbox's line about `job` (a dict), or None at the deadline."""
@@ -353,11 +391,11 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources):
         source_dir = resources.get("metadata", {}).get("path") or "."
-        executed, problems = execute(nb, source_dir, self.limits(), self.deadline or None)
-        resources.setdefault("sandbox", {})["problems"] = problems
+        nb.metadata.pop("sandbox", None)  # only the sandbox's runner writes it, never a student
+        executed, problems, stops = execute(nb, source_dir, self.limits(), self.deadline or None)
         # what the checks handed over, by cell index, for grading.verdicts
-        resources["sandbox"]["handed_over"] = executed.metadata.pop("sandbox", {}).get(
-            "handed_over", {})
+        handed_over = executed.metadata.pop("sandbox", {}).get("handed_over", {})
+        resources["sandbox"] = {"problems": problems, "stops": stops, "handed_over": handed_over}
         for problem in problems:
             self.log.warning("sandbox: %s", problem)
         return executed, resources

@@ -19,6 +19,7 @@ notebook's metadata ("grading"), with the limits the sandbox hit.
 import ast
 import dataclasses
 import importlib
+import re
 from dataclasses import dataclass
 
 import nbformat
@@ -38,6 +39,7 @@ class CellVerdict:
     reason: str = ""  # why not, for the instructor and the student: the verdict's headline
     outcome: str = RIGHT  # graders.verdict's label: "wrong", "not answered", "revealed", ...
     mistake: str = ""  # the misconception diagnosed, if any
+    by_hand: bool = False  # the run stopped before this cell: left to a person, not scored 0
 
 
 def checks():
@@ -72,11 +74,13 @@ def _records(handed):
     return records, revealed, malformed
 
 
-def judge_cell(source, records, revealed, kernel_error=None, malformed=()):
+def judge_cell(source, records, revealed, kernel_error=None, malformed=(), stopped=""):
     """The verdicts of a test cell's trusted source on the records its kernel handed over.
 
     kernel_error: (ename, evalue) of the error the kernel's cell raised, if it did: what stopped
-    a check from running, for the reason given when its record is missing.
+    a check from running, for the reason given when its record is missing. stopped: why the cell
+    never ran (the notebook stopped before it): then each check's verdict says so, for a person
+    to grade.
     """
     known, records, verdicts = checks(), list(records), []
 
@@ -85,7 +89,9 @@ def judge_cell(source, records, revealed, kernel_error=None, malformed=()):
 
         def run(*args, hidden=False, **kwargs):
             record = records.pop(0) if records else None
-            if record is None or record["check"] != name or record["hidden"] != bool(hidden):
+            if stopped:
+                verdict = Verdict(check.name, check.title, UNREADABLE, stopped, revealable=False)
+            elif record is None or record["check"] != name or record["hidden"] != bool(hidden):
                 verdict = _missing(check, record, kernel_error, malformed)
             else:
                 verdict = judge(check, record["evidence"], hidden)
@@ -157,7 +163,9 @@ class TrustedVerdicts(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         tests = self.test_sources(resources)
-        handed = resources.get("sandbox", {}).get("handed_over", {})
+        sandbox = resources.get("sandbox", {})
+        ending = next((stop for stop in sandbox.get("stops", []) if stop.ends), None)
+        handed = sandbox.get("handed_over", {})
         handed = {index: _records(handed.get(str(index))) for index in range(len(nb.cells))}
         revealed = set().union(*(found[1] for found in handed.values()))
         verdicts = []
@@ -168,8 +176,10 @@ class TrustedVerdicts(NbGraderPreprocessor):
             records, _, malformed = handed[index]
             error = next(((o.get("ename"), o.get("evalue")) for o in cell.get("outputs", [])
                           if o.get("output_type") == "error"), None)
+            stopped = ending is not None and index >= ending.cell
             if grade_id in tests:
-                found = judge_cell(tests[grade_id], records, revealed, error, malformed)
+                found = judge_cell(tests[grade_id], records, revealed, error, malformed,
+                                   stopped=not_run(ending, nb) if stopped else "")
             else:  # a cell claiming a grade id the lesson does not have: nothing to earn
                 found = []
             cell.outputs = verdict_outputs(found) or [nbformat.v4.new_output(
@@ -182,11 +192,94 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 (headline(failed) + f" — {failed.message.splitlines()[0]}" if failed else
                  "no check of this lesson"),
                 outcome=failed.outcome if failed else (RIGHT if found else UNREADABLE),
-                mistake=failed.diagnosis.mistake if failed and failed.diagnosis else ""))
-        problems = resources.get("sandbox", {}).get("problems", [])
+                mistake=failed.diagnosis.mistake if failed and failed.diagnosis else "",
+                by_hand=stopped and grade_id in tests))
         nb.metadata["grading"] = {"verdicts": [dataclasses.asdict(v) for v in verdicts],
-                                  "limits_hit": list(problems)}
+                                  "limits_hit": list(sandbox.get("problems", [])),
+                                  "stops": [dataclasses.asdict(s) for s in sandbox.get("stops", [])]}
         return nb, resources
 
 
-__all__ = ["CellVerdict", "TrustedVerdicts", "judge_cell", "UNANSWERED"]
+# what stopped a notebook, said to its student (and the instructor): the cell, and why
+STOPPED = {
+    "kernel died": "the kernel {how} while running {cell}",
+    "memory limit": "{cell} used more memory than a submission may, and the kernel was stopped",
+    "process limit": "{cell} started more processes than a submission may, and the kernel was "
+                     "stopped",
+    "output limit": "{cell} printed more than a submission may, and the kernel was stopped",
+    "wall time": "the notebook ran out of time (its wall limit) before this cell",
+}
+
+
+def stop_reason(stop, nb):
+    """What stopped the notebook, and where: "the kernel exited with status 1 while running
+    cell 21 (the answer to Exercise 2)"."""
+    template = STOPPED.get(stop.problem, "grading could not run the notebook ({problem})")
+    return template.format(how=stop.how or "stopped", cell=cell_name(nb, stop.cell),
+                           problem=stop.problem)
+
+
+def not_run(stop, nb):
+    """A test cell's verdict when the notebook stopped before it."""
+    return (f"this cell did not run: {stop_reason(stop, nb)}. Your instructor grades this "
+            "exercise by hand.")
+
+
+def cell_name(nb, index):
+    """A cell as a person finds it: "cell 21 (the answer to Exercise 2)"."""
+    name, here = f"cell {index + 1}", nb.cells[index]
+    test = next((cell for cell in nb.cells[index:] if _is_test(cell)), None)
+    if test is None:
+        return name
+    title = exercise_title(test, short=True)
+    if test is here:
+        return f"{name} (the check of {title})"
+    if here.metadata.get("nbgrader", {}).get("solution"):
+        return f"{name} (the answer to {title})"
+    return f"{name} (before {title})"
+
+
+def exercise_title(cell, short=False):
+    """An exercise's title, from its test cell: its docstring's first line ("Exercise 2: a
+    variant of seed 002"; `short`: "Exercise 2"), else its check's title, else its grade id."""
+    try:
+        doc = ast.get_docstring(ast.parse(cell.source)) or ""
+    except SyntaxError:
+        doc = ""
+    title = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
+    if not title:
+        names = set(checks()) & {n.id for n in _names_in(cell.source)}
+        title = next((checks()[n].title for n in sorted(names)), "")
+    title = title or cell.metadata.get("nbgrader", {}).get("grade_id", "")
+    return title.split(":")[0] if short else title
+
+
+HEADING = re.compile(r"^#+\s+(.+?)\s*$", re.M)
+
+
+def exercise_titles(nb):
+    """{grade id: title} of a notebook's graded cells, as a person reads them: a test cell's
+    docstring ("Exercise 1: x.grad after three backward calls"), else the heading above the
+    cell without its parenthesis ("Exercise 5 — explain"), else the grade id."""
+    found, heading = {}, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            headings = HEADING.findall(cell.source)
+            heading = re.sub(r"\s*\(.*\)$", "", headings[-1]) if headings else heading
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            title = exercise_title(cell) if cell.cell_type == "code" else ""
+            if not title or title == meta["grade_id"]:
+                title = heading or meta["grade_id"]
+            found[meta["grade_id"]] = title
+    return found
+
+
+def _names_in(source):
+    try:
+        return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)]
+    except SyntaxError:
+        return []
+
+
+__all__ = ["CellVerdict", "TrustedVerdicts", "judge_cell", "UNANSWERED", "exercise_title"]

@@ -16,8 +16,11 @@ import pytest
 
 from grading import run
 from grading.course import Course, environment
-from grading.demo import make_class
-from grading.giveback import refresh
+from grading.demo import STUDENTS, make_class
+from grading.export import class_grades
+from grading.flags import REVIEW
+from grading.giveback import HandGradingOpen, refresh
+from grading.report import summary
 
 BIN = Path(sys.executable).parent
 # one submission per fault or cheat, and a few ordinary ones: every case, in under a minute
@@ -27,8 +30,9 @@ JOBS = [
     ("ned", "04_accumulation"), ("oz", "04_accumulation"), ("quin", "04_accumulation"),
     ("gus", "02_graph"), ("gus", "03_backward"), ("ivy", "02_graph"), ("jo", "01_requires_grad"),
     ("jo", "05_vector_jacobian"), ("jo", "06_stopping_gradients"), ("max", "01_requires_grad"),
-    ("pia", "05_vector_jacobian"),
-]
+    ("pia", "05_vector_jacobian"), ("ben", "04_accumulation"), ("dee", "04_accumulation"),
+    ("eli", "04_accumulation"),
+]  # every demo student at least once
 
 
 def quiet(*args):
@@ -55,7 +59,7 @@ def graded(fresh_class, tmp_path_factory):
 
 def scores(rows, student, lesson):
     return {r.exercise: (r.score, r.max_score, r.status) for r in rows
-            if r.student == student and r.lesson == lesson and not r.manual}
+            if r.student == student and r.lesson == lesson and not r.written}
 
 
 def full(rows, student, lesson, but=()):
@@ -78,11 +82,27 @@ def test_right_wrong_and_blank_answers(graded):
     assert cyd["l04_three"] == "each backward() replaces .grad"  # the check's diagnosis, recorded
 
 
-def test_a_dying_kernel_is_flagged_not_zeroed(graded):
-    _, outcomes, rows = graded
-    assert outcomes["hal", "04_accumulation"].status == "kernel died"
-    (row,) = [r for r in rows if r.student == "hal"]
-    assert row.score is None and row.status == "NOT GRADED: kernel died"
+def test_a_dying_kernel_leaves_what_it_never_reached_to_a_person(graded):
+    """hal's kernel dies in Exercise 2's answer (os._exit(1)): Exercise 1 is scored, the rest
+    waits for a person, and the flag says where and how -- on Exercise 2, not the first."""
+    course, outcomes, rows = graded
+    hal = outcomes["hal", "04_accumulation"]
+    assert hal.graded and hal.limits_hit == ["kernel died"]
+    (stop,) = hal.stops
+    assert (stop.problem, stop.how) == ("kernel died", "exited with status 1")
+    assert hal.by_hand == ["l04_seed", "l04_separate", "l04_average", "l04_retain"]
+    got = {r.exercise: (r.score, r.status, r.decided_by) for r in rows if r.student == "hal"}
+    assert got["l04_three"] == (1.0, "graded", "autograder")
+    assert {got[e][1] for e in hal.by_hand} == {"to grade by hand"}
+    with course.gradebook() as gradebook:
+        notebook = gradebook.find_submission_notebook("04_accumulation", "04_accumulation", "hal")
+        comments = {c.name: c.manual_comment for c in notebook.comments if c.manual_comment}
+        assert notebook.flagged
+    assert list(comments) == ["l04_seed_answer"]
+    assert "the kernel exited with status 1 while running cell 21 (the answer to Exercise 2)" \
+        in comments["l04_seed_answer"]
+    hal_line = next(line for line in summary(course, rows).splitlines() if line.startswith("hal "))
+    assert "1*?" in hal_line.split()  # lesson 04's 1 point: waits for a person, and flagged
 
 
 def test_a_malformed_notebook_gets_a_clear_error_and_the_rest_is_graded(graded):
@@ -102,7 +122,7 @@ def test_an_endless_loop_times_out_and_the_rest_is_graded(graded):
 def test_deleted_split_duplicated_and_retyped_cells(graded):
     course, _, rows = graded
     deleted = scores(rows, "jo", "01_requires_grad")
-    assert deleted["l01_flags"][2] == "needs manual grading"  # nbgrader hands it to a human
+    assert deleted["l01_flags"][2] == "to grade by hand"  # nbgrader hands it to a human
     full(rows, "jo", "05_vector_jacobian")  # the duplicated test cell counts once
     full(rows, "jo", "06_stopping_gradients")  # the retyped test cell is restored
     handed = course.submission("jo", "05_vector_jacobian")[0]  # graded as a copy: kept as it was
@@ -127,9 +147,10 @@ def test_cheats_earn_nothing_and_only_a_reach_into_the_graders_is_flagged(graded
     full(rows, "oz", "04_accumulation", but={"l04_three"})
     full(rows, "pia", "05_vector_jacobian", but={"l05_ones"})
     full(rows, "quin", "04_accumulation", but={"l04_average"})
-    flags = {(r.student, r.exercise): r.flag for r in rows if r.flag}
-    assert flags[("oz", "l04_three")].startswith("changes the graders (cell")
-    assert {student for student, _ in flags} == {"oz"}  # the flag changed no score: see above
+    review = {(r.student, r.exercise): r.flag for r in rows if REVIEW in r.flag}
+    assert review[("oz", "l04_three")].startswith(
+        REVIEW + "the code in cell 18 (the answer to Exercise 1) changes the graders: ")
+    assert {student for student, _ in review} == {"oz"}  # the flag changed no score: see above
 
 
 def test_feedback_shows_diagnoses_never_hidden_tests(graded):
@@ -144,28 +165,113 @@ def test_feedback_shows_diagnoses_never_hidden_tests(graded):
 def test_the_report_and_csv(graded):
     course, _, rows = graded
     folder = course.root / "report"
-    for name in ("grades.csv", "report.html", "scores.png", "pass_rate.png", "misconceptions.png"):
+    for name in ("grades.csv", "report.html", "scores.png", "pass_rate.png",
+                 "misconceptions-04_accumulation.png"):
         assert (folder / name).stat().st_size > 0
     with open(folder / "grades.csv") as f:
         table = list(csv.DictReader(f))
     assert len(table) == len(rows)
-    assert any(r["status"] == "NOT GRADED: kernel died" for r in table)
-    assert "kernel died" in (folder / "report.html").read_text()
+    assert any(r["status"] == "not graded: malformed notebook" for r in table)
+    page = (folder / "report.html").read_text()
+    assert "the kernel exited with status 1 while running cell 21" in page
+    assert "Exercise 1: x.grad after three backward calls" in page  # titles, not grade ids
 
 
-def test_regrading_is_idempotent_and_keeps_manual_grades(graded):
+def test_a_regrade_keeps_what_people_decided_and_grades_only_what_changed(graded):
     course, _, rows = graded
-    with course.gradebook() as gradebook:  # the instructor grades a written answer
-        gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation", "ada").manual_score = 2
+    lesson = "04_accumulation"
+    with course.gradebook() as gradebook:  # as formgrader's grade and comment handlers save them
+        for student, exercise, points in (("ada", "l04_why", 1.5), ("oz", "l04_three", 0),
+                                          ("hal", "l04_seed", 1)):
+            grade = gradebook.find_grade(exercise, lesson, lesson, student)
+            grade.manual_score, grade.needs_manual_grade = points, False
+        gradebook.find_comment("l04_why", lesson, lesson, "ada").manual_comment = "Say why."
         gradebook.db.commit()
-    again = [("ada", "04_accumulation"), ("oz", "04_accumulation"), ("hal", "04_accumulation")]
-    run.grade(course, again, workers=2, log=quiet)
+    again = [("ada", lesson), ("oz", lesson), ("hal", lesson)]
+    lines = []
+    assert run.grade(course, again, workers=2, log=lines.append) == []
+    assert lines[0].startswith("3 of 3 submissions unchanged since they were graded")
+    run.grade(course, again, workers=2, log=quiet, force=True)
     rows_again = run.report(course, log=quiet)
-    before = {(r.student, r.exercise): (r.score, r.status) for r in rows if r.student != "ada"}
-    after = {(r.student, r.exercise): (r.score, r.status) for r in rows_again if r.student != "ada"}
-    assert after == before
-    why = [r for r in rows_again if r.student == "ada" and r.exercise == "l04_why"]
-    assert why[0].score == 2
+    after = {(r.student, r.exercise): (r.score, r.status, r.decided_by) for r in rows_again}
+    assert after["ada", "l04_why"] == (1.5, "graded", "instructor")
+    assert after["oz", "l04_three"] == (0, "graded", "instructor")
+    assert after["hal", "l04_seed"] == (1, "graded", "instructor")
+    assert after["hal", "l04_separate"][1] == "to grade by hand"  # still waits: not decided
+    decided = {("ada", "l04_why"), ("oz", "l04_three"), ("hal", "l04_seed")}
+    before = {(r.student, r.exercise): (r.score, r.status, r.decided_by) for r in rows}
+    assert {k: v for k, v in after.items() if k not in decided} == \
+        {k: v for k, v in before.items() if k not in decided}
+    with course.gradebook() as gradebook:
+        assert gradebook.find_comment("l04_why", lesson, lesson, "ada").manual_comment == "Say why."
+        oz = gradebook.find_submission_notebook(lesson, lesson, "oz")
+        assert oz.flagged  # the flag still holds: the code is still there
+        assert gradebook.find_comment("l04_three_answer", lesson, lesson, "oz").manual_comment \
+            .startswith(REVIEW)
+
+    handed = course.submission("ada", lesson)[0]  # a new upload of ada's: graded, alone
+    nb = nbformat.read(handed, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("one more thought"))
+    nbformat.write(nb, handed)
+    assert [o.student for o in run.grade(course, again, workers=1, log=quiet)] == ["ada"]
+    rows_last = run.report(course, log=quiet)
+    assert [(r.score, r.decided_by) for r in rows_last
+            if (r.student, r.exercise) == ("ada", "l04_why")] == [(1.5, "instructor")]
+
+
+def test_report_export_formgrader_and_feedback_agree_on_every_student(graded):
+    """One truth per submission, every demo student (hal's crash and gus's broken notebook
+    included): the report's rows, the export, formgrader's lists and the feedback."""
+    course, outcomes, _ = graded
+    rows = run.report(course, log=quiet)
+    lessons, grades = class_grades(course)
+    assert {g.student for g in grades} == set(STUDENTS)
+    for g in grades:
+        for lesson in lessons:
+            mine = [r for r in rows if (r.student, r.lesson) == (g.student, lesson)]
+            if not mine or mine[0].exercise == "(all)":  # not graded (or never tried here)
+                assert g.points[lesson] is None and (not mine or lesson in g.not_graded)
+                continue
+            assert round(sum(r.score for r in mine), 2) == g.points[lesson], (g.student, lesson)
+            assert (lesson in g.to_grade_by_hand) == any(r.status == "to grade by hand" for r in mine)
+    api = course.api()
+    for lesson in sorted({a for _, a in JOBS}):
+        shown = {s["student"]: s for s in api.get_submissions(lesson)}  # formgrader's list
+        for g in grades:
+            if g.points[lesson] is not None:
+                assert round(shown[g.student]["score"], 2) == g.points[lesson]
+                assert shown[g.student]["needs_manual_grade"] == (lesson in g.to_grade_by_hand)
+        flagged = {s["student"] for s in api.get_notebook_submissions(lesson, lesson) if s["flagged"]}
+        assert flagged == {r.student for r in rows if r.lesson == lesson and r.flag}, lesson
+    assert outcomes["gus", "03_backward"].problem == "malformed notebook"
+    result = refresh(course, "04_accumulation", partial=True)  # give-back's feedback
+    scores = {g.student: g.points["04_accumulation"] for g in grades}
+    for student in result.students:
+        page = (course.directory("feedback") / student / "04_accumulation" /
+                "04_accumulation.html").read_text()
+        possible = lessons["04_accumulation"]
+        assert f"Score: {scores[student]:.1f} / {possible:.1f}" in page, student
+
+
+def test_give_back_waits_for_hand_grading(graded):
+    course, _, _ = graded
+    feedback = course.directory("feedback") / "hal" / "04_accumulation"
+    before = sorted(feedback.rglob("*")) if feedback.exists() else []
+    with pytest.raises(HandGradingOpen) as refused:
+        refresh(course, "04_accumulation", ["hal", "cyd"])
+    assert list(refused.value.open) == ["hal"]  # cyd's are all graded
+    assert {"Exercise 3: one gradient per loss", "Exercise 4: averaging gradients over batches",
+            "Exercise 6: two backward calls through a retained graph"} <= set(refused.value.open["hal"])
+    assert "--partial" in str(refused.value) and "hal: Exercise" in str(refused.value)
+    assert (sorted(feedback.rglob("*")) if feedback.exists() else []) == before
+    given = refresh(course, "04_accumulation", ["hal", "cyd"], partial=True)
+    assert given.students == ["cyd", "hal"] and list(given.not_final) == ["hal"]
+    page = (feedback / "04_accumulation.html").read_text()
+    assert "Not final yet." in page and "this cell did not run" in page
+    for word in ("hand-over", "handover", "tape", "Handle", "HIDDEN TESTS", "hidden=True"):
+        assert word not in page
+    cyd = (course.directory("feedback") / "cyd" / "04_accumulation" / "04_accumulation.html")
+    assert "Not final" not in cyd.read_text()
 
 
 def test_parallel_grades_equal_serial_nbgrader(graded, fresh_class, tmp_path):
@@ -264,6 +370,24 @@ def test_the_demo_never_overwrites_a_directory_it_did_not_make(tmp_path):
     assert (tmp_path / "precious.ipynb").read_text() == "{}"
 
 
+def test_the_demo_is_never_remade_over_collected_work_or_hand_grades(graded, tmp_path):
+    """`make grade` makes the demo class once; `grading demo` refuses to replace a course
+    holding work collected into it or grades given by hand, and says how to start afresh."""
+    course = graded[0].copy(tmp_path / "course")
+    with course.gradebook() as gradebook:
+        grade = gradebook.find_grade("l04_why", "04_accumulation", "04_accumulation", "cyd")
+        grade.manual_score, grade.needs_manual_grade = 1, False
+        gradebook.db.commit()
+    (course.directory("submitted") / "zed" / "04_accumulation").mkdir(parents=True)
+    before = sorted(p.relative_to(course.root) for p in course.root.rglob("*"))
+    result = subprocess.run([sys.executable, "-m", "grading", "demo", "--root", course.root],
+                            capture_output=True, text=True, env=environment())
+    assert result.returncode == 2, result.stderr
+    assert "collected work (zed)" in result.stderr and "given by hand" in result.stderr
+    assert f"rm -rf {course.root}" in result.stderr
+    assert sorted(p.relative_to(course.root) for p in course.root.rglob("*")) == before
+
+
 def test_the_demo_class_is_big_enough(fresh_class):
     students = fresh_class.students()
     assert len(students) >= 12
@@ -272,10 +396,11 @@ def test_the_demo_class_is_big_enough(fresh_class):
                    if c.metadata.get("nbgrader", {}).get("solution"))
 
 
-def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(tmp_path):
+def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(tmp_path,
+                                                                              monkeypatch):
     """A student who copied a check's cell to run it early keeps the copy after the answer;
     a graded cell the lesson does not have grades nothing."""
-    from grading.autograde import keep_lesson_cells
+    from grading.pipeline import OneCellPerId
 
     def cell(source, grade_id, solution):
         return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
@@ -289,8 +414,12 @@ def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(t
         test(), cell("answer_three = None", "l04_three_answer", solution=True),
         cell("answer_three = 1", "l04_three_answer", solution=True), test(), test(),
         cell("bonus = 1", "l04_bonus", solution=False)])  # an exercise of the student's making
-    path = tmp_path / "n.ipynb"
-    keep_lesson_cells(path, nb, {"l04_three", "l04_three_answer"})
+    released = tmp_path / "release" / "04_accumulation" / "04_accumulation.ipynb"
+    released.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nb.cells[1], nb.cells[0]]), released)
+    monkeypatch.chdir(tmp_path)  # as nbgrader converts: in the course's root
+    nb, _ = OneCellPerId().preprocess(nb, {"nbgrader": {"assignment": "04_accumulation",
+                                                        "notebook": "04_accumulation"}})
     graded = [(k, c.metadata["nbgrader"]["grade_id"]) for k, c in
-              enumerate(nbformat.read(path, 4).cells) if "nbgrader" in c.metadata]
+              enumerate(nb.cells) if "nbgrader" in c.metadata]
     assert graded == [(1, "l04_three_answer"), (3, "l04_three")]

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -20,14 +21,15 @@ import nbformat
 import pytest
 
 from grading.__main__ import main
-from grading.collect import PATTERNS, pattern_of, plan
-from grading.course import Course, environment
+from grading.collect import PATTERNS, Collected, Skipped, pattern_of, plan
+from grading.course import DEMO_COURSE_ID, Course, environment
 from grading.demo import fill, make_class
 from grading.export import class_grades
-from grading.flags import MARK, comment_flags
-from grading.worker import Outcome
+from grading.flags import MARK, REVIEW, write_flags
+from grading.sandbox import Stop
+from grading.worker import Outcome, recorded
 
-from .jupyter_lab import ARTIFACTS, chromium, new_page, serving
+from .jupyter_lab import ARTIFACTS, PATIENCE, chromium, new_page, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -155,6 +157,8 @@ def test_a_new_upload_replaces_only_when_asked_and_the_old_one_is_kept(collected
 @pytest.mark.parametrize("name, pattern, student, lesson", [
     ("lovelaceada_1001_71001_04_accumulation.ipynb", "canvas", "1001", "04_accumulation"),
     ("lovelaceada_late_1001_71001_04_accumulation-1.ipynb", "canvas", "1001", "04_accumulation"),
+    ("lovelaceada_1001_71001_04_accumulation (1).ipynb", "canvas", "1001", "04_accumulation"),
+    ("Ada Lovelace_1001_assignsubmission_file_02_graph-2.ipynb", "moodle", "1001", "02_graph"),
     ("Ada Lovelace_1001_assignsubmission_file_02_graph.ipynb", "moodle", "1001", "02_graph"),
     ("Ada Lovelace_1001_assignsubmission_file/02_graph.ipynb", "moodle", "1001", "02_graph"),
     ("Lesson 4_ada_attempt_2026-11-20-12-00-00_04_accumulation.ipynb", "blackboard", "ada",
@@ -183,6 +187,9 @@ def test_two_undated_uploads_of_one_notebook_are_both_left_for_the_instructor(lm
         archive.writestr(canvas_name("ada").replace(".ipynb", "-1.ipynb"), "{}")
     handed, skipped = plan(course, download, pattern_of("canvas"))
     assert handed == [] and len(skipped) == 2 and "none dated" in skipped[0].reason
+    said = Collected(skipped=[*skipped, Skipped("notes.txt", "not a notebook")]).summary()
+    assert "NOT collected: 2 files handed in twice for one student's notebook" in said
+    assert "NOT collected: 1 files matched to no student or lesson" in said
 
 
 def test_a_zip_for_one_lesson_names_notebooks_of_another(lms):
@@ -253,14 +260,22 @@ def test_a_written_answer_waits_for_the_instructor(graded):
 
 
 # -- grading by hand in formgrader, in Debian's chromium ------------------------------------
+_HOMES = {}  # a served lab's URL: its home (its server.log)
+
+
+def instructor_lab_home(url):
+    return _HOMES[url]
+
+
 @pytest.fixture(scope="module")
 def instructor_lab(graded, tmp_path_factory):
     """`make instructor`'s JupyterLab (binder/instructor-mode.sh) on the graded course."""
     command = ["bash", ROOT / "binder" / "instructor-mode.sh", graded.root, "--no-browser",
                "--allow-root", f"--IdentityProvider.token={TOKEN}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    with serving(command, tmp_path_factory.mktemp("instructor-lab"), TOKEN,
-                 env=environment()) as url:
+    home = tmp_path_factory.mktemp("instructor-lab")
+    with serving(command, home, TOKEN, env=environment()) as url:
+        _HOMES[url] = home
         yield url
 
 
@@ -317,9 +332,60 @@ def test_formgrader_shows_why_a_submission_was_flagged(graded, instructor_lab, b
     page = submission_page(browser, graded, instructor_lab, "oz", "04_accumulation")
     page.screenshot(path=SCREENSHOTS / "2-flagged-submission.png")
     comment = page.locator("textarea#l04_three_answer-comment")
-    assert comment.input_value().startswith("Flagged for review by the grading run: your code "
-                                            "changes the graders (cell ")
+    assert comment.input_value().startswith(
+        REVIEW + "the code in cell 18 (the answer to Exercise 1) changes the graders: `")
     page.close()
+
+
+def formgrader_page(browser, lab, path):
+    page = new_page(browser, viewport={"width": 1400, "height": 900},
+                    extra_http_headers={"Authorization": f"token {TOKEN}"})
+    page.goto(f"{lab}/formgrader/{path}?token={TOKEN}")
+    return page
+
+
+def test_formgrader_lists_flagged_submissions_and_its_links_open(graded, instructor_lab, browser):
+    """The gradebook's Flagged column, set by the grading run; Manage Assignments lists the
+    lessons alone, and an assignment's name opens its source folder (nothing outside the
+    server's root); its Edit pencil opens the assignment's form."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = formgrader_page(browser, instructor_lab, "gradebook/04_accumulation/04_accumulation")
+    flagged = page.locator("tr:has(td.flagged span.glyphicon-flag)")
+    flagged.first.wait_for()
+    page.screenshot(path=SCREENSHOTS / "3-flagged-column.png")
+    with graded.gradebook() as gradebook:
+        notebook = gradebook.find_notebook("04_accumulation", "04_accumulation")
+        expected = [s.student.id for s in notebook.submissions if s.flagged]
+    assert expected == [ids("oz")] and flagged.count() == 1  # oz's reach into the graders
+    page.close()
+
+    page = formgrader_page(browser, instructor_lab, "manage_assignments")
+    page.locator("td.name a").first.wait_for()
+    assignments = page.locator("td.name a").all_inner_texts()
+    assert "00_index" not in assignments and "04_accumulation" in assignments
+    with page.context.expect_page() as opened:
+        page.locator("td.name a", has_text="04_accumulation").click()
+    folder = opened.value
+    folder.wait_for_load_state()
+    assert "/tree/source/04_accumulation" in folder.url
+    folder.get_by_text("04_accumulation.ipynb").first.wait_for()
+    folder.screenshot(path=SCREENSHOTS / "4-assignment-folder-opens.png")
+    folder.close()
+    page.locator("tr:has(td.name a:text-is('04_accumulation')) td.edit a").click()
+    page.get_by_text("Editing 04_accumulation").wait_for()
+    page.wait_for_function(  # bootstrap's modal slid in: its dialog no longer moves
+        "(m => m && getComputedStyle(m).transform === 'matrix(1, 0, 0, 1, 0, 0)')"
+        "(document.querySelector('.modal.in .modal-dialog'))")
+    page.screenshot(path=SCREENSHOTS / "5-edit-assignment.png")
+    page.close()
+    # the students' Assignments tab, in instructor mode too: the course's exchange exists
+    request = urllib.request.Request(f"{instructor_lab}/assignments?course_id={DEMO_COURSE_ID}",
+                                     headers={"Authorization": f"token {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=PATIENCE) as response:
+        listed = json.loads(response.read())
+    assert listed["success"] is True, listed
+    log = (instructor_lab_home(instructor_lab) / "server.log").read_text()
+    assert "Unwritable directory" not in log and "does not exist" not in log
 
 
 def test_written_points_land_in_the_report_and_the_csvs(hand_graded):
@@ -356,21 +422,119 @@ def test_feedback_zip_for_the_lms_has_one_file_per_student(hand_graded, tmp_path
     assert f"no feedback for {ids('cyd')}: handed in, not graded yet" in result.stdout
 
 
+# -- formgrader's own buttons, through its API as the page calls it ----------------------
+MAL = "1099"  # a student whose first answer cell reaches for the host
+ESCAPE = """\
+import os
+open({marker!r}, 'w').write('written by a submission')  # the host's temp folder?
+try:
+    open({gradebook!r}, 'r+b')  # the course's gradebook, for writing?
+    print('GRADEBOOK OPENED')
+except OSError as error:
+    print('no gradebook:', type(error).__name__)
+import graders.lesson04_accumulation as L
+L.check_seed_002 = print
+"""
+
+
+def formgrader_post(lab, path):
+    """What formgrader's buttons send: a POST to its API (the token stands for the cookie)."""
+    request = urllib.request.Request(f"{lab}/formgrader/api/{path}", data=b"", method="POST",
+                                     headers={"Authorization": f"token {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=PATIENCE) as response:
+        return json.loads(response.read())
+
+
+def test_formgraders_autograde_is_the_grading_run(graded, instructor_lab):
+    """Autograde pressed in formgrader (nbgrader's API under the instructor config): the
+    student's code runs in the sandbox, the verdicts are reached outside it, the code that
+    reaches into the graders is flagged, and the outcome is recorded as the run records it."""
+    lesson, marker = "04_accumulation", Path(f"/tmp/formgrader-escape-{os.getpid()}")
+    release = graded.directory("release") / lesson / f"{lesson}.ipynb"
+    nb = fill(nbformat.read(release, as_version=4), "l04", "ada")
+    answer = next(c for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade_id") == "l04_three_answer")
+    answer.source += "\n" + ESCAPE.format(marker=str(marker),
+                                          gradebook=str(graded.root / "gradebook.db"))
+    handed = graded.directory("submitted") / MAL / lesson / f"{lesson}.ipynb"
+    handed.parent.mkdir(parents=True)
+    nbformat.write(nb, handed)
+    result = formgrader_post(instructor_lab, f"submission/{lesson}/{MAL}/autograde")
+    assert result["success"], result.get("error", "")[-2000:]
+    assert not marker.exists()
+    ran = nbformat.read(graded.directory("autograded") / MAL / lesson / f"{lesson}.ipynb", 4)
+    printed = "".join(o.get("text", "") for c in ran.cells for o in c.get("outputs", []))
+    assert "no gradebook: FileNotFoundError" in printed and "GRADEBOOK OPENED" not in printed
+    outcome = recorded(graded, MAL, lesson)
+    assert outcome.graded and outcome.sandboxed and outcome.fingerprint == ""
+    assert [f.reason for f in outcome.findings] == ["changes the graders"]
+    with graded.gradebook() as gradebook:
+        notebook = gradebook.find_submission_notebook(lesson, lesson, MAL)
+        grades = {g.name: g.score for g in notebook.grades}
+        comment = gradebook.find_comment("l04_three_answer", lesson, lesson, MAL).manual_comment
+        assert notebook.flagged
+    assert comment.startswith(REVIEW + "the code in cell 18 (the answer to Exercise 1) changes")
+    del grades["l04_why"]  # not written: 0, and no one's to grade
+    assert sum(grades.values()) == 7  # right answers: the flag changed no score
+
+
+def test_formgraders_generate_feedback_writes_no_hidden_test(hand_graded, instructor_lab):
+    lesson = "04_accumulation"
+    result = formgrader_post(instructor_lab, f"assignment/{lesson}/{ids('ada')}/generate_feedback")
+    assert result["success"], result.get("error", "")[-2000:]
+    page = (hand_graded.directory("feedback") / ids("ada") / lesson / f"{lesson}.html").read_text()
+    assert "Score: 9.0 / 9.0" in page
+    for hidden in ("HIDDEN TESTS", "hidden=True", "BEGIN SOLUTION", "<script src="):
+        assert hidden not in page
+    assert "<math" in page  # its maths rendered beforehand: nothing from a CDN
+
+
+def test_a_students_markdown_is_sanitized_and_the_lessons_left_as_written(tmp_path, monkeypatch):
+    """Sanitize (both pipelines): a markdown cell as the lesson released it is the instructor's
+    text, its code's `>` kept; a written answer or a cell the student added or changed loses
+    its HTML's power."""
+    from grading.pipeline import Sanitize
+
+    lesson = "```python\nif x > 0:\n    y = x\n```\n$x > 0$ <b>bold</b>"
+    released = tmp_path / "release" / "L" / "L.ipynb"
+    released.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(lesson)]),
+                   released)
+    (tmp_path / "nbgrader_config.py").write_text("")
+    monkeypatch.chdir(tmp_path)  # nbgrader converts in the course's root
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(s) for s in (
+        lesson, lesson + hostile, hostile)])
+    done, _ = Sanitize().preprocess(nb, {"nbgrader": {"assignment": "L", "notebook": "L"}})
+    kept, changed, added = (c.source for c in done.cells)
+    assert kept == lesson
+    for cell in (changed, added):
+        assert "<script" not in cell and "<img" not in cell and "&lt;script&gt;" in cell
+
+
 def test_flag_reasons_reach_formgrader_without_replacing_the_instructors_words(graded, tmp_path):
     course = graded.copy(tmp_path / "course")
     student, lesson = ids("ada"), "04_accumulation"
 
-    def first_comment():
+    def state():
         with course.gradebook() as gradebook:
-            return gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment
+            notebook = gradebook.find_submission_notebook(lesson, lesson, student)
+            return notebook.flagged, {c.name: c.manual_comment for c in notebook.comments
+                                      if c.manual_comment}
 
-    comment_flags(course, [Outcome(student, lesson, True, 1.0, limits_hit=["wall time"])])
-    assert first_comment() == MARK + "graded (wall time)."
-    with course.gradebook() as gradebook:
-        gradebook.find_comment("l04_three_answer", lesson, lesson, student).manual_comment = "Mine."
+    timed_out = Outcome(student, lesson, True, 1.0, stops=[Stop("cell timeout", 20)])
+    write_flags(course, timed_out)
+    timed_out.record(course)
+    assert state() == (True, {"l04_seed_answer": MARK + "cell 21 (the answer to Exercise 2) ran "
+                                                         "out of time and was stopped; the rest ran on."})
+    with course.gradebook() as gradebook:  # the instructor answers, and clears the flag
+        gradebook.find_comment("l04_seed_answer", lesson, lesson, student).manual_comment = "Mine."
+        gradebook.find_submission_notebook(lesson, lesson, student).flagged = False
         gradebook.db.commit()
-    comment_flags(course, [Outcome(student, lesson, False, 1.0, problem="kernel died")])
-    assert first_comment() == "Mine."
+    write_flags(course, timed_out)  # the same reasons again: the instructor's word stands
+    assert state() == (False, {"l04_seed_answer": "Mine."})
+    write_flags(course, Outcome(student, lesson, True, 1.0))  # no reason any more
+    assert state() == (False, {"l04_seed_answer": "Mine."})
 
 
 # -- nbgrader's exchange on one machine ------------------------------------------------------
@@ -390,7 +554,7 @@ def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
     def student(name, *command):
         home = tmp_path / "home" / name
         home.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run([BIN / "nbgrader", *command, lesson, "--course=default_course",
+        result = subprocess.run([BIN / "nbgrader", *command, lesson, f"--course={DEMO_COURSE_ID}",
                                  f"--Exchange.root={exchange}", f"--Exchange.cache={cache}",
                                  f"--student={name}"], cwd=home, capture_output=True, text=True,
                                 env=environment(), timeout=300)
@@ -406,13 +570,18 @@ def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
                       exchange)[0] == 0
     assert sorted(course.students()) == ["ada", "ben"]
     assert (course.directory("submitted") / "ada" / lesson / "submission_secret.txt").exists()
+    # cyd handed in another way (an LMS's zip): the exchange has no way back to her
+    shutil.copytree(course.directory("submitted") / "ada", course.directory("submitted") / "cyd",
+                    ignore=shutil.ignore_patterns("submission_secret.txt"))
 
     assert in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
-                      "ada", "--workers", "1")[0] == 0
+                      "ada", "cyd", "--workers", "1")[0] == 0
     status, out, _ = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
                                 exchange)
     assert status == 0 and "feedback for 1 students released" in out, out
     assert "no feedback for ben: handed in, not graded yet" in out
+    assert "not through the exchange for 1 students who did not hand in through it (give " \
+           "theirs back with --zip): cyd" in out
     home = student("ada", "fetch_feedback")
     (page,) = (home / lesson / "feedback").glob(f"*/{lesson}.html")
     assert "Score: 5.0 / 5.0" in page.read_text()

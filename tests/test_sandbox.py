@@ -181,6 +181,9 @@ EXTRAS = {
     # a learner trying something big: 1 GB at its peak, as it runs in JupyterLab
     "big_tensor": "big = torch.randn(8000, 8000, requires_grad=True)\n(big * big).sum().backward()\n"
                   "del big",
+    # HTML of the student's own, shown in formgrader to the instructor, logged in, and in feedback
+    "html_output": "from IPython.display import HTML, display\n"
+                   "display(HTML('<b>mine</b><img src=x onerror=alert(1)><script>alert(2)</script>'))",
     # d2l's live progress inside the function a check calls: it clears the check cell's outputs
     "live_plot": ("l04_separate_answer", """def separate_grads(w, losses):
     from IPython.display import clear_output
@@ -311,6 +314,20 @@ def test_every_cheat_scores_zero_on_what_it_attacked(attacked, trick):
     assert not next(v for v in outcome.verdicts if v.grade_id == "l04_three").passed
 
 
+def test_a_students_html_cannot_act_in_formgrader_or_feedback(attacked):
+    """nbconvert's SanitizeHTML in the configured pipelines: what formgrader shows (the
+    autograded notebook) and the feedback keep the student's HTML as text, never as code."""
+    from grading.feedback import generate
+
+    course, *_ = attacked
+    shown = outputs(course, "html_output")
+    assert "<b>mine</b>" in shown  # harmless markup stays
+    assert "<script" not in shown and "<img" not in shown
+    assert generate(course, LESSON, "html_output")["success"]
+    page = (course.directory("feedback") / "html_output" / LESSON / f"{LESSON}.html").read_text()
+    assert "mine" in page and "<script>alert" not in page and "<img src=x" not in page
+
+
 def test_a_revealed_answer_scores_0_however_its_reveal_was_wrapped(attacked):
     course, outcomes, *_ = attacked
     for student in REVEALS:
@@ -386,7 +403,7 @@ def test_grade_refuses_without_the_sandbox_and_names_the_way_out(tmp_path):
     root = tmp_path / "course"
     Course.create_demo(root)
     (root / "submitted" / "ann" / LESSON).mkdir(parents=True)
-    (root / "source" / LESSON).mkdir(parents=True)
+    (root / "source" / LESSON).mkdir(parents=True, exist_ok=True)
     env = {**environment(), "PATH": str(Path(sys.executable).parent)}  # no bwrap on PATH
     if shutil.which("bwrap", path=env["PATH"]):
         pytest.skip("bwrap is in the venv's bin/")
@@ -433,7 +450,7 @@ def test_a_job_finds_nothing_an_earlier_job_left():
         outputs = []
         for source in (LEAVE, FIND):
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-            with_outputs, problems = warm.run(nb, Path(__file__).parent)
+            with_outputs, problems, _ = warm.run(nb, Path(__file__).parent)
             assert problems == [], problems
             outputs.append(with_outputs.cells[0].outputs[0]["text"].strip())
     finally:
@@ -452,7 +469,7 @@ def test_test_cells_run_as_the_gradebook_holds_them(attacked, tmp_path):
     graded = course.directory("autograded") / "ctrl1" / LESSON  # its test cells as restored
     warm = Sandbox(Limits())
     try:
-        nb, problems = warm.run(nbformat.read(graded / f"{LESSON}.ipynb", as_version=4), graded)
+        nb, problems, _ = warm.run(nbformat.read(graded / f"{LESSON}.ipynb", as_version=4), graded)
     finally:
         warm.close()
     assert problems == []
