@@ -12,13 +12,15 @@ UNSAFE = ("UNSAFE: graded without the sandbox (--unsafe): a submission could hav
           "solutions, changed other work or the gradebook, or fooled its checks.")
 
 
-def grade(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
-    """Grade the (student, assignment) jobs; each outcome is recorded in grading-status/."""
+def grade(course, jobs, workers=None, log=print, sandboxed=True, limits=None, scheduler=None):
+    """Grade the (student, assignment) jobs on Dask: a LocalCluster of `workers` processes
+    (default: one per core), or the cluster at `scheduler`; each outcome is recorded in
+    grading-status/."""
     start = time.perf_counter()
     if not sandboxed:
         log(UNSAFE)
-    outcomes = grade_class(course, jobs, workers=workers, log=log, sandboxed=sandboxed,
-                           limits=limits)
+    outcomes = grade_class(course, jobs, workers=workers, scheduler=scheduler, log=log,
+                           sandboxed=sandboxed, limits=limits)
     log(f"graded {len(jobs)} submissions in {time.perf_counter() - start:.0f} s")
     return outcomes
 

@@ -9,8 +9,9 @@ would follow into autograded/ and the sandbox.
 Feedback is not written here: it is written when it is given back (grading/giveback.py), after
 formgrader's points and comments, which it must show, exist.
 
-A worker process holds one Course (and nbgrader's API) and grades the submissions it is given
-one after another; `grade_one` never raises for anything a student did.
+A worker (a Dask worker, set up by grading.autograde.GradingPlugin) holds one Course (and
+nbgrader's API) and grades the submissions it is given one after another; `grade_one` never
+raises for anything a student did.
 """
 
 import dataclasses
@@ -66,6 +67,16 @@ class Outcome:
         record["dropped"] = [Dropped(**d) for d in record.get("dropped", [])]
         return cls(**record)
 
+    def record(self, course):
+        """Kept in grading-status/, where the report and give-back read it (see `recorded`):
+        replaced whole, so a worker lost while writing it leaves the one before, never half."""
+        status = course.root / "grading-status"
+        status.mkdir(exist_ok=True)
+        path = status / f"{self.student}__{self.assignment}.json"
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(self.to_json())
+        os.replace(partial, path)
+
 
 def autograde_preprocessors(sandboxed):
     """nbgrader's autograde pipeline, with its Execute sandboxed and the trusted verdicts added."""
@@ -118,9 +129,7 @@ def grade_one(student, assignment):
         outcome.graded, outcome.problem = False, "grader error"
         outcome.detail = traceback.format_exc(limit=3)
     outcome.seconds = time.perf_counter() - start
-    status = course.root / "grading-status"
-    status.mkdir(exist_ok=True)
-    (status / f"{student}__{assignment}.json").write_text(outcome.to_json())
+    outcome.record(course)
     return outcome
 
 
