@@ -213,6 +213,7 @@ def watch(shell):
     if getattr(shell, "_graders_watching", False):
         return
     shell._graders_watching = True
+    handover.keep_publisher(shell)
     shell.events.register("pre_run_cell", RUNS.pre_run_cell)
     shell.events.register("post_run_cell", RUNS.post_run_cell)
     shell.set_custom_exc((NameError,), _name_error)

@@ -82,10 +82,11 @@ def generate(course, assignment, student, dropped=()):
     from dataclasses import asdict
 
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
     from nbgrader.preprocessors import GetGrades
 
     api = course.api(**{"GenerateFeedback.preprocessors": [LeftOut, GetGrades, HideTests,
-                                                          CSSHTMLHeaderPreprocessor],
+                                                          SanitizeHTML, CSSHTMLHeaderPreprocessor],
                         "GenerateFeedback.exporter_class": FeedbackExporter,
                         "LeftOut.dropped": [asdict(d) for d in dropped]})
     return api.generate_feedback(assignment, student)

@@ -200,7 +200,8 @@ def run_notebook(limits, way_out):
         client.problems.append("kernel died")
     except Exception as error:  # noqa: BLE001 -- what happened is reported, never raised
         client.problems.append(f"{type(error).__name__}: {str(error)[:200]}")
-    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems))}
+    nb.metadata["sandbox"] = {"problems": sorted(set(client.problems)),
+                              "handed_over": client.handed_over}
     with os.fdopen(way_out, "wb") as pipe:
         pipe.write(nbformat.writes(nb).encode())
 
@@ -229,6 +230,8 @@ def _kernel_classes():
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
+
+    from graders.handover import MIMETYPE
 
     class ReadyClient(AsyncKernelClient):
         """Ready once the kernel answers and its output channel is live -- without the 0.2 s
@@ -275,21 +278,33 @@ def _kernel_classes():
         shutdown_kernel, cleanup_resources = _async_shutdown_kernel, _async_cleanup_resources
 
     class Limited(NotebookClient):
-        """nbclient keeping at most `output_limit` bytes of outputs; the kernel ends at the limit."""
+        """nbclient keeping at most `output_limit` bytes of what the kernel sends (every kind
+        of message counts, updates of a display too); the kernel ends at the limit. What the
+        checks hand over (HANDED) is kept apart as it arrives, by cell: no clear_output of the
+        student's reaches it."""
 
         def __init__(self, nb, output_limit, **kwargs):
             super().__init__(nb, **kwargs)
             self.output_limit, self.output_bytes, self.problems = output_limit, 0, []
+            self.handed_over = {}  # cell index -> the records its checks handed over
 
-        def output(self, outs, msg, display_id, cell_index):
+        def process_message(self, msg, cell, cell_index):
             self.output_bytes += len(json.dumps(msg.get("content", {})))
             if self.output_bytes > self.output_limit:
                 if "output limit" not in self.problems:
                     self.problems.append("output limit")
-                    outs.append(nbformat.v4.new_output(
+                    cell.outputs.append(nbformat.v4.new_output(
                         "error", ename="OutputLimit", evalue="", traceback=[
                             f"OutputLimit: more than {self.output_limit} bytes of output"]))
                     _kill_the_students()
+                if msg.get("msg_type") not in ("status", "execute_reply"):
+                    return None  # the rest is dropped; the cell still completes
+            return super().process_message(msg, cell, cell_index)
+
+        def output(self, outs, msg, display_id, cell_index):
+            data = msg.get("content", {}).get("data")
+            if isinstance(data, dict) and MIMETYPE in data:
+                self.handed_over.setdefault(str(cell_index), []).append(data[MIMETYPE])
                 return None
             return super().output(outs, msg, display_id, cell_index)
 

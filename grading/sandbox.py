@@ -266,8 +266,10 @@ class Sandbox:
             if not stat.S_ISREG(size.st_mode) or size.st_size > _file_limit(self.limits):
                 raise ValueError("too big, or not a file")
             executed = nbformat.read(result, as_version=4)
-            problems += [p for p in executed.metadata.pop("sandbox", {}).get("problems", [])
-                         if isinstance(p, str)]
+            said = executed.metadata.pop("sandbox", {})  # written by the runner, after the kernel
+            problems += [p for p in said.get("problems", []) if isinstance(p, str)]
+            if isinstance(said.get("handed_over"), dict):  # the checks' records, by cell
+                executed.metadata["sandbox"] = {"handed_over": said["handed_over"]}
         except Exception:  # noqa: BLE001 -- whatever the student left there is not trusted
             problems.append("no notebook came back")
             executed = nb
@@ -344,6 +346,9 @@ class SandboxedExecute(Execute):
         source_dir = resources.get("metadata", {}).get("path") or "."
         executed, problems = execute(nb, source_dir, self.limits(), self.deadline or None)
         resources.setdefault("sandbox", {})["problems"] = problems
+        # what the checks handed over, by cell index, for grading.verdicts
+        resources["sandbox"]["handed_over"] = executed.metadata.pop("sandbox", {}).get(
+            "handed_over", {})
         for problem in problems:
             self.log.warning("sandbox: %s", problem)
         return executed, resources

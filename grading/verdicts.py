@@ -1,9 +1,11 @@
 """Verdicts reached in the trusted grading process, after the student's kernel is gone.
 
 In the sandbox the student's kernel holds no answer key: each check there only hands over what
-it collected, as data (graders/handover.py). `TrustedVerdicts` follows the sandboxed Execute in
-nbgrader's autograde pipeline, before SaveAutoGrades. For each test cell it runs the cell's source
--- as the gradebook holds it, never as the submission or the sandbox has it -- in this process:
+it collected, as data (graders/handover.py), which the sandbox's runner keeps apart from the
+cells' outputs as it arrives (no clear_output of the student's reaches it). `TrustedVerdicts`
+follows the sandboxed Execute in nbgrader's autograde pipeline, before SaveAutoGrades. For each
+test cell it runs the cell's source -- as the gradebook holds it, never as the submission or the
+sandbox has it -- in this process:
 each check the source calls takes the next record the kernel handed over in that cell, parses it
 as data (bounded, JSON only) and judges it with the answer key. A record that is missing,
 malformed or not the call's costs that exercise, with the reason; asking to see an answer
@@ -53,15 +55,13 @@ class _Names(dict):
         return name
 
 
-def _records(cell):
-    """(check records, names of the checks revealed, malformed reasons) in a cell's outputs."""
+def _records(handed):
+    """(check records, names of the checks revealed, malformed reasons) of what one cell's
+    checks handed over (the runner keeps them apart from the cell's outputs, as they come)."""
     records, revealed, malformed = [], set(), []
-    for output in cell.get("outputs", []):
-        data = output.get("data") if isinstance(output, dict) else None
-        if not isinstance(data, dict) or handover.MIMETYPE not in data:
-            continue
+    for data in handed if isinstance(handed, list) else []:
         try:
-            record = handover.parse(data[handover.MIMETYPE])
+            record = handover.parse(data)
         except handover.Malformed as error:
             malformed.append(str(error))
             continue
@@ -157,15 +157,15 @@ class TrustedVerdicts(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         tests = self.test_sources(resources)
-        revealed = set()
-        for cell in nb.cells:
-            revealed |= _records(cell)[1]
+        handed = resources.get("sandbox", {}).get("handed_over", {})
+        handed = {index: _records(handed.get(str(index))) for index in range(len(nb.cells))}
+        revealed = set().union(*(found[1] for found in handed.values()))
         verdicts = []
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             if not _is_test(cell):
                 continue
             grade_id = cell.metadata["nbgrader"]["grade_id"]
-            records, _, malformed = _records(cell)
+            records, _, malformed = handed[index]
             error = next(((o.get("ename"), o.get("evalue")) for o in cell.get("outputs", [])
                           if o.get("output_type") == "error"), None)
             if grade_id in tests:

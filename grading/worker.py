@@ -79,8 +79,14 @@ class Outcome:
 
 
 def autograde_preprocessors(sandboxed):
-    """nbgrader's autograde pipeline, with its Execute sandboxed and the trusted verdicts added."""
+    """nbgrader's autograde pipeline, with its Execute sandboxed and the trusted verdicts added.
+
+    The autograded notebook is what formgrader shows the instructor, logged in: its HTML and
+    markdown are sanitized (nbconvert's SanitizeHTML: no script, no event handler, no SVG), so a
+    student's output cannot act in the instructor's browser.
+    """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -94,10 +100,10 @@ def autograde_preprocessors(sandboxed):
     from .verdicts import TrustedVerdicts
 
     if not sandboxed:
-        return [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-                AssignLatePenalties, CheckCellMetadata]
+        return [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SanitizeHTML,
+                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     return [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, TrustedVerdicts,
-            LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+            LimitOutput, SanitizeHTML, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
 _WORKER = None  # (course, sandboxed) per worker process

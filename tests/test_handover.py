@@ -19,11 +19,10 @@ def cell_source(check):
 
 
 def as_saved(record):
-    """The record as the trusted side gets it: an output of a notebook written and read back."""
-    output = nbformat.v4.new_output("display_data", data={handover.MIMETYPE:
-                                                          handover.encode(record)})
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
-    return nbformat.reads(nbformat.writes(nb), as_version=4).cells[0]
+    """The record as the trusted side gets it: kept by the sandbox's runner in the notebook's
+    metadata, written and read back."""
+    nb = nbformat.v4.new_notebook(metadata={"handed": [handover.encode(record)]})
+    return nbformat.reads(nbformat.writes(nb), as_version=4).metadata["handed"][0]
 
 
 def in_kernel(check, answer):
@@ -40,7 +39,7 @@ def in_grading(check, answer, monkeypatch):
     check(answer)
     if check.takes_function:
         check(answer, hidden=True)
-    records = [r for cell in saved for r in _records(cell)[0]]
+    records = _records(saved)[0]
     return judge_cell(cell_source(check), records, revealed=set())
 
 
@@ -87,20 +86,21 @@ FORGED = {
     "deeply nested": {"collected": {"value": _nested(40), "tensor": None}},
     "huge": {"collected": {"value": [1.0] * 300_000, "tensor": None}},
     "facts of the wrong kind": {"collected": {"value": [3.0] * 4, "tensor": "torch"}},
+    "emptied facts": {"collected": {"value": [7.0] * 4, "tensor": {}}},
+    "a number past any float": {"collected": {"value": [10**400, 8], "tensor": None}},
 }
 
 
 @pytest.mark.parametrize("name", list(FORGED))
 def test_a_forged_or_malformed_hand_over_costs_only_its_exercise(name):
     three, seed = check_of("l04_three"), check_of("l04_seed")
-    cell = as_saved(_record(three, FORGED[name]))
-    records, _, malformed = _records(cell)
+    records, _, malformed = _records([as_saved(_record(three, FORGED[name]))])
     verdicts = judge_cell(cell_source(three), records, set(), malformed=malformed)
     assert len(verdicts) == 1 and not verdicts[0].passed
     assert verdicts[0].outcome in (UNREADABLE, "wrong"), verdicts[0]
     right = run_cell(EXERCISES["l04_seed"].right, seed.answer)
     record = as_saved(_record(seed, seed.evidence(right)))
-    assert judge_cell(cell_source(seed), _records(record)[0], set())[0].passed
+    assert judge_cell(cell_source(seed), _records([record])[0], set())[0].passed
 
 
 def test_a_record_of_another_check_or_none_earns_nothing():

@@ -162,7 +162,21 @@ EXTRAS = {
     "warnings_off": "import warnings\nwarnings.filterwarnings('ignore')",
     "own_globals": "seen = dict(globals())\nnames = sorted(seen)[:3]",
     "pictures": "from graders.pictures import draw_graph\nimport matplotlib.pyplot as plt\nplt.close('all')",
+    # d2l's live progress inside the function a check calls: it clears the check cell's outputs
+    "live_plot": ("l04_separate_answer", """def separate_grads(w, losses):
+    from IPython.display import clear_output
+    grads = []
+    for loss in losses:
+        if w.grad is not None:
+            w.grad.zero_()
+        loss(w).backward()
+        grads.append(w.grad.clone())
+        clear_output(wait=True)
+        print(f"{len(grads)} of {len(losses)} losses")
+    return grads"""),
 }
+# students who asked to see an answer, their right answers kept: that exercise scores 0
+REVEALS = {"capture_reveal": "%%capture shown\ncheck_three_backwards.reveal()"}
 # a limit that ends the notebook there: the exercises after it score 0 too
 KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd"}
 BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
@@ -209,15 +223,21 @@ def attacked(tmp_path_factory):
     listener.setblocking(False)
     tricks = cheats(course.root, listener.getsockname()[1])
     release = course.directory("release") / LESSON / f"{LESSON}.ipynb"
-    students = HONEST[:2] + list(tricks) + list(EXTRAS) + HONEST[2:]
+    students = HONEST[:2] + list(tricks) + list(EXTRAS) + list(REVEALS) + HONEST[2:]
     for student in students:
         nb = fill(nbformat.read(release, as_version=4), "l04", "ada")
         cell = next(c for c in nb.cells
                     if c.metadata.get("nbgrader", {}).get("grade_id") == "l04_three_answer")
         if student in tricks:
             cell.source = WRONG + tricks[student]
+        elif isinstance(EXTRAS.get(student), tuple):
+            grade_id, source = EXTRAS[student]
+            next(c for c in nb.cells
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id).source = source
         elif student in EXTRAS:
             cell.source += "\n" + EXTRAS[student]
+        elif student in REVEALS:
+            nb.cells.insert(nb.cells.index(cell), nbformat.v4.new_code_cell(REVEALS[student]))
         target = course.directory("submitted") / student / LESSON / release.name
         target.parent.mkdir(parents=True)
         nbformat.write(nb, target)
@@ -272,6 +292,15 @@ def test_every_cheat_scores_zero_on_what_it_attacked(attacked, trick):
     if trick not in BREAKS_LATER_CHECKS:  # grading went on after the trick: right answers count
         assert got["l04_seed"] == (1, 1), trick
     assert not next(v for v in outcome.verdicts if v.grade_id == "l04_three").passed
+
+
+def test_a_revealed_answer_scores_0_however_its_reveal_was_wrapped(attacked):
+    course, outcomes, *_ = attacked
+    for student in REVEALS:
+        got = scores(course, student)
+        assert got["l04_three"][0] == 0 and got["l04_seed"] == (1, 1), (student, got)
+        verdict = next(v for v in outcomes[student].verdicts if v.grade_id == "l04_three")
+        assert verdict.outcome == "revealed"
 
 
 def _outside_private_tmp(text):
@@ -411,7 +440,8 @@ def test_test_cells_run_as_the_gradebook_holds_them(attacked, tmp_path):
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
             cell.source = f"open({str(marker)!r}, 'w').close()\n" + cell.source
-    resources = {"nbgrader": {"db_url": course.db_url, "notebook": LESSON, "assignment": LESSON}}
+    resources = {"nbgrader": {"db_url": course.db_url, "notebook": LESSON, "assignment": LESSON},
+                 "sandbox": {"handed_over": nb.metadata.pop("sandbox")["handed_over"]}}
     scored, _ = TrustedVerdicts().preprocess(nb, resources)
     assert not marker.exists()
     assert all(v["passed"] for v in scored.metadata["grading"]["verdicts"])

@@ -116,7 +116,11 @@ def judge(check, evidence, hidden=False):
             raise Malformed("nothing collected")
         verdict = verdict_of(check, lambda: entry(check).judge(check, evidence["collected"],
                                                                hidden))
-    except Malformed as error:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as error:
+        # data no genuine check hands over (it reached the judge in a shape it never has):
+        # this exercise cannot be checked, and that costs it alone
+        if not isinstance(error, Malformed):
+            error = Malformed(f"{type(error).__name__} while reading it")
         return Verdict(check.name, check.title, UNREADABLE,
                        f"the grader could not read what your notebook's check gave it "
                        f"({error}); was something in the notebook changed while it ran?",
