@@ -1,12 +1,12 @@
 """Grading a class with nbgrader: in parallel, robust to anything a student submits, with a report.
 
     python -m grading demo    # a synthetic class of students, made from the lessons
-    python -m grading grade   # autograde in N worker processes, then the CSV and report
+    python -m grading grade   # autograde on Dask, then the CSV and report
     python -m grading release | collect | giveback | export   # the rest of the instructor's loop
 
     course.py     the nbgrader course: its directory, config and gradebook
     demo.py       the demo class: right, partial, mistaken, broken and cheating submissions
-    autograde.py  autograde in parallel (and in shards, for several machines)
+    autograde.py  autograde on Dask: a LocalCluster, or a cluster across machines
     integrity.py  what no test can catch: tampering with checks, torch or tracebacks
     feedback.py   feedback HTML without hidden tests (written when given back)
     report.py     grades.csv and report.html with its plots
@@ -19,4 +19,5 @@
     worker.py     one submission start to end: sandboxed run, verdict, scan, record
     sandbox.py    one warm bubblewrap sandbox per worker; inside.py, in it, seals each submission
     verdicts.py   the verdicts, recomputed outside the sandbox
+    hub.py        `make hub`: a class on a real JupyterHub on this machine
 """

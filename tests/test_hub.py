@@ -82,7 +82,7 @@ def hub():
     if not shutil.which("npm") and not PROXY.exists():
         pytest.skip("npm is not installed: no configurable-http-proxy for the hub (make test "
                     "installs both as root)")
-    assert PROXY.exists(), f"{PROXY} missing: `make hub-deps` installs it (make test does)"
+    assert PROXY.exists(), f"{PROXY} missing: `npm ci --prefix hub` installs it (make test does)"
     suffix = secrets.token_hex(2)  # never a user of this machine, nor of another run's class
     # not under pytest's private tmp: the class's users must reach their homes
     folder = Path(tempfile.mkdtemp(prefix="hub-class-"))
@@ -184,6 +184,7 @@ def press_in_row(page, column):
     dialog.wait_for()
     dialog.locator(".modal-footer button").click()
     dialog.wait_for(state="hidden")
+    page.locator(".modal-backdrop").wait_for(state="detached")  # the page shows again
 
 
 def assignments(page):
@@ -240,19 +241,35 @@ def answer_and_submit(browser, klass, user, name, steps):
     return page, verdict
 
 
-def in_terminal(page, klass, command, done):
-    """Run `command` in a new terminal of the instructor's JupyterLab; wait until `done()`."""
+# a new terminal in the main area, once its connection to the server's shell is open
+NEW_TERMINAL = """async () => {
+    const terminal = await window.jupyterapp.commands.execute('terminal:create-new');
+    await terminal.content.ready;
+    return terminal.id;
+}"""
+CONNECTED = """id => {
+    const terminal = [...window.jupyterapp.shell.widgets('main')].find(w => w.id === id);
+    return terminal.content.session.connectionStatus === 'connected';
+}"""
+
+
+def in_terminal(page, klass, command):
+    """Type `command` into a new terminal of the instructor's JupyterLab, as an instructor does;
+    once it has ended, its exit status and what it printed."""
     page.wait_for_function("window.jupyterapp && "
                            "window.jupyterapp.commands.hasCommand('terminal:create-new')")
-    page.evaluate("window.jupyterapp.commands.execute('terminal:create-new')")
-    terminal = page.locator(".jp-Terminal").last
-    terminal.wait_for()
-    terminal.click()
-    page.keyboard.type(command + "\n")
+    terminal_id = page.evaluate(NEW_TERMINAL)
+    page.wait_for_function(CONNECTED, arg=terminal_id)
+    page.locator(f"[id='{terminal_id}'] .jp-Terminal-body").click()
+    # what it printed and its status, kept in the instructor's home (theirs to write)
+    out, status = klass.course / ".terminal-out", klass.course / ".terminal-status"
+    status.unlink(missing_ok=True)
+    page.keyboard.type(f"{command} 2>&1 | tee {out.name}; echo ${{PIPESTATUS[0]}} > {status.name}\n")
     deadline = time.monotonic() + PATIENCE
-    while not done():
+    while not status.exists() or not status.read_text().strip():
         assert time.monotonic() < deadline, f"{command}: not done in {PATIENCE} s"
         time.sleep(0.5)
+    return int(status.read_text()), out.read_text()
 
 
 def grade_by_hand(page, klass, course, user, name, steps):
@@ -322,9 +339,9 @@ def test_a_class_on_the_hub(hub, browser):
     assert course.students() == sorted([ada, bob])
     prof.goto(f"{klass.url()}/user/{klass.instructor}/lab")
     report = course.root / "report" / "grades.csv"
-    in_terminal(prof, klass, f"python -m grading grade --root . --lessons {LESSON}",
-                report.exists)
-    prof.locator(".jp-Terminal").last.get_by_text("report:").wait_for()
+    status, out = in_terminal(prof, klass, f"python -m grading grade --root . --lessons {LESSON}")
+    assert status == 0, out
+    assert report.exists()
     steps.shot(prof, "instructor graded in a terminal")
     for user in (ada, bob):
         outcome = json.loads((course.root / "grading-status" / f"{user}__{LESSON}.json")
@@ -344,8 +361,9 @@ def test_a_class_on_the_hub(hub, browser):
     # feedback back, from a terminal's command line
     prof.goto(f"{klass.url()}/user/{klass.instructor}/lab")
     feedback = klass.exchange / "autograd" / "feedback"
-    in_terminal(prof, klass, f"python -m grading giveback {LESSON} --root .",
-                lambda: len(list(feedback.glob("*.html"))) == 2)
+    status, out = in_terminal(prof, klass, f"python -m grading giveback {LESSON} --root .")
+    assert status == 0, out
+    assert len(list(feedback.glob("*.html"))) == 2
     steps.shot(prof, "instructor gave feedback back")
 
     # each student fetches their feedback and reads their points and the comment
