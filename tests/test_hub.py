@@ -249,7 +249,7 @@ NEW_TERMINAL = """async () => {
 }"""
 CONNECTED = """id => {
     const terminal = [...window.jupyterapp.shell.widgets('main')].find(w => w.id === id);
-    return terminal.content.session.connectionStatus === 'connected';
+    return !!terminal && terminal.content.session.connectionStatus === 'connected';
 }"""
 
 
@@ -292,12 +292,14 @@ def grade_by_hand(page, klass, course, user, name, steps):
             field.fill(value)
             field.press("Tab")
         assert saved.value.ok, saved.value.status
-    page.locator("textarea#l04_why-comment").scroll_into_view_if_needed()
+    page.locator("textarea#l04_why-comment").evaluate(  # the answer, its points and comment
+        "e => { e.blur(); e.scrollIntoView({block: 'center'}); }")
     steps.shot(page, f"instructor grades {name}'s written answer")
 
 
 def fetch_feedback(page, name, steps):
-    """The student fetches their feedback in the Assignments tab and opens it: its text."""
+    """The student fetches their feedback in the Assignments tab and opens it, at the comment on
+    their written answer: the feedback's text."""
     page.locator(".lm-TabBar-tab", has_text="Assignments").click()
     tab = page.locator("#assignments")
     tab.locator("#refresh_assignments_list").click()
@@ -306,7 +308,7 @@ def fetch_feedback(page, name, steps):
     submitted.get_by_text("(view feedback)").click()  # the file browser, at the feedback
     page.locator(".jp-DirListing-item", has_text=f"{LESSON}.html").dblclick()
     viewer = page.frame_locator(".jp-HTMLViewer iframe").last
-    viewer.locator("body").get_by_text("l04_why", exact=False).first.wait_for(state="attached")
+    viewer.get_by_text(HAND[name][1]).scroll_into_view_if_needed()  # the instructor's comment
     steps.shot(page, f"{name} reads the feedback")
     return viewer.locator("body").inner_text()
 
