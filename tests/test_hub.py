@@ -241,15 +241,18 @@ def answer_and_submit(browser, klass, user, name, steps):
     return page, verdict
 
 
-# a new terminal in the main area, once its connection to the server's shell is open
+# a new terminal in the main area, once the workspace is restored: its id
 NEW_TERMINAL = """async () => {
-    const terminal = await window.jupyterapp.commands.execute('terminal:create-new');
-    await terminal.content.ready;
-    return terminal.id;
+    await window.jupyterapp.restored;
+    return (await window.jupyterapp.commands.execute('terminal:create-new')).id;
 }"""
+# the terminal shown (a restored workspace may bring older ones), its shell connected
 CONNECTED = """id => {
-    const terminal = [...window.jupyterapp.shell.widgets('main')].find(w => w.id === id);
-    return !!terminal && terminal.content.session.connectionStatus === 'connected';
+    const app = window.jupyterapp;
+    const terminal = [...app.shell.widgets('main')].find(w => w.id === id);
+    if (!terminal) return false;
+    if (app.shell.currentWidget !== terminal) app.shell.activateById(id);
+    return terminal.isVisible && terminal.content.session.connectionStatus === 'connected';
 }"""
 
 
