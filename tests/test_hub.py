@@ -293,10 +293,11 @@ def grade_by_hand(page, klass, course, user, name, steps):
         with page.expect_response(lambda r, api=api: r.url.endswith(api)
                                   and r.request.method == "PUT") as saved:
             field.fill(value)
-            field.press("Tab")
+            field.evaluate("e => e.blur()")
         assert saved.value.ok, saved.value.status
-    page.locator("textarea#l04_why-comment").evaluate(  # the answer, its points and comment
-        "e => { e.blur(); e.scrollIntoView({block: 'center'}); }")
+    # the answer, its points and comment in view, once formgrader's own scrolling has ended
+    page.wait_for_function("!window.jQuery || jQuery(':animated').length === 0")
+    page.locator("textarea#l04_why-comment").evaluate("e => e.scrollIntoView({block: 'center'})")
     steps.shot(page, f"instructor grades {name}'s written answer")
 
 
