@@ -336,6 +336,11 @@ def test_a_class_on_the_hub(hub, browser):
     assert "Success! Your notebook passes all the tests." in verdict, verdict
     bob_page, verdict = answer_and_submit(browser, klass, bob, "bob", steps)
     assert MISTAKE in verdict and "Traceback" not in verdict, verdict
+    # by role: a student's server has no formgrader, nor its menu; the instructor's has both
+    assert bob_page.request.get(f"{klass.url()}/user/{bob}/formgrader/").status == 404
+    assert prof.request.get(f"{klass.url()}/user/{klass.instructor}/formgrader/").ok
+    assert not bob_page.evaluate("window.jupyterapp.commands.hasCommand('nbgrader:open-formgrader')")
+    assert bob_page.evaluate("window.jupyterapp.commands.hasCommand('nbgrader:open-assignment-list')")
 
     # the instructor collects in formgrader, then grades in a terminal: sandboxed, on Dask
     prof.goto(f"{klass.url()}/user/{klass.instructor}/formgrader/")
