@@ -34,20 +34,32 @@ class Refused(RuntimeError):
 
 def deduplicate(path, nb):
     """A cell copied in JupyterLab keeps its grade_id, and nbgrader then refuses the whole
-    notebook. Keep the first cell of each grade_id; later copies stay, as plain cells (the
-    student's code is kept, it just earns nothing). `path` is the copy being graded: what the
-    student handed in stays as it was, in submitted/."""
-    seen, changed = set(), False
-    for cell in nb.cells:
+    notebook. One copy of each grade_id stays graded (`_graded_copy`); the others stay as plain
+    cells (the student's code is kept, it just earns nothing). `path` is the copy being graded:
+    what the student handed in stays as it was, in submitted/."""
+    copies = {}
+    for index, cell in enumerate(nb.cells):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id is not None and grade_id in seen:
-            del cell.metadata["nbgrader"]
-            changed = True
-        seen.add(grade_id)
+        if grade_id is not None:
+            copies.setdefault(grade_id, []).append(index)
+    changed = False
+    for grade_id, found in copies.items():
+        kept = _graded_copy(found, copies.get(f"{grade_id}_answer"))
+        for index in found:
+            if index != kept:
+                del nb.cells[index].metadata["nbgrader"]
+                changed = True
     if changed:
         import nbformat
 
         nbformat.write(nb, path)
+
+
+def _graded_copy(found, answers):
+    """The copy to grade: a test cell's first copy after its answer (a check run before its
+    answer exists fails, whichever copy came first); otherwise the first."""
+    after = [index for index in found if answers and index > answers[0]]
+    return (after or found)[0]
 
 
 class GradingPlugin(WorkerPlugin):

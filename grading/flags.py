@@ -63,7 +63,7 @@ def _comment_findings(gradebook, outcome):
         by_exercise = {}
         for finding in outcome.findings:
             by_exercise.setdefault(finding.grade_id, []).append(
-                f"your code {finding.reason} (cell {finding.cell}: `{finding.line}`)")
+                f"your code {finding.reason} ({finding.where}: `{finding.line}`)")
         for comment in notebook.comments:
             found = by_exercise.get(comment.name.removesuffix("_answer"))
             if found and (comment.manual_comment or REVIEW).startswith(REVIEW):

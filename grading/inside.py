@@ -49,6 +49,7 @@ LIBC = ctypes.CDLL(None, use_errno=True)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")  # what a job's /dev holds
 PTYS = 16  # pseudo-terminals a job may open (its own devpts instance)
+FILES_EACH = 1024  # open files per process (RLIMIT_NOFILE, soft and hard: not raised again)
 
 # imported once, in the parent: every kernel forked from it starts with them -- and with what
 # torch, matplotlib and ipykernel import late, the first time a lesson's code needs it (a first
@@ -168,6 +169,7 @@ def init(limits, way_out):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file"], limits["file"]))
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FILES_EACH, FILES_EACH))
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):  # the parent's protocol pipes stay out of the student's reach
         os.dup2(devnull, fd)
@@ -396,16 +398,21 @@ class Inbox:
 
 
 def watch(init_pid, limits, inbox):
-    """Every 20 ms, count the student's processes and add up their memory; over a limit, they
-    end. Meanwhile, receive the executed notebook. Returns the limits hit, once the
-    submission's init has exited."""
-    problems, tick, in_files = [], 0, 0
+    """Every 20 ms, count the student's processes and their threads and add up their memory;
+    over a limit, they end. Meanwhile, receive the executed notebook. Returns the limits hit,
+    once the submission's init has exited."""
+    problems, tick, in_files, open_files = [], 0, 0, 0
     while os.waitpid(init_pid, os.WNOHANG) == (0, 0):
-        students, tick = _students(), tick + 1
-        if tick % 10 == 1:  # every 200 ms: reading every open file's size costs more
-            in_files = _memory_files(students)
+        students, threads = _students()
+        tick += 1
+        if tick % 10 == 1:  # every 200 ms: reading every open file costs more
+            in_files, open_files = _open_files(students)
         if not problems and len(students) > limits["processes"]:
             problems.append("process limit")
+        elif not problems and threads > limits["threads"]:
+            problems.append("thread limit")
+        elif not problems and open_files > limits["open_files"]:
+            problems.append("open file limit")
         elif not problems and _over(limits["memory"] - in_files, students):
             problems.append("memory limit")
         if problems:  # from then on, until the runner is done: a fork bomb forks on
@@ -416,20 +423,22 @@ def watch(init_pid, limits, inbox):
 
 
 def _students():
-    """The student's processes: the kernel and what it started (pid >= 3 in their namespace;
-    1 is the init and 2 the runner), in pid namespaces of their own making too. /proc here is
-    the parent's, so it shows them all."""
-    found = []
+    """The student's processes -- the kernel and what it started (pid >= 3 in their namespace;
+    1 is the init and 2 the runner), in pid namespaces of their own making too -- and their
+    threads in all. /proc here is the parent's, so it shows them all."""
+    found, threads = [], 0
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
                 with open(f"/proc/{name}/status") as f:
-                    ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
-            except (OSError, StopIteration):
+                    status = dict(line.split(":", 1) for line in f if ":" in line)
+                ns_pids = status["NSpid"].split()
+            except (OSError, KeyError):
                 continue
             if len(ns_pids) >= 2 and int(ns_pids[1]) >= 3:
                 found.append(int(name))
-    return found
+                threads += int(status.get("Threads", "1"))
+    return found, threads
 
 
 def _kill(pid):
@@ -439,15 +448,17 @@ def _kill(pid):
         pass
 
 
-def _memory_files(pids):
+def _open_files(pids):
     """Bytes in memory-only files the processes hold open (memfd_create): no process's size
-    shows them, and no file system bounds them (/tmp, home and /dev/shm are bounded tmpfs)."""
-    sizes = {}
+    shows them, and no file system bounds them (/tmp, home and /dev/shm are bounded tmpfs); and
+    how many files they hold open in all (each socket or pipe has kernel buffers)."""
+    sizes, count = {}, 0
     for pid in pids:
         try:
             fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
             continue
+        count += len(fds)
         for fd in fds:
             path = f"/proc/{pid}/fd/{fd}"
             try:
@@ -456,7 +467,7 @@ def _memory_files(pids):
                     sizes[info.st_dev, info.st_ino] = info.st_size
             except OSError:
                 continue
-    return sum(sizes.values())
+    return sum(sizes.values()), count
 
 
 def _over(limit, pids):

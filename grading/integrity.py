@@ -9,17 +9,24 @@ from this reading. Such a cell is a Finding: the exercise it precedes, the rule,
 line. It changes no score; an instructor who agrees sets the score in formgrader.
 
 Cells are read as IPython runs them: magics and `!shell` lines are transformed first, and the
-code a magic runs (`%time ...`, `%%capture`) is read too.
+code a magic runs (`%time ...`, `%%capture`, `get_ipython().run_cell`) is read too. A name bound
+to anything reached from the graders (`g = importlib.import_module("graders.checks")`,
+`c = check_x.__globals__`) is followed as the graders. Every code cell is read but the lesson's
+test cells (which nbgrader replaces before it runs them) -- whatever a submission's metadata says
+of a cell -- and so is every Python file handed in beside the notebook, which it may import.
 """
 
 import ast
 from dataclasses import dataclass
+from pathlib import Path
 
 from .course import read_notebook
 
 GRADERS = "graders"
-NAMESPACES = {"globals", "vars", "locals", "__dict__", "modules", "f_globals", "f_locals"}
-TEXT_RUNNERS = {"exec", "eval", "compile", "__import__"}
+TEXT_RUNNERS = {"exec", "eval", "compile", "__import__"}  # builtins: not re.compile, torch.compile
+BUILTINS = {"builtins", "__builtins__"}
+REACH = {"vars", "getattr", "get", "__getattribute__", "__getitem__", "setdefault"}
+RUNS_CELLS = {"run_line_magic", "run_cell_magic", "run_cell"}  # IPython's, with code as text
 
 
 @dataclass
@@ -28,13 +35,34 @@ class Finding:
     reason: str  # the rule, for the instructor
     line: str  # the line that matched
     cell: int = -1  # the code cell's position in the notebook
+    file: str = ""  # or the Python file handed in beside it
+
+    @property
+    def where(self):
+        return self.file or f"cell {self.cell}"
 
 
-def _check_names():
-    """The names the lessons' checks go by (a setup cell imports them, in a cell of its own)."""
+def _checks():
     from grading.verdicts import checks
 
-    return checks().keys()
+    return checks().values()
+
+
+def _runs_text(node):
+    """Whether a call runs code made from text: a builtin such as exec, or IPython running a
+    cell or magic whose code is not written out (written out, it is read as code)."""
+    func = node.func
+    if isinstance(func, ast.Name):
+        name = func.id
+    elif isinstance(func, ast.Attribute) and (_root(func) in BUILTINS or func.attr in RUNS_CELLS):
+        name = func.attr
+    else:
+        return False
+    if name in RUNS_CELLS:
+        code = node.args[1:] if name != "run_cell" else node.args[:1]
+        return any(not isinstance(a, ast.Constant) for a in code)
+    return name in TEXT_RUNNERS and bool(node.args) and not (
+        name == "__import__" and isinstance(node.args[0], ast.Constant))
 
 
 def _root(node):
@@ -44,6 +72,23 @@ def _root(node):
     if isinstance(node, ast.Call):
         return _root(node.func)
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _reached_from(node):
+    """The name a value is reached from, where it is a part of that object rather than a new
+    value: graders.checks, check.__globals__["verdict"], vars(L), getattr(L, "x"),
+    g.get("verdict"); not what a call returns (data(), check_x(answer))."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+                node.func.id in REACH) and node.args:
+            node = node.args[0]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in REACH):
+            node = node.func.value
+        else:
+            return node.id if isinstance(node, ast.Name) else None
 
 
 def _mentions(node, text):
@@ -61,28 +106,53 @@ def _as_ipython_runs_it(source):
     except (SyntaxError, ValueError):
         return []
     found = [(tree, code)]
-    for node in ast.walk(tree):  # get_ipython().run_line_magic('time', 'code'), run_cell_magic
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
-                "run_line_magic", "run_cell_magic"):
-            for argument in node.args[1:]:
+    for node in ast.walk(tree):  # get_ipython().run_line_magic('time', 'code'), run_cell(...)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in RUNS_CELLS:
+            for argument in node.args:
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                     found += _as_ipython_runs_it(argument.value)
     return found
 
 
+def _graders_names(tree, checks):
+    """The names the graders go by in this code: imported from them, or bound to anything
+    reached from them (followed until no new name appears)."""
+    graders = {GRADERS}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            module = getattr(node, "module", None) or ""
+            for alias in node.names:
+                if (module or alias.name).split(".")[0] == GRADERS:
+                    graders.add(alias.asname or alias.name.split(".")[0])
+    bindings = [(target, node.value) for node in ast.walk(tree)
+                if isinstance(node, ast.Assign | ast.NamedExpr | ast.AnnAssign) and node.value
+                for target in getattr(node, "targets", None) or [node.target]]
+    bindings += [(node.target, node.iter) for node in ast.walk(tree)
+                 if isinstance(node, ast.For | ast.comprehension)]
+    while True:
+        reached = {n.id for target, value in bindings for part in _parts(value)
+                   if _reached_from(part) in graders | checks or _mentions(part, GRADERS)
+                   for n in ast.walk(target) if isinstance(n, ast.Name)} - graders
+        if not reached:
+            return graders
+        graders |= reached
+
+
+def _parts(value):
+    return value.elts if isinstance(value, ast.Tuple | ast.List) else [value]
+
+
+def _reaches(node, names):
+    """Whether a target or argument starts from one of the names, or names the graders in text."""
+    return _root(node) in names or _reached_from(node) in names or _mentions(node, GRADERS)
+
+
 def suspicious(source):
     """(reason, line) for each thing in a cell that reaches into the graders or runs text."""
-    found = []
+    found, checks = [], {check.name for check in _checks()}
     for tree, code in _as_ipython_runs_it(source):
         lines = code.splitlines()
-        graders, checks = {GRADERS}, set(_check_names())
-        for node in ast.walk(tree):  # what names the graders and the checks go by here
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                module = getattr(node, "module", None) or ""
-                for alias in node.names:
-                    if (module or alias.name).split(".")[0] == GRADERS:
-                        (checks if module and alias.name.startswith("check_") else graders).add(
-                            alias.asname or alias.name.split(".")[0])
+        graders = _graders_names(tree, checks) | checks
         for node in ast.walk(tree):
             line = lines[node.lineno - 1].strip() if hasattr(node, "lineno") else ""
             targets = []
@@ -91,30 +161,33 @@ def suspicious(source):
             elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.Delete):
                 targets = getattr(node, "targets", None) or [node.target]
             for target in targets:
-                if isinstance(target, ast.Attribute | ast.Subscript) and (
-                        _root(target) in graders | checks or _mentions(target, GRADERS)):
+                if isinstance(target, ast.Attribute | ast.Subscript) and _reaches(target, graders):
                     found.append(("changes the graders", line))
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                if name in ("setattr", "delattr") and node.args and (
-                        _root(node.args[0]) in graders | checks or _mentions(node.args[0], GRADERS)):
+                if name in ("setattr", "delattr") and node.args and _reaches(node.args[0], graders):
                     found.append(("changes the graders", line))
-                if name in TEXT_RUNNERS and node.args and not (
-                        isinstance(node.args[0], ast.Constant) and name == "__import__"):
+                if _runs_text(node):
                     found.append(("runs code made from text", line))
     return found
 
 
 def scan(path):
-    """Findings for one submitted notebook: each flagged cell, with the exercise it precedes."""
-    findings, pending = [], []
+    """Findings for one submitted notebook, each flagged cell with the exercise it precedes; and
+    for the Python files handed in beside it."""
+    findings, pending, tests = [], [], {check.grade_id for check in _checks()}
     for index, cell in enumerate(read_notebook(path).cells):
-        meta = cell.metadata.get("nbgrader", {})
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type != "code":
             continue
-        if meta.get("grade") and not meta.get("solution"):
-            findings += [Finding(meta["grade_id"], reason, line, at) for reason, line, at in pending]
+        if grade_id in tests:
+            findings += [Finding(grade_id, reason, line, at) for reason, line, at in pending]
             pending = []
-        elif not meta.get("locked"):
+        else:
             pending += [(reason, line, index) for reason, line in suspicious(cell.source)]
-    return findings + [Finding("", reason, line, at) for reason, line, at in pending]
+    findings += [Finding("", reason, line, at) for reason, line, at in pending]
+    for module in sorted(Path(path).parent.rglob("*.py")):
+        if module.is_file() and not module.is_symlink():
+            findings += [Finding("", reason, line, file=str(module.relative_to(Path(path).parent)))
+                         for reason, line in suspicious(module.read_text(errors="replace"))]
+    return findings

@@ -40,7 +40,7 @@ def collect(course, outcomes):
                                 if outcome.detail else ""))
                 continue
             diagnoses = {v.grade_id: v.mistake for v in outcome.verdicts}  # the trusted ones
-            flags = {f.grade_id: f"{f.reason} (cell {f.cell}: {f.line})" for f in outcome.findings}
+            flags = {f.grade_id: f"{f.reason} ({f.where}: {f.line})" for f in outcome.findings}
             submission = gradebook.find_submission(outcome.assignment, outcome.student)
             for notebook in submission.notebooks:
                 for grade in sorted(notebook.grades, key=lambda g: g.cell.id):
@@ -161,7 +161,7 @@ def write_html(rows, seen, folder, warning="", outcomes=()):
                          else f'<td class="flag">{html.escape(str(value))}</td>')
         body.append(f"<tr><th>{html.escape(student)}</th>{''.join(cells)}</tr>")
     flags = "".join(f"<li>{html.escape(o.student)} · {html.escape(f.grade_id or o.assignment)}: "
-                    f"{html.escape(f.reason)} (cell {f.cell}: <code>{html.escape(f.line)}</code>)"
+                    f"{html.escape(f.reason)} ({html.escape(f.where)}: <code>{html.escape(f.line)}</code>)"
                     f"</li>" for o in outcomes for f in o.findings)
     dropped = "".join(f"<li>{html.escape(o.student)} · {html.escape(o.assignment)}: "
                       f"{html.escape(describe(o.dropped))}</li>" for o in outcomes if o.dropped)

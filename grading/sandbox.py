@@ -18,10 +18,12 @@ bwrap's, with no capability left (grading/inside.py). What one submission sees:
 - processes: its own pid namespace, which ends with the submission, so every process the student
   starts (setsid, double fork, daemons) is killed when its grading ends; the warm parent is
   outside it and not dumpable, so nothing the student runs can read, trace or signal it;
-- limits: rlimits on each process's address space (memory) and file sizes; a keeper outside the
-  student's pid namespace counts its processes (RLIMIT_NPROC counts a user's processes
-  machine-wide, and not at all for root) and adds up their memory; the runner caps the output it
-  keeps; the trusted side bounds the wall time.
+- limits: rlimits on each process's address space (memory), file sizes and open files; a keeper
+  outside the student's pid namespace counts its processes, their threads and open files (RLIMIT_NPROC
+  counts a user's processes machine-wide, and not at all for root) and adds up their memory; the
+  runner caps the output it keeps; the trusted side bounds the wall time. What no count here
+  bounds is the kernel's own memory behind those counts: socket buffers (1024 open sockets, full,
+  held 240 MiB here at Linux's default buffer sizes) and 1024 threads' kernel stacks (16 MiB).
 
 Landlock (file access rules for a process) would give the same file-system view without
 namespaces, but not the network, pid or cleanup guarantees, and its ABI differs across kernels;
@@ -83,6 +85,8 @@ class Unavailable(RuntimeError):
 class Limits:
     memory: int = 2 * GIB        # address space per process, bytes
     processes: int = 64          # at once, in the sandbox
+    threads: int = 1024          # all processes' together (torch starts one per core)
+    open_files: int = 1024       # all processes' together (a kernel holds ~65)
     wall: int = 600              # seconds for the whole submission (each cell has its timeout)
     output: int = 8 * MIB        # bytes of output kept from the notebook
     tmp: int = 256 * MIB         # each of the private /tmp and home (tmpfs: memory)
@@ -205,6 +209,7 @@ def _command(bwrap_path, jobs, limits, probe=False):
     for key, value in env.items():
         args += ["--setenv", key, value]
     inside_limits = {"memory": limits.memory, "processes": limits.processes,
+                     "threads": limits.threads, "open_files": limits.open_files,
                      "output": limits.output, "file": _file_limit(limits), "tmp": limits.tmp,
                      "shm": limits.shm,
                      "cell_timeout": limits.cell_timeout, "read_only": read_only, "probe": probe}

@@ -323,3 +323,25 @@ def test_the_demo_class_is_big_enough(fresh_class):
     nb = nbformat.read(fresh_class.submission("ada", "04_accumulation")[0], as_version=4)
     assert not any("raise NotImplementedError" in c.source for c in nb.cells
                    if c.metadata.get("nbgrader", {}).get("solution"))
+
+
+def test_a_test_cell_copied_above_its_answer_is_graded_where_the_answer_exists(tmp_path):
+    """A student who copied a check's cell to run it early keeps the copy after the answer."""
+    from grading.autograde import deduplicate
+
+    def cell(source, grade_id, solution):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+            "grade": not solution, "solution": solution, "grade_id": grade_id,
+            "locked": not solution, "points": 0 if solution else 1, "schema_version": 3}})
+
+    def test():
+        return cell("check_three_backwards(answer_three)", "l04_three", solution=False)
+
+    nb = nbformat.v4.new_notebook(cells=[
+        test(), cell("answer_three = None", "l04_three_answer", solution=True),
+        cell("answer_three = 1", "l04_three_answer", solution=True), test(), test()])
+    path = tmp_path / "n.ipynb"
+    deduplicate(path, nb)
+    graded = [(k, c.metadata["nbgrader"]["grade_id"]) for k, c in
+              enumerate(nbformat.read(path, 4).cells) if "nbgrader" in c.metadata]
+    assert graded == [(1, "l04_three_answer"), (3, "l04_three")]

@@ -2,6 +2,8 @@
 score; ordinary code -- every catalogued answer, right or wrong, the held-out learners', and the
 extra lines honest students write -- is never flagged."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -23,6 +25,21 @@ FLAGGED = {
     "%time _ = eval('1')": "runs code made from text",
     "%%capture\nimport graders.handover as H\nH.hand_over = print": "changes the graders",
     "!echo hi\nimport graders.checks as C\nC.show = print": "changes the graders",
+    # the graders reached under other names
+    "import importlib\nC = importlib.import_module('graders.checks')\nC.show = print":
+        "changes the graders",
+    "mod = __import__('graders.handover')\nmod.handover.hand_over = print": "changes the graders",
+    "g = check_three_backwards.__globals__\ng['verdict'] = print": "changes the graders",
+    "v = vars(check_three_backwards)\nv['name'] = 'check_seed_002'": "changes the graders",
+    "f = getattr(check_three_backwards, 'reveal')\nf.__code__ = (lambda: None).__code__":
+        "changes the graders",
+    "g = check_three_backwards.__globals__\nh = g.get('handover')\nh.hand_over = print":
+        "changes the graders",
+    "for c in [check_three_backwards]:\n    c.reveal = print": "changes the graders",
+    "get_ipython().run_cell('import graders.handover as H\\nH.hand_over = print')":
+        "changes the graders",
+    "text = 'x = 1'\nget_ipython().run_cell(text)": "runs code made from text",
+    "import builtins\nbuiltins.exec('x = 1')": "runs code made from text",
 }
 
 
@@ -47,6 +64,12 @@ ORDINARY = {  # honest lines students write, beside right answers (issue 19's ki
     "a dict of results": "results = {}\nresults['a'] = 1\nglobals_seen = dir()",
     "an attribute of its own object": "class A: pass\na = A()\na.graders = 1",
     "importing the pictures": "from graders.pictures import draw_graph\nfig = None",
+    "a regular expression": "import re\npattern = re.compile(r'grad(ient)?s?')",
+    "torch.compile": "double = torch.compile(lambda x: x * 2)",
+    "the lesson's data, changed": "from graders.lesson08_gradient_descent import data\n"
+                                  "xs, ys = data()\nxs.requires_grad = True\nys.name = 'y'",
+    "a check's verdict kept": "kept = check_three_backwards(answer_three)\nnotes = {}\n"
+                              "notes['three'] = kept",
 }
 
 
@@ -79,3 +102,39 @@ def test_a_finding_names_the_exercise_cell_and_line(tmp_path):
     (finding,) = scan(path)
     assert (finding.grade_id, finding.reason, finding.cell, finding.line) == (
         "l04_three", "changes the graders", 0, "H.hand_over = print")
+
+
+def test_a_cell_marked_locked_or_test_by_its_submitter_is_read_too(tmp_path):
+    """A submission's metadata is the student's to edit: only the lesson's own test cells
+    (nbgrader replaces them before it runs them) go unread."""
+    forged = [{"nbgrader": {"locked": True, "grade_id": "setup", "schema_version": 3}},
+              {"nbgrader": {"grade": True, "solution": False, "grade_id": "mine", "points": 0,
+                            "locked": True, "schema_version": 3}}]
+    test = {"nbgrader": {"grade": True, "grade_id": "l04_three", "solution": False,
+                         "locked": True, "points": 1, "schema_version": 3}}
+    nb = nbformat.v4.new_notebook(cells=[
+        *[nbformat.v4.new_code_cell("import graders.checks as C\nC.show = print", metadata=m)
+          for m in forged],
+        nbformat.v4.new_code_cell("check_three_backwards(answer_three)", metadata=test)])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert [(f.grade_id, f.cell) for f in scan(path)] == [("l04_three", 0), ("l04_three", 1)]
+
+
+def test_python_files_handed_in_beside_the_notebook_are_read(tmp_path):
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import helper")]),
+                   tmp_path / "n.ipynb")
+    (tmp_path / "helper.py").write_text("import graders.handover as H\nH.hand_over = print\n")
+    (tmp_path / "plain.py").write_text("def f(x):\n    return 2 * x\n")
+    (finding,) = scan(tmp_path / "n.ipynb")
+    assert (finding.file, finding.where, finding.line) == (
+        "helper.py", "helper.py", "H.hand_over = print")
+
+
+LESSONS = sorted(p for folder in ("course", "solutions")
+                 for p in (Path(__file__).parents[1] / folder).rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_the_lessons_own_cells_are_never_flagged(path):
+    assert scan(path) == []

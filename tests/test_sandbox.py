@@ -147,6 +147,17 @@ def cheats(root, port):
                  "    held.append(fd)\ntime.sleep(5)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
+        "thread_bomb": "import threading, time\nthreading.stack_size(1 << 16)\n"
+                       "for _ in range(5000):  # each costs the kernel's memory, in no size\n"
+                       "    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()",
+        "socket_hoard": "import os, resource, socket, time\ntry:\n"
+                        "    resource.setrlimit(resource.RLIMIT_NOFILE, (1 << 20, 1 << 20))\n"
+                        "    print('RAISED-NOFILE')\nexcept (ValueError, OSError):\n    pass\n"
+                        "for _ in range(8):  # kernel buffers behind every socket\n"
+                        "    if os.fork() == 0:\n        held = []\n        try:\n"
+                        "            while True:\n                held.extend(socket.socketpair())\n"
+                        "        except OSError:\n            time.sleep(30)\n"
+                        "        os._exit(0)\ntime.sleep(10)",
     }
 
 
@@ -181,7 +192,8 @@ EXTRAS = {
 # students who asked to see an answer, their right answers kept: that exercise scores 0
 REVEALS = {"capture_reveal": "%%capture shown\ncheck_three_backwards.reveal()"}
 # a limit that ends the notebook there: the exercises after it score 0 too
-KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd"}
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "memfd", "thread_bomb",
+                    "socket_hoard"}
 BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
 
 
@@ -324,7 +336,7 @@ def test_nothing_outside_the_submission_was_seen_or_changed(attacked):
     seen = {student: outputs(course, student) for student in tricks}
     for student, text in seen.items():
         for leak in ("FOUND-SOLUTIONS", "FOUND-KEY", "WROTE", "GRADEBOOK-HIT", "READ-OTHER",
-                     "CONNECTED", "PARENT-HIT"):
+                     "CONNECTED", "PARENT-HIT", "RAISED-NOFILE"):
             assert leak not in _outside_private_tmp(text), f"{student}: {leak}"
     assert not connected, "a submission connected to the host's loopback"
     assert "MEMORY-LIMIT" in seen["memory"]
@@ -341,6 +353,8 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     assert "process limit" in outcomes["fork_bomb"].limits_hit
     assert "memory limit" in outcomes["memory_forks"].limits_hit
     assert "memory limit" in outcomes["memfd"].limits_hit
+    assert "thread limit" in outcomes["thread_bomb"].limits_hit
+    assert "open file limit" in outcomes["socket_hoard"].limits_hit
     assert outcomes["ctrl1"].limits_hit == []
 
 
