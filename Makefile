@@ -2,10 +2,11 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab instructor test grade bench course clean system-deps
+.PHONY: lab instructor hub hub-clean test grade bench course clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +15,7 @@ $(BIN)/python:
 # reinstall whenever the pins change; the environment keeps every mode: student and instructor
 # modes are config directories put first on the config path by the command that needs them
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,hub]'
 	touch $@
 
 # the course as students see it (student mode, as on Binder: binder/jupyter/student/)
@@ -30,18 +31,38 @@ instructor: $(VENV)/.installed
 		$(MAKE) grade; fi
 	bash binder/instructor-mode.sh $(COURSE) --allow-root
 
+# a class on a real JupyterHub on this machine, 127.0.0.1 only (grading/hub.py): an instructor
+# and three students, local users made for it (root only); Ctrl-C stops it all. Users, work and
+# course stay for the next start: `make hub-clean` removes them
+hub: $(VENV)/.installed $(HUB_PROXY)
+	$(BIN)/python -m grading.hub --root build/hub
+
+hub-clean: $(VENV)/.installed
+	$(BIN)/python -m grading.hub --root build/hub --clean
+
+# JupyterHub's proxy, from npm (hub/package-lock.json); npm's cache and logs kept out of $HOME
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	@if command -v npm > /dev/null; then \
+		cache=$$(mktemp -d) && npm ci --prefix hub --no-audit --no-fund --loglevel=error \
+			--cache "$$cache" --logs-dir "$$cache"; status=$$?; rm -rf "$$cache"; exit $$status; \
+	else \
+		echo "npm missing: no JupyterHub proxy, the hub test will be skipped (apt-get install npm)"; \
+	fi
+
 test: $(VENV)/.installed system-deps
+	@$(MAKE) --no-print-directory $(HUB_PROXY)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Debian packages the tests need (installed when run as root): chromium for the browser test,
-# postgresql for the gradebook-on-PostgreSQL test, bubblewrap for the grading sandbox
+# Debian packages the tests need (installed when run as root): chromium for the browser tests,
+# postgresql for the gradebook on PostgreSQL, bubblewrap for the grading sandbox, npm for the
+# hub's proxy
 system-deps:
-	@if ! command -v chromium > /dev/null || ! command -v bwrap > /dev/null || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
+	@if ! command -v chromium > /dev/null || ! command -v bwrap > /dev/null || ! command -v npm > /dev/null || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql bubblewrap; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql bubblewrap $$(command -v npm > /dev/null || echo npm); \
 		else \
-			echo "chromium, bubblewrap or postgresql missing: their tests will be skipped (apt-get install chromium postgresql bubblewrap)"; \
+			echo "chromium, bubblewrap, postgresql or npm missing: their tests will be skipped (apt-get install chromium postgresql bubblewrap npm)"; \
 		fi; \
 	fi
 
@@ -57,7 +78,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_grading.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build test-artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis build test-artifacts hub/node_modules
 
 # course/ is generated: edit solutions/, then run this and commit both
 course: $(VENV)/.installed

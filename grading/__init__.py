@@ -1,13 +1,13 @@
 """Grading a class with nbgrader: in parallel, robust to anything a student submits, with a report.
 
     grading demo    # a synthetic class of students, made from the lessons
-    grading grade   # autograde in N worker processes (what changed), then the CSV and report
+    grading grade   # autograde on Dask (what changed), then the CSV and report
     grading release | collect | giveback | export   # the rest of the instructor's loop
 
     course.py     the nbgrader course: its directory, config, exchange and gradebook
     pipeline.py   nbgrader configured as the grading run: formgrader's buttons do what it does
     demo.py       the demo class: right, partial, mistaken, broken and cheating submissions
-    autograde.py  autograde in parallel (and in shards, for several machines)
+    autograde.py  autograde on Dask: a LocalCluster, or a cluster across machines
     integrity.py  what no test can catch: tampering with checks, torch or tracebacks
     feedback.py   feedback HTML without hidden tests, maths as MathML (written when given back)
     report.py     grades.csv and report.html from the gradebook: who decided, what waits
@@ -21,4 +21,5 @@
                   record (and what it was graded on: unchanged, it is not graded again)
     sandbox.py    one warm bubblewrap sandbox per worker; inside.py, in it, seals each submission
     verdicts.py   the verdicts, recomputed outside the sandbox
+    hub.py        `make hub`: a class on a real JupyterHub on this machine
 """

@@ -40,9 +40,11 @@ def main(argv=None):
         command.add_argument("--db-url", help="gradebook URL, e.g. postgresql://host/db "
                                               "(default: the course's, or its gradebook.db)")
     demo.add_argument("--timeout", type=int, default=30, help="seconds per cell when grading")
-    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                       help="parallel autograde processes (default: one per core)")
-    grade.add_argument("--shard", help="i/n: grade only this machine's share of the students")
+    grade.add_argument("--workers", type=int, help="Dask workers on this machine, one "
+                       "submission at a time each (default: one per core)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster whose "
+                       "scheduler this is, e.g. tcp://10.0.0.5:8786, its workers seeing the "
+                       "course at the same path (default: a cluster on this machine)")
     grade.add_argument("--lessons", nargs="*", help="assignments to grade (default: all)")
     grade.add_argument("--students", nargs="*", help="students to grade (default: all)")
     grade.add_argument("--timeout", type=int, help="seconds per cell (default: the course's)")
@@ -107,20 +109,18 @@ def main(argv=None):
     from . import run
 
     if args.command == "grade":
-        from .autograde import shard_of
-
         assignments = args.lessons or course.graded_assignments()
         unknown = sorted(set(assignments) - set(course.assignments()))
         unknown += sorted(set(args.students or []) - set(course.students()))
         if unknown:
             parser.error(f"not in {course.root}: {', '.join(unknown)} (lessons: "
                          f"{' '.join(course.assignments())}; students: see submitted/)")
-        try:
-            students = shard_of(args.students or course.students(), args.shard)
-        except ValueError as error:
-            parser.error(str(error))
-        print(f"grading {len(students)} students x {len(assignments)} lessons with "
-              f"{args.workers} workers{f' (shard {args.shard})' if args.shard else ''}")
+        if args.workers is not None and (args.scheduler or args.workers < 1):
+            parser.error("--workers: a number of workers on this machine, at least 1 (a "
+                         "cluster at --scheduler grades with its own workers)")
+        students = args.students or course.students()
+        print(f"grading {len(students)} students x {len(assignments)} lessons")
+        from .autograde import Refused
         from .sandbox import Unavailable
 
         limits = {trait: getattr(args, trait) for _, trait, _ in LIMITS}
@@ -129,8 +129,8 @@ def main(argv=None):
                 if (course.directory("submitted") / s / a).is_dir()]
         try:
             run.grade(course, jobs, args.workers, sandboxed=not args.unsafe, limits=limits,
-                      force=args.force)
-        except Unavailable as error:
+                      force=args.force, scheduler=args.scheduler)
+        except (Unavailable, Refused) as error:
             parser.exit(2, f"grading grade: refused: {error}\n")
         if args.no_report:
             return 0

@@ -1,59 +1,191 @@
-"""Autograde a class in parallel: one job per (student, lesson), N worker processes.
+"""Autograde a class on Dask: one task per submission, one warm sandbox per worker.
 
 nbgrader autogrades one submission at a time (its issue #174). Most of the time goes into
-running notebooks, which is independent per student, so workers run nbgrader's own autograde
-on separate submissions. The gradebook takes their short writes: SQLite with its lock, or
-PostgreSQL -- where several machines can each take a shard of the students.
+running notebooks, which is independent per student, so each Dask worker runs nbgrader's own
+autograde on the submissions it is given, start to end (grading/worker.py), in the warm sandbox
+it keeps for its life (`GradingPlugin`). Dask does the rest: a LocalCluster of one worker per
+core by default; an existing cluster across machines with `--scheduler` (`dask worker` by hand,
+Slurm through dask-jobqueue, Kubernetes through dask-kubernetes), the gradebook then on
+PostgreSQL; the load balanced; a submission whose worker is lost graded again by another; a
+dashboard of the run.
+
+Every submission is recorded exactly once: a task run again after its worker was lost grades
+from scratch (nbgrader's autograde with force, the gradebook's rows updated, never added), and
+the outcome's record is replaced whole (grading-status/).
 """
 
-import multiprocessing
+import asyncio
+import contextlib
+import logging
+import os
+import socket
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 
-from . import worker
+from distributed import Client, LocalCluster, as_completed, get_worker
+from distributed.diagnostics.plugin import WorkerPlugin
 
-
-def shard_of(students, shard):
-    """Shard "i/n": every n-th student, starting at the i-th (1-based), in sorted order."""
-    if not shard:
-        return students
-    try:
-        i, n = (int(part) for part in shard.split("/"))
-    except ValueError:
-        i = n = 0
-    if not 1 <= i <= n:
-        raise ValueError(f"--shard {shard}: expected i/n with 1 <= i <= n, e.g. 1/3")
-    return [s for k, s in enumerate(sorted(students)) if k % n == i - 1]
+DASHBOARD = "127.0.0.1:8787"  # the LocalCluster's (another free port if it is taken)
 
 
-def grade_class(course, jobs, workers=2, log=print, sandboxed=True, limits=None):
-    """Grade each (student, assignment, fingerprint) job start to end (grading/worker.py), in
-    parallel.
+class Refused(RuntimeError):
+    """The run cannot start on this cluster: the message says why, and what to do."""
 
-    Sandboxed unless told otherwise: then the machine must have what the sandbox needs
-    (grading.sandbox.require raises Unavailable, saying what is missing). `limits`:
+
+class GradingPlugin(WorkerPlugin):
+    """A Dask worker's grading state for its life: the course (worker.init) and one warm sandbox.
+
+    Its submissions are graded one after another in one thread of its own: the sandbox is tied to
+    the thread that started it (bwrap --die-with-parent follows a thread, not a process), so that
+    thread lives as long as the plugin does. grading's heavy imports (nbgrader, nbconvert) happen
+    there too, never in the worker's event loop.
+    """
+
+    def __init__(self, root, db_url, timeout, sandboxed, limits=None):
+        self.args = (root, db_url, timeout, sandboxed, limits)
+
+    async def setup(self, worker):
+        root = self.args[0]
+        if not os.path.isfile(os.path.join(root, "nbgrader_config.py")):
+            raise FileNotFoundError(
+                f"no course at {root} on the worker {worker.address}: every worker needs the "
+                "course directory at the same path (a shared file system)")
+        self._stderr = os.dup(2)  # worker.init sends stderr to the course's grading.log
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="grading")
+        await asyncio.wrap_future(self._thread.submit(_init, *self.args))
+
+    def grade(self, job):
+        """Grade one (student, assignment, ...) job here; returns its Outcome, never raises for
+        what a student did."""
+        return self._thread.submit(_grade_one, job).result()
+
+    async def teardown(self, worker):
+        await asyncio.wrap_future(self._thread.submit(_discard))
+        self._thread.shutdown()
+        os.dup2(self._stderr, 2)
+        os.close(self._stderr)
+
+
+def _init(root, db_url, timeout, sandboxed, limits):
+    from . import sandbox, worker
+
+    if sandboxed:
+        sandbox.require()  # a worker on a machine without the sandbox refuses, saying why
+    worker.init(root, db_url, timeout, sandboxed, limits)
+
+
+def _grade_one(job):
+    from .worker import grade_one
+
+    return grade_one(*job)
+
+
+def _discard():
+    from .sandbox import discard
+
+    discard()
+
+
+def _grade(job, plugin):
+    """The task: one submission, graded by this worker's plugin."""
+    return get_worker().plugins[plugin].grade(job)
+
+
+def grade_class(course, jobs, workers=None, scheduler=None, log=print, sandboxed=True,
+                limits=None):
+    """Grade each (student, assignment, ...) job start to end (grading/worker.py) on Dask.
+
+    On a LocalCluster of `workers` processes (default: one per core), or on the cluster whose
+    scheduler is at `scheduler`. Sandboxed unless told otherwise: then each worker's machine must
+    have what the sandbox needs (grading.sandbox.Unavailable says what is missing). `limits`:
     {"SandboxedExecute.wall_limit" or another limit's trait: value}, over the course's config.
     Returns the outcomes in the jobs' order.
     """
-    if sandboxed:
-        from .sandbox import require
+    from .sandbox import Unavailable, require
 
-        require()
-    outcomes, start = [], time.perf_counter()
     if not jobs:
         return []
+    if sandboxed and scheduler is None:
+        require()
     _ensure_gradebook(course, sorted({student for student, *_ in jobs}))
-    context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
-    initargs = (str(course.root), course.db_url, course.config.Execute.get("timeout"),
-                sandboxed, limits)
-    with ProcessPoolExecutor(max(workers, 1), mp_context=context, initializer=worker.init,
-                             initargs=initargs) as pool:
-        futures = [pool.submit(worker.grade_one, *job) for job in jobs]
-        for done, future in enumerate(as_completed(futures), 1):
-            outcomes.append(future.result())
-            _progress(log, done, len(jobs), outcomes[-1], start)
-    order = {(student, assignment): k for k, (student, assignment, *_) in enumerate(jobs)}
+    outcomes, start = [], time.perf_counter()
+    with _cluster(workers, scheduler) as client:
+        hosts = set(client.run(socket.gethostname).values())
+        if course.db_url.startswith("sqlite") and hosts - {socket.gethostname()}:
+            raise Refused(f"workers on {len(hosts)} machines ({', '.join(sorted(hosts))}) "
+                          "would share one gradebook: give a PostgreSQL one with --db-url "
+                          "(SQLite's lock holds on one machine only)")
+        name = f"grading:{course.root}"  # two courses graded on one cluster keep apart
+        try:
+            client.register_plugin(GradingPlugin(str(course.root), course.db_url,
+                                                 course.config.Execute.get("timeout"), sandboxed,
+                                                 limits), name=name)
+        except Unavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 -- said, with what the worker said
+            raise Refused(f"a Dask worker could not set up for grading: {error}") from error
+        try:
+            log(f"on {len(client.scheduler_info()['workers'])} Dask workers at "
+                f"{client.scheduler.address}; dashboard: {client.dashboard_link}")
+            futures = {client.submit(_grade, job, name, pure=False,
+                                     key=f"grade-{job[0]}-{job[1]}-{os.urandom(4).hex()}"): job
+                       for job in jobs}
+            for done, future in enumerate(as_completed(futures), 1):
+                outcomes.append(_outcome(course, future, futures[future], sandboxed))
+                _progress(log, done, len(jobs), outcomes[-1], start)
+        finally:
+            with contextlib.suppress(Exception):  # a lost cluster has nothing left to end
+                client.unregister_worker_plugin(name)
+    order = {tuple(job[:2]): k for k, job in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.student, o.assignment)])
+
+
+@contextlib.contextmanager
+def _cluster(workers, scheduler):
+    """A client of the cluster at `scheduler`, or of a LocalCluster on 127.0.0.1 (ended after)."""
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="60s")
+        except (OSError, ValueError) as error:
+            raise Refused(f"no Dask scheduler at {scheduler}: {error}") from None
+        with client:
+            try:
+                client.wait_for_workers(1, timeout=120)
+            except TimeoutError:
+                raise Refused(f"the Dask scheduler at {scheduler} has no workers (start some: "
+                              f"dask worker {scheduler} --nthreads 1)") from None
+            yield client
+        return
+    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                      processes=True, host="127.0.0.1", dashboard_address=DASHBOARD) as cluster:
+        with Client(cluster) as client:
+            yield client
+        nannies = logging.getLogger("distributed.nanny")
+        nannies.addFilter(_still_alive)
+        try:
+            cluster.close()
+        finally:
+            nannies.removeFilter(_still_alive)
+
+
+def _still_alive(record):
+    """A worker still exiting (a loaded machine takes seconds to end an interpreter that imported
+    torch) is killed when the run is over: nothing is lost, nothing to say."""
+    return "still alive after" not in record.getMessage()
+
+
+def _outcome(course, future, job, sandboxed):
+    """The task's Outcome; for a task Dask gave up on (its workers kept dying), one that says so,
+    recorded here."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 -- the machines' failure, not the student's
+        from .worker import Outcome
+
+        outcome = Outcome(job[0], job[1], graded=False, seconds=0.0, sandboxed=sandboxed,
+                                 problem="worker lost", detail=f"{type(error).__name__}: {error}")
+        outcome.record(course)
+        return outcome
 
 
 def _ensure_gradebook(course, students):

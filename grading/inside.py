@@ -100,19 +100,13 @@ def seal(job, limits):
     not the host's disk); no job directory visible. Returns the job directory's fd, where the
     keeper alone writes the executed notebook."""
     uid, gid = os.getuid(), os.getgid()
-    _libc("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
-    _dumpable(True)  # one that is not cannot write its own maps; no student process exists yet
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                       ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:
-            f.write(text)
-    _dumpable(False)
-    # no user namespace below this one: no mounts of the student's own (a tmpfs is memory no
-    # limit sees), no pid namespaces hiding processes; and SysV shared memory bounded likewise
-    for name, value in (("user/max_user_namespaces", 0),
-                        ("kernel/shmall", limits["shm"] // PAGE)):
-        with open(f"/proc/sys/{name}", "w") as f:
-            f.write(str(value))
+    # two user namespaces: in the outer one the keeper is its root, whom the kernel lets set the
+    # IPC namespace's limits (whoever grades: root, or an instructor on a hub); in the inner one
+    # it is the sandbox's user again, as the student will be
+    _own_user_namespace(f"0 {uid} 1", f"0 {gid} 1")
+    _libc("unshare", CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
+    with open("/proc/sys/kernel/shmall", "w") as f:  # SysV shared memory bounded too
+        f.write(str(limits["shm"] // PAGE))
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     fresh_dev(limits["shm"])
     # the venv and packages of a clone under /tmp are bound there: kept, read-only as bound
@@ -126,7 +120,22 @@ def seal(job, limits):
     shutil.copytree(f"/jobs/{job}", "/home/student", symlinks=True, dirs_exist_ok=True)
     _fresh_tmpfs("/jobs", "size=4k", MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir("/home/student")
+    _own_user_namespace(f"{uid} 0 1", f"{gid} 0 1")  # no mount is the keeper's after this
+    # no user namespace below this one: no mounts of the student's own (a tmpfs is memory no
+    # limit sees), no pid namespaces hiding processes
+    with open("/proc/sys/user/max_user_namespaces", "w") as f:
+        f.write("0")
     return job_dir
+
+
+def _own_user_namespace(uid_map, gid_map):
+    """A new user namespace for this process, its one uid and gid mapped as told."""
+    _libc("unshare", CLONE_NEWUSER)
+    _dumpable(True)  # one that is not cannot write its own maps; no student process exists yet
+    for name, text in (("setgroups", "deny"), ("uid_map", uid_map), ("gid_map", gid_map)):
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
+    _dumpable(False)
 
 
 def fresh_dev(shm_size):

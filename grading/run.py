@@ -11,10 +11,12 @@ UNSAFE = ("UNSAFE: graded without the sandbox (--unsafe): a submission could hav
           "solutions, changed other work or the gradebook, or fooled its checks.")
 
 
-def grade(course, jobs, workers=2, log=print, sandboxed=True, limits=None, force=False):
+def grade(course, jobs, workers=None, log=print, sandboxed=True, limits=None, force=False,
+          scheduler=None):
     """Grade the (student, assignment) jobs whose files or lesson's tests changed since they
-    were graded (`force`: every one); each outcome is recorded in grading-status/. Returns the
-    outcomes of those graded."""
+    were graded (`force`: every one) on Dask: a LocalCluster of `workers` processes (default:
+    one per core), or the cluster at `scheduler`; each outcome is recorded in grading-status/.
+    Returns the outcomes of those graded."""
     start = time.perf_counter()
     if not sandboxed:
         log(UNSAFE)
@@ -25,7 +27,7 @@ def grade(course, jobs, workers=2, log=print, sandboxed=True, limits=None, force
             "graded (their files and their lesson's tests): kept as they are (--force grades "
             "them again)")
     outcomes = grade_class(course, [(*job, prints[job]) for job in todo], workers=workers,
-                           log=log, sandboxed=sandboxed, limits=limits)
+                           scheduler=scheduler, log=log, sandboxed=sandboxed, limits=limits)
     log(f"graded {len(todo)} submissions in {time.perf_counter() - start:.0f} s")
     return outcomes
 

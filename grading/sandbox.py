@@ -360,13 +360,14 @@ def execute(nb, source_dir, limits, deadline=None):
     """Run the notebook in a sandbox holding a private copy of `source_dir`; see Sandbox.run."""
     global _warm
     if _warm is None or _warm.limits != limits or not _warm.alive():
-        _discard()
+        discard()
         _warm = Sandbox(limits)
     return _warm.run(nb, source_dir, deadline)
 
 
 @atexit.register
-def _discard():
+def discard():
+    """End this worker's sandbox (a Dask worker's plugin does when it is removed)."""
     global _warm
     if _warm is not None:
         _warm.close()

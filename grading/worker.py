@@ -9,8 +9,9 @@ would follow into autograded/ and the sandbox.
 Feedback is not written here: it is written when it is given back (grading/giveback.py), after
 formgrader's points and comments, which it must show, exist.
 
-A worker process holds one Course (and nbgrader's API) and grades the submissions it is given
-one after another; `grade_one` never raises for anything a student did.
+A worker (a Dask worker, set up by grading.autograde.GradingPlugin) holds one Course (and
+nbgrader's API) and grades the submissions it is given one after another; `grade_one` never
+raises for anything a student did.
 """
 
 import dataclasses
@@ -73,10 +74,14 @@ class Outcome:
         return cls(**record)
 
     def record(self, course):
-        """Kept in grading-status/, where the report and give-back read it (see `recorded`)."""
+        """Kept in grading-status/, where the report and give-back read it (see `recorded`):
+        replaced whole, so a worker lost while writing it leaves the one before, never half."""
         status = course.root / "grading-status"
         status.mkdir(exist_ok=True)
-        (status / f"{self.student}__{self.assignment}.json").write_text(self.to_json())
+        path = status / f"{self.student}__{self.assignment}.json"
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(self.to_json())
+        os.replace(partial, path)
 
     @property
     def by_hand(self):

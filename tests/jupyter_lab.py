@@ -108,3 +108,28 @@ def new_page(browser, **options):
     page.set_default_timeout(PATIENCE * 1000)
     page.route(OUTSIDE, lambda route: route.abort())
     return page
+
+
+# the lesson's panel, once JupyterLab shows it and its kernel is idle: found by the path it holds,
+# never as the first notebook on the page (a restored workspace may hold many, hidden in tabs)
+PANEL_READY = """path => {
+    const app = window.jupyterapp;
+    if (!app) return false;
+    const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return app.shell.currentWidget === panel && kernel && kernel.status === 'idle'
+        && document.body.dataset.jpThemeName && panel.id;
+}"""
+# whether the notebook at path holds changes not saved
+DIRTY = """path => [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path).context.model.dirty"""
+# what the main area holds, each by the path it shows (or its id)
+OPEN_IN_MAIN = ("() => [...window.jupyterapp.shell.widgets('main')]"
+                ".map(w => w.context ? w.context.path : w.id)")
+
+
+def type_into(page, cell, source):
+    """Type source into a notebook cell, in place of what it holds."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(source)

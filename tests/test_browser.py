@@ -15,7 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from .jupyter_lab import ARTIFACTS, CHROMIUM, chromium, make_lab, new_page, student_copy
+from .jupyter_lab import (
+    ARTIFACTS,
+    CHROMIUM,
+    DIRTY,
+    OPEN_IN_MAIN,
+    PANEL_READY,
+    chromium,
+    make_lab,
+    new_page,
+    student_copy,
+    type_into,
+)
 
 SCREENSHOTS = ARTIFACTS / "browser"
 TOKEN = "course-browser-test"
@@ -40,24 +51,6 @@ def browser():
         yield browser
 
 
-# the lesson's panel, once JupyterLab shows it and its kernel is idle: found by the path it holds,
-# never as the first notebook on the page (a restored workspace may hold many, hidden in tabs)
-PANEL_READY = """path => {
-    const app = window.jupyterapp;
-    if (!app) return false;
-    const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
-    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
-    return app.shell.currentWidget === panel && kernel && kernel.status === 'idle'
-        && document.body.dataset.jpThemeName && panel.id;
-}"""
-# whether the notebook at path holds changes not saved
-DIRTY = """path => [...window.jupyterapp.shell.widgets('main')]
-    .find(w => w.context && w.context.path === path).context.model.dirty"""
-# what the main area holds, each by the path it shows (or its id)
-OPEN_IN_MAIN = ("() => [...window.jupyterapp.shell.widgets('main')]"
-                ".map(w => w.context ? w.context.path : w.id)")
-
-
 def open_notebook(page, url, path):
     """Open the notebook at path; its panel, once it is current and its kernel idle."""
     page.goto(f"{url}/lab/tree/{path}?token={TOKEN}")
@@ -71,12 +64,6 @@ def cell_with(panel, text):
     texts = cells.evaluate_all("cells => cells.map(c => c.classList.contains('jp-CodeCell')"
                                " ? c.innerText : '')")
     return cells.nth(next(i for i, t in enumerate(texts) if text in t))
-
-
-def type_into(page, cell, source):
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(source)
 
 
 def run_cell_and_next(page, cell, expect):

@@ -4,11 +4,13 @@ report, re-grading, serial equivalence, and the gradebook on a real PostgreSQL s
 import csv
 import getpass
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -287,7 +289,7 @@ def test_parallel_grades_equal_serial_nbgrader(graded, fresh_class, tmp_path):
     assert serial.auto_scores(pairs) == course.auto_scores(pairs)
 
 
-# -- the gradebook on PostgreSQL, graded in shards by "several machines" -----------------
+# -- a cluster of machines: Dask workers and a PostgreSQL gradebook -----------------------
 def postgres_bin():
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return found[-1].parent if found else None
@@ -323,27 +325,77 @@ def postgres():
         shutil.rmtree(data.parent, ignore_errors=True)
 
 
-def test_postgres_gradebook_with_shards_on_two_machines(postgres, graded, tmp_path):
+def executing(client):
+    """{worker name: the grading tasks it is running now}."""
+    running = client.run(lambda dask_worker: (dask_worker.name,
+                                              [str(key) for key in dask_worker.state.executing]))
+    return {name: keys for name, keys in running.values() if keys}
+
+
+def process_tree(pid):
+    """pid and every process descended from it (bwrap's sandbox included)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
+
+
+def test_a_cluster_grades_each_submission_once_when_a_worker_is_lost(postgres, graded,
+                                                                     fresh_class, tmp_path):
+    """A real `dask scheduler` and two `dask worker` processes grade through --scheduler into a
+    PostgreSQL gradebook; one worker is killed whole while it grades a submission."""
+    from .dask_cluster import PATIENCE, dask_cluster
+
     course, _, _ = graded
-    root = tmp_path / "course"
-    shared = Course.create_demo(root, db_url=postgres, timeout=10)
-    make_class(shared, log=quiet)
-    students = ["ada", "cyd", "kim", "quin"]
-    machines = [subprocess.Popen(
-        [sys.executable, "-m", "grading", "grade", "--root", root, "--shard", f"{i}/2",
-         "--students", *students, "--lessons", "04_accumulation", "--workers", "1",
-         "--no-report"], env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for i in (1, 2)]
-    for machine in machines:
-        out, _ = machine.communicate(timeout=600)
-        assert machine.returncode == 0, out.decode()[-2000:]
-    assert "grading 2 students" in out.decode()
-    report = subprocess.run([sys.executable, "-m", "grading", "report", "--root", root],
-                            env=environment(), capture_output=True, text=True, timeout=300)
-    assert report.returncode == 0, report.stderr[-2000:]
+    shared = fresh_class.copy(tmp_path / "course")
+    config = shared.root / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(shared.db_url, postgres))
+    (shared.root / "gradebook.db").unlink()  # the copy's: this course's is on PostgreSQL
+    shared = Course(shared.root)
+    assert shared.api().generate_assignment("04_accumulation", force=True)["success"]
+    students = ["ada", "cyd", "fay", "kim", "lou", "quin"]
+    with dask_cluster(tmp_path / "cluster", n_workers=2, env=environment()) as cluster:
+        grading = subprocess.Popen(
+            [sys.executable, "-m", "grading", "grade", "--root", shared.root, "--scheduler",
+             cluster.address, "--students", *students, "--lessons", "04_accumulation",
+             "--no-report"], env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        with cluster.client() as observer:
+            deadline = time.monotonic() + PATIENCE
+            while not (busy := executing(observer)):  # the first submission started
+                assert grading.poll() is None and time.monotonic() < deadline, \
+                    grading.communicate()[0].decode()[-2000:]
+                time.sleep(0.2)
+            lost, (task,) = sorted(busy.items())[0]
+            tree = process_tree(cluster.workers[lost].pid)
+            cluster.kill(lost)  # mid-submission: its nanny, worker and sandbox at once
+        out, _ = grading.communicate(timeout=PATIENCE)
+        out = out.decode()
+        assert grading.returncode == 0, out[-3000:]
+        alive = [pid for pid in tree if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+        assert alive == [], f"processes of the lost worker live on: {alive}"
+    progress = re.findall(r"\] (.) (\S+) +04_accumulation", out)
+    assert sorted(student for _, student in progress) == students, out  # each once
+    assert {mark for mark, _ in progress} == {"✓"}, out
+    assert sorted(p.name for p in (shared.root / "grading-status").iterdir()) == \
+        [f"{s}__04_accumulation.json" for s in students]  # no half-written record left
     pairs = [(s, "04_accumulation") for s in students]
-    assert Course(root).auto_scores(pairs) == course.auto_scores(pairs)
-    assert "gradebook.db" not in {p.name for p in root.iterdir()}  # it really used PostgreSQL
+    with shared.gradebook() as gradebook:
+        assert sorted(s.student.id for s in gradebook.assignment_submissions("04_accumulation")) \
+            == students
+    assert shared.auto_scores(pairs) == course.auto_scores(pairs)  # as the LocalCluster graded
+    assert "gradebook.db" not in {p.name for p in shared.root.iterdir()}  # it used PostgreSQL
+    scheduler = (tmp_path / "cluster" / "scheduler.log").read_text()
+    assert re.search(rf"Remove worker addr: \S+ name: {lost}\b", scheduler)  # lost, mid-task
+    assert task.split("-")[1] in students
 
 
 def test_grading_a_directory_that_is_no_course_says_so(tmp_path):
@@ -353,7 +405,8 @@ def test_grading_a_directory_that_is_no_course_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--shard", "3/2"], "expected i/n"), (["--shard", "half"], "expected i/n"),
+    (["--workers", "0"], "at least 1"), (["--workers", "2", "--scheduler", "tcp://x:1"],
+                                         "its own workers"),
     (["--lessons", "99_nothing"], "not in"), (["--students", "nobody"], "not in")])
 def test_bad_arguments_get_a_clear_error(fresh_class, args, says):
     result = subprocess.run([sys.executable, "-m", "grading", "grade", "--root",

@@ -1,4 +1,5 @@
-"""The grading sandbox against a class of hostile students, graded in one run beside honest ones.
+"""The grading sandbox against a class of hostile students, graded in one run beside honest ones,
+on a Dask cluster through its scheduler's address (`grade --scheduler`).
 
 Each cheat hands in lesson 04 with a wrong answer to its first exercise and one trick in that
 answer cell; the rest of the notebook is right. The tricks know the machine: absolute paths of the
@@ -25,6 +26,8 @@ from grading import run
 from grading.course import REPO, Course, environment
 from grading.demo import fill
 from grading.sandbox import Unavailable, require
+
+from .dask_cluster import dask_cluster
 
 LESSON = "04_accumulation"
 MARKER = f"sandbox-test-{uuid.uuid4().hex}"
@@ -265,8 +268,12 @@ def attacked(tmp_path_factory):
                course.directory("submitted"), course.directory("release")]
     before = digest(*watched)
     limits = {"process_limit": 32, "output_limit": 1 << 20}
-    outcomes = run.grade(course, [(s, LESSON) for s in students], workers=2,
-                         log=lambda *a: None, limits=limits)
+    # through --scheduler: a real `dask scheduler` and two `dask worker` processes, as on an
+    # instructor's machines (the LocalCluster's own path is every other grading test's)
+    with dask_cluster(tmp_path_factory.mktemp("cluster"), n_workers=2,
+                      env=environment()) as cluster:
+        outcomes = run.grade(course, [(s, LESSON) for s in students], scheduler=cluster.address,
+                             log=lambda *a: None, limits=limits)
     after = digest(*watched)
     try:
         connection = listener.accept()[0]
