@@ -12,7 +12,7 @@ c.Execute.timeout = 60  # a lesson runs in seconds; an endless loop fails its ce
 
 # what one submission may cost when graded (grading/sandbox.py), and hand in (grading/files.py)
 c.SandboxedExecute.wall_limit = 600  # seconds, its files' copying included
-c.SandboxedExecute.memory_limit = 2 << 30  # bytes of address space per process
+c.SandboxedExecute.memory_limit = 2 << 30  # bytes of memory, all its processes together
 c.SubmissionFiles.notebook_limit = 20_000_000  # bytes of each notebook
 c.SubmissionFiles.files_limit = 1000  # files beside the notebook; past it, the notebook alone
 c.SubmissionFiles.size_limit = 50_000_000  # bytes beside the notebook; past it, likewise

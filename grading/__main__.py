@@ -12,7 +12,7 @@ from .course import Course, environment
 
 DEMO_ROOT = Path("build/grading")
 # (flag, trait, what): the sandbox's limits, then those on the files a submission hands in
-LIMITS = [("memory", "SandboxedExecute.memory_limit", "bytes of address space per process"),
+LIMITS = [("memory", "SandboxedExecute.memory_limit", "bytes of memory, all its processes together"),
           ("processes", "SandboxedExecute.process_limit", "processes at once per submission"),
           ("wall", "SandboxedExecute.wall_limit", "seconds for a whole submission"),
           ("output", "SandboxedExecute.output_limit", "bytes of output kept per submission"),

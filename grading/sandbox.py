@@ -84,7 +84,7 @@ class Unavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    memory: int = 2 * GIB        # address space per process, bytes
+    memory: int = 2 * GIB        # bytes, all the processes together (the keeper counts)
     processes: int = 64          # at once, in the sandbox
     threads: int = 1024          # all processes' together (torch starts one per core)
     open_files: int = 1024       # all processes' together (a kernel holds ~65)
@@ -377,7 +377,7 @@ def discard():
 class SandboxedExecute(Execute):
     """nbgrader's Execute, but the notebook runs in a sandbox (see the module docstring)."""
 
-    memory_limit = Integer(2 * GIB, help="bytes of address space per process").tag(config=True)
+    memory_limit = Integer(2 * GIB, help="bytes of memory, all the processes together").tag(config=True)
     process_limit = Integer(64, help="processes at once in a submission's sandbox").tag(config=True)
     wall_limit = Integer(600, help="seconds for one whole submission").tag(config=True)
     output_limit = Integer(8 * MIB, help="bytes of output kept per submission").tag(config=True)

@@ -574,17 +574,20 @@ def test_the_exchange_from_release_to_feedback(tmp_path, capsys):
     shutil.copytree(course.directory("submitted") / "ada", course.directory("submitted") / "cyd",
                     ignore=shutil.ignore_patterns("submission_secret.txt"))
 
-    assert in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
-                      "ada", "cyd", "--workers", "1")[0] == 0
-    status, out, _ = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
-                                exchange)
-    assert status == 0 and "feedback for 1 students released" in out, out
+    graded = in_process(capsys, "grade", "--root", course.root, "--lessons", lesson, "--students",
+                        "ada", "cyd", "--workers", "1")
+    assert graded[0] == 0, graded
+    # lesson 01's written reasons wait for a person: given back as they stand, said so
+    status, out, err = in_process(capsys, "giveback", lesson, "--root", course.root, "--exchange",
+                                  exchange, "--partial")
+    assert status == 0 and "feedback for 1 students released" in out, (out, err)
     assert "no feedback for ben: handed in, not graded yet" in out
     assert "not through the exchange for 1 students who did not hand in through it (give " \
            "theirs back with --zip): cyd" in out
     home = student("ada", "fetch_feedback")
     (page,) = (home / lesson / "feedback").glob(f"*/{lesson}.html")
-    assert "Score: 5.0 / 5.0" in page.read_text()
+    text = page.read_text()  # every autograded point; the 2 of the written reasons to come
+    assert "Score: 5.0 / 7.0" in text and "Not final yet." in text
 
 
 # -- student and instructor modes --------------------------------------------------------------

@@ -155,6 +155,9 @@ def cheats(root, port):
         "thread_bomb": "import threading, time\nthreading.stack_size(1 << 16)\n"
                        "for _ in range(5000):  # each costs the kernel's memory, in no size\n"
                        "    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()",
+        # under the output limit in bytes, but minutes of nbgrader's time in JSON objects
+        "json_bomb": "from IPython.display import display\n"
+                     "display({'application/json': [[] for _ in range(1_900_000)]}, raw=True)",
         "socket_hoard": "import os, resource, socket, time\ntry:\n"
                         "    resource.setrlimit(resource.RLIMIT_NOFILE, (1 << 20, 1 << 20))\n"
                         "    print('RAISED-NOFILE')\nexcept (ValueError, OSError):\n    pass\n"
@@ -202,7 +205,8 @@ REVEALS = {"capture_reveal": "%%capture shown\ncheck_three_backwards.reveal()"}
 # a limit that ends the notebook there: the exercises after it score 0 too
 KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "hidden", "thread_bomb",
                     "socket_hoard"}
-BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge"}  # every later hand-over is malformed
+# every later hand-over is malformed; json_bomb: no output kept at all
+BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge", "json_bomb"}
 
 
 def sandbox_or_skip():
@@ -378,6 +382,7 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     assert "a process hid from the limits" in outcomes["hidden"].limits_hit
     assert "thread limit" in outcomes["thread_bomb"].limits_hit
     assert "open file limit" in outcomes["socket_hoard"].limits_hit
+    assert "output limit" in outcomes["json_bomb"].limits_hit
     assert outcomes["ctrl1"].limits_hit == []
 
 
