@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import graders.evidence as evidence
@@ -165,6 +165,13 @@ def test_a_wrong_predict_answer_is_never_told_the_answer(grade_id):
         assert not EXPECTED.search(text), text
 
 
+def _same_numbers(got, expected):
+    try:
+        return np.allclose(got.numpy(), np.asarray(expected, dtype=float))
+    except (TypeError, ValueError):  # names or None in the answer: numbers are never it
+        return False
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.data())
 def test_any_wrong_value_gets_no_answer_back(data):
@@ -181,6 +188,7 @@ def test_any_wrong_value_gets_no_answer_back(data):
     values = data.draw(st.lists(st.floats(-50, 50, allow_nan=False), min_size=int(np.prod(shape)),
                                 max_size=int(np.prod(shape))))
     got = torch.tensor(values, dtype=torch.float32).reshape(shape)
+    assume(not _same_numbers(got, expected))  # a draw can be the answer itself (0.0 is drawn often)
     with pytest.raises(CheckFailed) as failure:
         check(got)
     text = str(failure.value)
