@@ -1333,7 +1333,8 @@ class SiLU(torch.autograd.Function):
         "an in-place op's own write not counted": "answer_versions = (5, 2)",
         "versions counted from the save": "answer_versions = (3, 0)",
         "every op bumps the version": "answer_versions = [7, 4]",
-        "an index assignment not counted": "answer_versions = (4, 2)"},
+        "an index assignment not counted": "answer_versions = (4, 2)",
+        "the two versions in the other order": "answer_versions = (3, 6)"},
         alternatives=("answer_versions = [6, 3]",)),
     "l11_per_example": Exercise(_fn("""
 def per_example_grads(loss, w, X, Y):

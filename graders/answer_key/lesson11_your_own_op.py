@@ -274,7 +274,10 @@ VERSIONS = Predict(
                 "version 0.", lambda T: [7, 4]),
         Mistake("an index assignment not counted", "a[0] = 0.0 and a[1] = 0.0 write into a's "
                 "memory as an in-place op does (section 3): each bumps a's version too.",
-                lambda T: [4, 2])),
+                lambda T: [4, 2]),
+        Mistake("the two versions in the other order", "The error names first the version the "
+                "tensor is at when backward reads it, then the one noted when it was saved: writes "
+                "after the save make the first the larger.", lambda T: _versions(T)[::-1])),
     analyser=analyse_form)
 
 
