@@ -165,6 +165,13 @@ def test_a_wrong_predict_answer_is_never_told_the_answer(grade_id):
         assert not EXPECTED.search(text), text
 
 
+def _same_numbers(got, expected):
+    try:
+        return np.allclose(got.numpy(), np.asarray(expected, dtype=float))
+    except (TypeError, ValueError):  # names or None in the answer: numbers are never it
+        return False
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(st.data())
 def test_any_wrong_value_gets_no_answer_back(data):
@@ -182,6 +189,7 @@ def test_any_wrong_value_gets_no_answer_back(data):
                                 max_size=int(np.prod(shape))))
     assume(not np.allclose(values, np.ravel(expected)))  # a draw can be right
     got = torch.tensor(values, dtype=torch.float32).reshape(shape)
+    assume(not _same_numbers(got, expected))  # a draw can be the answer itself (0.0 is drawn often)
     with pytest.raises(CheckFailed) as failure:
         check(got)
     text = str(failure.value)

@@ -1329,12 +1329,13 @@ class SiLU(torch.autograd.Function):
         s = torch.sigmoid(x)
         return grad * (s + y * (1 - s))
 """),)),
-    "l11_versions": Exercise("answer_versions = (4, 2)", {
-        "an in-place op's own write not counted": "answer_versions = (3, 1)",
-        "versions counted from the save": "answer_versions = (2, 0)",
-        "every op bumps the version": "answer_versions = [5, 3]",
-        "an index assignment not counted": "answer_versions = (3, 2)"},
-        alternatives=("answer_versions = [4, 2]",)),
+    "l11_versions": Exercise("answer_versions = (6, 3)", {
+        "an in-place op's own write not counted": "answer_versions = (5, 2)",
+        "versions counted from the save": "answer_versions = (3, 0)",
+        "every op bumps the version": "answer_versions = [7, 4]",
+        "an index assignment not counted": "answer_versions = (4, 2)",
+        "the two versions in the other order": "answer_versions = (3, 6)"},
+        alternatives=("answer_versions = [6, 3]",)),
     "l11_per_example": Exercise(_fn("""
 def per_example_grads(loss, w, X, Y):
     return torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))(w, X, Y)

@@ -245,10 +245,12 @@ def _judge_silu(collected, hidden):
 def _versions(T):
     x = T.tensor([0.5, 1.5], requires_grad=True)
     a = x * 1
-    a.mul_(2)
+    a.neg_()
+    a[0] = 0.0
     y = a.exp_()
+    a.abs_()
     a[1] = 0.0
-    a.add_(1)
+    a.sqrt_()
     try:
         y.sum().backward()
     except RuntimeError as error:
@@ -259,18 +261,23 @@ def _versions(T):
 
 VERSIONS = Predict(
     "the two versions the error names", _versions,
-    "a = x * 1 is a new tensor at version 0; mul_ makes it 1, exp_ 2 -- and ExpBackward0 saves "
-    "its output, a itself, at that version --, a[1] = 0.0 makes it 3 and add_ 4.", (
+    "a = x * 1 is a new tensor at version 0; neg_ makes it 1, a[0] = 0.0 2, exp_ 3 -- and "
+    "ExpBackward0 saves its output, a itself, at that version --, abs_ makes it 4, a[1] = 0.0 5 "
+    "and sqrt_ 6.", (
         Mistake("an in-place op's own write not counted", "exp_() writes its result into a: that "
                 "write bumps a's version too, and the version ExpBackward0 notes for what it "
-                "saved is a's version right after it.", lambda T: [3, 1]),
+                "saved is a's version right after it.", lambda T: [5, 2]),
         Mistake("versions counted from the save", "a._version counts every write into a's memory "
-                "since a was made, not since an op saved it.", lambda T: [2, 0]),
+                "since a was made, not since an op saved it.", lambda T: [3, 0]),
         Mistake("every op bumps the version", "Only a write into a tensor's memory bumps its "
                 "version: in-place ops and index assignments. a = x * 1 makes a new tensor, at "
-                "version 0.", lambda T: [5, 3]),
-        Mistake("an index assignment not counted", "a[1] = 0.0 writes into a's memory as an "
-                "in-place op does (section 3): it bumps a's version too.", lambda T: [3, 2])),
+                "version 0.", lambda T: [7, 4]),
+        Mistake("an index assignment not counted", "a[0] = 0.0 and a[1] = 0.0 write into a's "
+                "memory as an in-place op does (section 3): each bumps a's version too.",
+                lambda T: [4, 2]),
+        Mistake("the two versions in the other order", "The error names first the version the "
+                "tensor is at when backward reads it, then the one noted when it was saved: writes "
+                "after the save make the first the larger.", lambda T: _versions(T)[::-1])),
     analyser=analyse_form)
 
 
