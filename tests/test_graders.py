@@ -187,7 +187,6 @@ def test_any_wrong_value_gets_no_answer_back(data):
         return
     values = data.draw(st.lists(st.floats(-50, 50, allow_nan=False), min_size=int(np.prod(shape)),
                                 max_size=int(np.prod(shape))))
-    assume(not np.allclose(values, np.ravel(expected)))  # a draw can be right
     got = torch.tensor(values, dtype=torch.float32).reshape(shape)
     assume(not _same_numbers(got, expected))  # a draw can be the answer itself (0.0 is drawn often)
     with pytest.raises(CheckFailed) as failure:
