@@ -513,15 +513,16 @@ def _students():
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
-                with open(f"/proc/{name}/status") as f:
-                    status = dict(line.split(":", 1) for line in f if ":" in line)
-                ns_pids = status["NSpid"].split()
-            except (OSError, KeyError):
+                with open(f"/proc/{name}/status") as f:  # NSpid comes first, Threads later
+                    ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
+                    if len(ns_pids) < 2 or int(ns_pids[1]) < 3:
+                        continue  # not the student's: the rest of its status is not read
+                    count = next(line for line in f if line.startswith("Threads:")).split()[1]
+            except (OSError, StopIteration):
                 continue
-            if len(ns_pids) >= 2 and int(ns_pids[1]) >= 3:
-                found.append(int(name))
-                threads += int(status.get("Threads", "1"))
-                hidden |= not _readable(name)
+            found.append(int(name))
+            threads += int(count)
+            hidden |= not _readable(name)
     return found, threads, hidden
 
 

@@ -3,9 +3,10 @@
 The student's kernel holds no answer key when grading (grading/verdicts.py), so most ways of
 fooling a check can only lose points: rebinding or patching a check leaves its exercise without a
 verdict, and a forged hand-over can claim no more than values the student could have written as
-answers. What still points at a gain is code that reaches into the graders themselves -- the one
-way to keep a `reveal()` from being recorded -- and code run from text, which hides what it does
-from this reading. Such a cell is a Finding: the exercise it precedes, the rule, the cell and the
+answers. What still points at a gain is code that reaches into the graders themselves -- to keep
+a `reveal()` from being recorded, say -- and code run from text, which hides what it does from
+this reading. Reading code, this is a pointer for a person, not a guard (deleting a reveal hides
+it as well). Such a cell is a Finding: the exercise it precedes, the rule, the cell and the
 line. It changes no score; an instructor who agrees sets the score in formgrader.
 
 Cells are read as IPython runs them: magics and `!shell` lines are transformed first, and the
