@@ -14,8 +14,12 @@ $(BIN)/python:
 
 # reinstall whenever the pins change; the environment keeps every mode: student and instructor
 # modes are config directories put first on the config path by the command that needs them
+# rfc3987-syntax goes: jsonschema, where it is installed, imports it at jsonschema's own import
+# to check the "iri" format, which no schema here uses, and it builds an Earley grammar doing
+# so -- 1.7 s in every process that reads a notebook (python-jsonschema/jsonschema#1392)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,hub]'
+	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	touch $@
 
 # the course as students see it (student mode, as on Binder: binder/jupyter/student/)

@@ -3,7 +3,7 @@ as a heatmap -- each shown with a text alternative that says what it shows.
 
 Every picture goes out through show(): the image carries its text alternative (`alt`, which
 nbconvert and nbviewer put on the <img>), and the same words follow it as a caption, which
-JupyterLab's screen readers read too. Colours come from the Okabe-Ito palette, safe for
+JupyterLab's screen readers read too. In grading, the caption goes out alone. Colours come from the Okabe-Ito palette, safe for
 colour-blind readers, and never carry meaning alone: lines also differ in style, nodes in shape
 and label, heatmap cells in their printed numbers.
 
@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 
+from .handover import RECORDING as GRADING
+
 # Okabe & Ito's palette, distinguishable with any colour vision
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
            "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
@@ -28,11 +30,13 @@ LINESTYLES = ("-", "--", ":", "-.")
 # colormaps that read the same to colour-blind eyes (and in greyscale, for the sequential ones)
 SEQUENTIAL, DIVERGING = "cividis", "PuOr_r"
 
-# every new line differs from the one before in colour *and* style
+# every new line differs from the one before in colour *and* style; every figure laid out
+# tightly when it is drawn (never where it is not: in grading, a tight_layout() call took 0.25 s)
 plt.rcParams.update({
     "axes.prop_cycle": cycler(color=[PALETTE[c] for c in ("blue", "orange", "green", "vermillion")])
     + cycler(linestyle=LINESTYLES),
     "image.cmap": SEQUENTIAL,
+    "figure.autolayout": True,
 })
 
 
@@ -48,11 +52,13 @@ def show(alt=None, fig=None):
     alt = " ".join((alt or getattr(fig, "course_alt", "")).split())
     if not alt:
         raise ValueError("a picture needs a text alternative: show(alt='what it shows')")
-    png = io.BytesIO()
-    fig.savefig(png, format="png", bbox_inches="tight")
+    if not GRADING:  # in grading, its words stand in for it: the student's notebook has the
+        # image, and drawing it again for every submission costs 0.1 s
+        png = io.BytesIO()
+        fig.savefig(png, format="png", bbox_inches="tight")
+        display({"image/png": base64.b64encode(png.getvalue()).decode(), "text/plain": alt},
+                metadata={"image/png": {"alt": alt}}, raw=True)
     plt.close(fig)
-    display({"image/png": base64.b64encode(png.getvalue()).decode(), "text/plain": alt},
-            metadata={"image/png": {"alt": alt}}, raw=True)
     display({"text/markdown": f"*Picture:* {alt}", "text/plain": f"Picture: {alt}"}, raw=True)
 
 

@@ -77,6 +77,33 @@ class NotFinal(NbGraderPreprocessor):
         return nb, resources
 
 
+class ByHand(NbGraderPreprocessor):
+    """Under a check whose points a person set (say, after the notebook stopped before it):
+    that a person set them, and that they replace the check's verdict above them."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
+                                                          info["student"])
+            decided = {g.name: (g.manual_score, g.max_score) for g in notebook.grades
+                       if g.manual_score is not None}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") \
+                    and grade_id in decided:
+                score, points = decided[grade_id]
+                note = (f"**Graded by your instructor: {score:g} of {points:g} "
+                        f"point{'s' if points != 1 else ''}.** These points replace the "
+                        "check's verdict above.")
+                cell.outputs.append(nbformat.v4.new_output(
+                    "display_data", data={"text/markdown": note}))
+        return nb, resources
+
+
 class Maths(NbGraderPreprocessor):
     """The maths of markdown cells ($...$, $$...$$) rendered as MathML, which browsers show
     as they are: the feedback needs no MathJax, and so nothing from a CDN."""

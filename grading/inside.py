@@ -28,6 +28,7 @@ This file is the only grading code the sandbox sees (bound read-only, alone).
 
 import ctypes
 import errno
+import gc
 import json
 import os
 import random
@@ -56,8 +57,9 @@ FILES_EACH = 1024  # open files per process (RLIMIT_NOFILE, soft and hard: not r
 
 # imported once, in the parent: every kernel forked from it starts with them -- and with what
 # torch, matplotlib and ipykernel import late, the first time a lesson's code needs it (a first
-# backward(gradient) imports sympy: 0.4 s)
+# backward(gradient) imports sympy: 0.4 s; an optimizer's first step, torch._dynamo: 0.7 s)
 WARM = ("torch", "torch.fx.experimental.symbolic_shapes", "torch._subclasses.schema_check_mode",
+        "torch._dynamo", "torch.profiler._cupti_monitor", "torch._decomp.decompositions_for_jvp",
         "numpy", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "PIL.features",
         "autograd_core", "graders.checks", "graders.pictures", "graders.lessons",
         "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
@@ -609,6 +611,8 @@ def main(limits):
     for lesson in sys.modules["graders.lessons"].LESSONS:
         __import__(lesson.module)
     _kernel_classes()
+    gc.collect()  # what the imports made is kept for good: no kernel's collection walks it,
+    gc.freeze()   # nor copies its pages on write doing so (a kernel's first full pass: 0.3 s)
     for line in sys.stdin:
         job = line.strip()
         if not re.fullmatch(r"job-\d+", job):

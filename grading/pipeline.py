@@ -53,8 +53,8 @@ def configure(c, sandboxed=True):
     c.GenerateFeedback.preprocessors = [
         "grading.feedback.NotFinal", "grading.feedback.LeftOut",
         "nbgrader.preprocessors.GetGrades", "grading.feedback.HideTests",
-        "grading.pipeline.Sanitize", "grading.feedback.Maths",  # maths after:
-        # its MathML is ours, not the student's
+        "grading.pipeline.Sanitize", "grading.feedback.Maths",  # these after: their
+        "grading.feedback.ByHand",  # MathML and notes are ours, not the student's
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
     c.GenerateFeedback.exporter_class = "grading.feedback.FeedbackExporter"
     return c

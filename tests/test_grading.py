@@ -162,6 +162,16 @@ def test_feedback_shows_diagnoses_never_hidden_tests(graded):
             "04_accumulation.html").read_text()
     assert "This looks like" in page
     assert "HIDDEN TESTS" not in page and "hidden=True" not in page
+    assert "Picture:</em> every path from out" in page  # a picture, by its words
+
+
+def test_grading_draws_no_picture_and_keeps_its_words(graded):
+    course, _, _ = graded
+    path = course.directory("autograded") / "ada" / "04_accumulation" / "04_accumulation.ipynb"
+    outputs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+    shown = [o.get("data", {}) for o in outputs]
+    assert [d for d in shown if d.get("text/markdown", "").startswith("*Picture:* ")]
+    assert not [d for d in shown if "image/png" in d]
 
 
 def test_the_report_and_csv(graded):
@@ -257,6 +267,10 @@ def test_report_export_formgrader_and_feedback_agree_on_every_student(graded):
 
 def test_give_back_waits_for_hand_grading(graded):
     course, _, _ = graded
+    with course.gradebook() as gradebook:  # a person's points on a check hal's crash left unrun
+        grade = gradebook.find_grade("l04_seed", "04_accumulation", "04_accumulation", "hal")
+        grade.manual_score, grade.needs_manual_grade = 1, False
+        gradebook.db.commit()
     feedback = course.directory("feedback") / "hal" / "04_accumulation"
     before = sorted(feedback.rglob("*")) if feedback.exists() else []
     with pytest.raises(HandGradingOpen) as refused:
@@ -270,10 +284,13 @@ def test_give_back_waits_for_hand_grading(graded):
     assert given.students == ["cyd", "hal"] and list(given.not_final) == ["hal"]
     page = (feedback / "04_accumulation.html").read_text()
     assert "Not final yet." in page and "this cell did not run" in page
+    # the person's points stand under the check the crash left unrun, and say they replace it
+    assert re.search(r"Graded by your instructor: 1 of \d+ points?\.</strong> These points "
+                     r"replace the check.s verdict above", page)
     for word in ("hand-over", "handover", "tape", "Handle", "HIDDEN TESTS", "hidden=True"):
         assert word not in page
     cyd = (course.directory("feedback") / "cyd" / "04_accumulation" / "04_accumulation.html")
-    assert "Not final" not in cyd.read_text()
+    assert "Not final" not in cyd.read_text() and "Graded by your instructor" not in cyd.read_text()
 
 
 def test_parallel_grades_equal_serial_nbgrader(graded, fresh_class, tmp_path):
