@@ -3,9 +3,9 @@ as a heatmap -- each shown with a text alternative that says what it shows.
 
 Every picture goes out through show(): the image carries its text alternative (`alt`, which
 nbconvert and nbviewer put on the <img>), and the same words follow it as a caption, which
-JupyterLab's screen readers read too. In grading, the caption goes out alone. Colours come from the Okabe-Ito palette, safe for
-colour-blind readers, and never carry meaning alone: lines also differ in style, nodes in shape
-and label, heatmap cells in their printed numbers.
+JupyterLab's screen readers read too. In grading, the caption goes out alone. Colours come from
+the Okabe-Ito palette, safe for colour-blind readers, and never carry meaning alone: lines also
+differ in style, nodes in shape and label, heatmap cells in their printed numbers.
 
 The graph functions work with torch and autograd_core alike: they only use grad_fn,
 next_functions, variable and backward, which the two engines share.
