@@ -187,6 +187,12 @@ def graded_cells(path):
     return [c for c in read_notebook(path).cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
+def is_test_cell(cell):
+    """A lesson's test cell: code that carries points and is not an answer."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
 INSTRUCTOR_MODE = REPO / "binder" / "jupyter" / "instructor"
 
 

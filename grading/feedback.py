@@ -8,6 +8,7 @@ and formgrader's Generate Feedback button alike (grading/pipeline.py configures 
 
 import html
 import re
+from collections import namedtuple
 from pathlib import Path
 
 import nbformat
@@ -58,15 +59,9 @@ class NotFinal(NbGraderPreprocessor):
     when told to: --partial)."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
-
         from .verdicts import exercise_titles
 
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gradebook:
-            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
-                                                          info["student"])
-            open_ = {g.name for g in notebook.grades if g.needs_manual_grade}
+        open_ = {name for name, grade in _grades(resources).items() if grade.needs_manual_grade}
         if open_:
             titles = exercise_titles(nb)
             waiting = [titles[g] for g in titles if g in open_]
@@ -82,20 +77,13 @@ class ByHand(NbGraderPreprocessor):
     that a person set them, and that they replace the check's verdict above them."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
+        from .course import is_test_cell
 
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gradebook:
-            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
-                                                          info["student"])
-            decided = {g.name: (g.manual_score, g.max_score) for g in notebook.grades
-                       if g.manual_score is not None}
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            grade_id = meta.get("grade_id")
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") \
-                    and grade_id in decided:
-                score, points = decided[grade_id]
+        grades = _grades(resources)
+        for cell in filter(is_test_cell, nb.cells):
+            grade = grades.get(cell.metadata["nbgrader"].get("grade_id"))
+            if grade is not None and grade.manual_score is not None:
+                score, points = grade.manual_score, grade.max_score
                 note = (f"**Graded by your instructor: {score:g} of {points:g} "
                         f"point{'s' if points != 1 else ''}.** These points replace the "
                         "check's verdict above.")
@@ -133,6 +121,21 @@ def mathml(markdown):
     for k in range(0, len(parts), 2):  # the parts outside code
         parts[k] = MATH.sub(one, parts[k])
     return "".join(parts)
+
+
+Grade = namedtuple("Grade", "needs_manual_grade manual_score max_score")
+
+
+def _grades(resources):
+    """{grade id: Grade} of the submitted notebook being converted, as the gradebook holds it."""
+    from nbgrader.api import Gradebook
+
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gradebook:
+        notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
+                                                      info["student"])
+        return {g.name: Grade(g.needs_manual_grade, g.manual_score, g.max_score)
+                for g in notebook.grades}
 
 
 def _course():

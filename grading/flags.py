@@ -17,6 +17,7 @@ instructor cleared stays cleared while its reasons are the same.
 
 import re
 
+from .course import is_test_cell
 from .files import describe
 
 MARK = "Flagged by the grading run: "
@@ -117,11 +118,6 @@ def _said(outcome, nb):
     return {text for texts in reasons(outcome, nb).values() for text in texts}
 
 
-def _is_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return meta.get("grade") and not meta.get("solution")
-
-
 def _comments(nb):
     """{grade id of a test cell or an answer: the grade id of the comment it is told in}: a
     test cell's is its answer's (the last answer cell before it), an answer's is its own."""
@@ -131,7 +127,7 @@ def _comments(nb):
         if meta.get("solution"):
             answer = meta["grade_id"]
             found[answer] = answer
-        elif _is_test(cell):
+        elif is_test_cell(cell):
             found[meta["grade_id"]] = answer
             answer = None
     return found
@@ -143,5 +139,5 @@ def _exercise_at(nb, index):
     meta = nb.cells[index].metadata.get("nbgrader", {})
     if meta.get("solution"):
         return meta["grade_id"]
-    return next((c.metadata["nbgrader"]["grade_id"] for c in nb.cells[index:] if _is_test(c)),
+    return next((c.metadata["nbgrader"]["grade_id"] for c in nb.cells[index:] if is_test_cell(c)),
                 None)

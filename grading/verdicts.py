@@ -31,6 +31,8 @@ from graders.checks import CHECKS, reveal_outcome
 from graders.lessons import LESSONS
 from graders.verdict import RIGHT, UNANSWERED, UNREADABLE, Verdict, headline, render
 
+from .course import is_test_cell
+
 
 @dataclass(frozen=True)
 class CellVerdict:
@@ -123,11 +125,6 @@ def _missing(check, record, kernel_error, malformed):
                    f"this check could not be graded: {why}.", revealable=False)
 
 
-def _is_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-
-
 def verdict_outputs(verdicts):
     """A test cell's outputs: one line per right verdict, an error for the first that is not
     (nbgrader scores a cell with an error as failed)."""
@@ -170,7 +167,7 @@ class TrustedVerdicts(NbGraderPreprocessor):
         revealed = set().union(*(found[1] for found in handed.values()))
         verdicts = []
         for index, cell in enumerate(nb.cells):
-            if not _is_test(cell):
+            if not is_test_cell(cell):
                 continue
             grade_id = cell.metadata["nbgrader"]["grade_id"]
             records, _, malformed = handed[index]
@@ -228,7 +225,7 @@ def not_run(stop, nb):
 def cell_name(nb, index):
     """A cell as a person finds it: "cell 21 (the answer to Exercise 2)"."""
     name, here = f"cell {index + 1}", nb.cells[index]
-    test = next((cell for cell in nb.cells[index:] if _is_test(cell)), None)
+    test = next((cell for cell in nb.cells[index:] if is_test_cell(cell)), None)
     if test is None:
         return name
     title = exercise_title(test, short=True)
