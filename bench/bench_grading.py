@@ -13,6 +13,10 @@ process pool's core-seconds.
 start-up included (the cluster or pool, its workers and their warm sandboxes start inside the
 timed run). The pool and the cluster take turns, `--rounds` times each, so that a machine that
 gets busier or quieter during the run weighs on both alike; the ratio is of their medians.
+Each run's time is also split into the workers' busy seconds (the submissions' own, summed) and
+their idle ones (wall x workers - busy: starting, ending, waiting for a task): what a way of
+running adds shows as idle time, while the busy seconds carry the machine's noise (a few per
+cent from run to run of the same way here).
 """
 
 import argparse
@@ -106,26 +110,33 @@ def whole_class(pristine, tmp, workers, rounds):
     ways = {"Dask LocalCluster": lambda course, jobs: grade_class(course, jobs, workers=workers,
                                                                    log=quiet),
             "process pool": lambda course, jobs: pool_grade_class(course, jobs, workers)}
-    seconds, grades, slowest = {way: [] for way in ways}, {}, None
+    seconds, idle = {way: [] for way in ways}, {way: [] for way in ways}
+    grades, slowest = {}, None
     for turn in range(rounds):
         for way, grade in (ways.items() if turn % 2 == 0 else reversed(ways.items())):
             course = pristine.copy(tmp / f"class-{turn}-{way.split()[-1]}")
             jobs = [(s, a) for s in course.students() for a in course.graded_assignments()]
             took, outcomes = timed(grade, course, jobs)
             seconds[way].append(took)
+            idle[way].append(took * workers - sum(o.seconds for o in outcomes))
             grades[way] = course.auto_scores([j for j, o in zip(jobs, outcomes) if o.graded])
             slowest = max([*outcomes, slowest or outcomes[0]], key=lambda o: o.seconds)
     n = len(jobs)
     per_core = {way: statistics.median(times) * workers / n for way, times in seconds.items()}
     dask, pool = per_core["Dask LocalCluster"], per_core["process pool"]
+    added = statistics.median(idle["Dask LocalCluster"]) - statistics.median(idle["process pool"])
     lines = [f"the demo class: {n} submissions ({len(course.students())} students x "
              f"{len(course.graded_assignments())} lessons), sandboxed, {workers} workers, "
              f"{rounds} rounds each, in turns"]
     for way, times in seconds.items():
         lines.append(f"  {way:<18} wall {' '.join(f'{t:6.1f}' for t in times)} s   "
-                     f"core-seconds per submission {per_core[way]:5.2f}")
+                     f"core-seconds per submission {per_core[way]:5.2f}   workers idle "
+                     f"{' '.join(f'{t:5.1f}' for t in idle[way])} s")
     return lines + [
         f"  Dask / process pool       {dask / pool:7.3f}x  (goal <= 1.05x)",
+        f"  idle, Dask - pool         {added:+7.1f} s   (worker-seconds, medians: "
+        f"{100 * added / (statistics.median(seconds['process pool']) * workers):+.1f} % of the "
+        "pool's core-seconds)",
         f"  wall time (Dask, median)  {statistics.median(seconds['Dask LocalCluster']):7.1f} s"
         "   (goal <= 90 s on 2 cores)",
         f"  per submission per core   {dask:7.2f} s   (goal <= 1.0 s)",
@@ -138,7 +149,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2, help="runs of the class on each way")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of the class on each way")
     parser.add_argument("--no-class", action="store_true", help="skip the whole demo class")
     args = parser.parse_args()
     os.environ.update(environment())

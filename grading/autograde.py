@@ -134,8 +134,7 @@ def grade_class(course, jobs, workers=None, scheduler=None, log=print, sandboxed
         try:
             log(f"on {len(client.scheduler_info()['workers'])} Dask workers at "
                 f"{client.scheduler.address}; dashboard: {client.dashboard_link}")
-            futures = {client.submit(_grade, job, name, pure=False,
-                                     key=f"grade-{job[0]}-{job[1]}-{os.urandom(4).hex()}"): job
+            futures = {client.submit(_grade, job, name, pure=False, key=_key(job)): job
                        for job in jobs}
             for done, future in enumerate(as_completed(futures), 1):
                 outcomes.append(_outcome(course, future, futures[future], sandboxed))
@@ -145,6 +144,15 @@ def grade_class(course, jobs, workers=None, scheduler=None, log=print, sandboxed
                 client.unregister_worker_plugin(name)
     order = {tuple(job[:2]): k for k, job in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[(o.student, o.assignment)])
+
+
+def _key(job):
+    """The task's name on the dashboard. All a run's tasks make one task group ("grade", what
+    Dask reads before the first word that is not a name): a large group is queued at the
+    scheduler and handed to workers as they free up, where a student's own group (the name's
+    words up to the random part) would be too small to queue on a cluster of many workers,
+    and all their submissions would be dealt out at once, by guessed durations."""
+    return f"grade-{os.urandom(4).hex()}-{job[0]}/{job[1]}"
 
 
 @contextlib.contextmanager

@@ -119,7 +119,7 @@ def set_up(klass):
     klass.passwords()
     where = {**asdict(klass), "root": str(klass.root), "state": str(klass.state),
              "exchange": str(klass.exchange), "course_id": COURSE_ID, "proxy": str(proxy),
-             "hub_port": _free_port(), "proxy_api_port": _free_port()}
+             "hub_port": free_port(), "proxy_api_port": free_port()}
     (klass.state / "class.json").write_text(json.dumps(where, indent=1))
     return klass.state / "class.json"
 
@@ -229,7 +229,7 @@ def _reachable(klass):
                       + (done.stderr.strip().splitlines() or ["?"])[-1])
 
 
-def _free_port():
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

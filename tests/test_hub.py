@@ -17,7 +17,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import pytest
 
 from graders.answer_key.catalogue import EXERCISES
 from grading.course import Course, environment
-from grading.hub import PROXY, Class
+from grading.hub import PROXY, Class, free_port
 
 from .jupyter_lab import ARTIFACTS, DIRTY, PANEL_READY, PATIENCE, chromium, new_page, type_into
 
@@ -51,12 +50,6 @@ def answers(student):
     if student == "bob":
         chosen["l04_three_answer"] = EXERCISES["l04_three"].mistakes[MISTAKE]
     return {**chosen, "l04_why": WRITTEN[student]}
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _processes_of(uids):
@@ -87,22 +80,24 @@ def hub():
     # not under pytest's private tmp: the class's users must reach their homes
     folder = Path(tempfile.mkdtemp(prefix="hub-class-"))
     folder.chmod(0o755)
-    klass = Class(folder / "class", _free_port(), f"prof{suffix}",
+    klass = Class(folder / "class", free_port(), f"prof{suffix}",
                   [f"{name}{suffix}" for name in ("ada", "bob", "cyd")])
     args = [sys.executable, "-m", "grading.hub", "--root", klass.root, "--port", str(klass.port),
             "--instructor", klass.instructor, "--students", *klass.students,
             "--server-arg=--LabApp.expose_app_in_browser=True",
             "--server-arg=--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = folder / "hub.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=environment(),
-                                   start_new_session=True)
     try:
-        deadline = time.monotonic() + PATIENCE
-        while not _answers(f"{klass.url()}/hub/api"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the hub did not come up:\n" + log.read_text()[-5000:])
-            time.sleep(0.2)
+        for _attempt in range(3):  # a free port picked can be taken before the hub binds it
+            with open(log, "w") as out:
+                process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                           env=environment(), start_new_session=True)
+            if _comes_up(klass, process, log):
+                break
+            klass.port = free_port()
+            args[args.index("--port") + 1] = str(klass.port)
+        else:
+            pytest.fail("the hub lost its ports three times:\n" + log.read_text()[-5000:])
         yield klass, log
     finally:
         uids = {pwd.getpwnam(user).pw_uid for user in klass.users if _exists(user)}
@@ -125,6 +120,22 @@ def hub():
         shutil.rmtree(folder, ignore_errors=True)
         assert left == [], f"the hub's users' processes outlived it: {left}"
         assert gone, "the class's users were not removed"
+
+
+def _comes_up(klass, process, log):
+    """Whether the hub answered; False if it stopped because a port it was given was taken
+    meanwhile; fails the test if it stopped for anything else or never answered."""
+    deadline = time.monotonic() + PATIENCE
+    while not _answers(f"{klass.url()}/hub/api"):
+        if process.poll() is not None:
+            said = log.read_text()
+            if "Address already in use" in said or "EADDRINUSE" in said:
+                return False
+            pytest.fail("the hub did not come up:\n" + said[-5000:])
+        if time.monotonic() > deadline:
+            pytest.fail("the hub did not come up:\n" + log.read_text()[-5000:])
+        time.sleep(0.2)
+    return True
 
 
 def _answers(url):
