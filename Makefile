@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+HUB_PORT ?= 8000
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -39,7 +40,7 @@ instructor: $(VENV)/.installed
 # and three students, local users made for it (root only); Ctrl-C stops it all. Users, work and
 # course stay for the next start: `make hub-clean` removes them
 hub: $(VENV)/.installed $(HUB_PROXY)
-	$(BIN)/python -m grading.hub --root build/hub
+	$(BIN)/python -m grading.hub --root build/hub --port $(HUB_PORT)
 
 hub-clean: $(VENV)/.installed
 	$(BIN)/python -m grading.hub --root build/hub --clean

@@ -230,13 +230,29 @@ def _reachable(klass):
 
 
 def free_port():
+    """A port of 127.0.0.1 free now (another process may take it before it is bound)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def _free(port):
+    """Whether nothing listens on this port of 127.0.0.1 (a connection of an earlier hub still
+    closing does not count: the proxy binds over it too)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def start(klass):
     """Set the class up and run the hub in this process's place (Ctrl-C stops it all)."""
+    if not _free(klass.port):  # the hub's proxy would say so only in its log, and run on
+        raise Refused(f"127.0.0.1:{klass.port} is already in use (another hub, or another "
+                      "server): give the hub another port with --port (make hub HUB_PORT=...)")
     where = set_up(klass)
     open_to_all(klass)
     _reachable(klass)

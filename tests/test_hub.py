@@ -17,6 +17,7 @@ import pwd
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -101,12 +102,7 @@ def hub():
         yield klass, log
     finally:
         uids = {pwd.getpwnam(user).pw_uid for user in klass.users if _exists(user)}
-        process.send_signal(signal.SIGTERM)  # as Ctrl-C: the hub stops every user's server
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        _stop(process)
         deadline = time.monotonic() + 60
         while (left := _processes_of(uids)) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -122,15 +118,26 @@ def hub():
         assert gone, "the class's users were not removed"
 
 
+def _stop(process):
+    process.send_signal(signal.SIGTERM)  # as Ctrl-C: the hub stops its proxy and users' servers
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def _comes_up(klass, process, log):
-    """Whether the hub answered; False if it stopped because a port it was given was taken
-    meanwhile; fails the test if it stopped for anything else or never answered."""
+    """Whether the hub answered; False, the hub stopped, if a port it was given was taken
+    meanwhile (grading.hub refuses, or the hub or its proxy -- which runs on -- says so in the
+    log); fails the test if the hub stopped for anything else or never answered."""
     deadline = time.monotonic() + PATIENCE
     while not _answers(f"{klass.url()}/hub/api"):
+        said = log.read_text()
+        if "already in use" in said.lower():
+            _stop(process)
+            return False
         if process.poll() is not None:
-            said = log.read_text()
-            if "Address already in use" in said or "EADDRINUSE" in said:
-                return False
             pytest.fail("the hub did not come up:\n" + said[-5000:])
         if time.monotonic() > deadline:
             pytest.fail("the hub did not come up:\n" + log.read_text()[-5000:])
@@ -396,3 +403,23 @@ def test_a_class_on_the_hub(hub, browser):
         assert f"{float(points)} / 2.0" in text, text[-2000:]
         assert "HIDDEN TESTS" not in text
     assert MISTAKE in text  # bob's: what his exercise 1 points to
+
+
+def test_a_hub_refuses_a_port_already_in_use(tmp_path, capsys, monkeypatch):
+    """JupyterHub's proxy only logs that it could not listen, and the hub says it runs: on a
+    port something else holds, `make hub` refuses before it makes anyone, and says what to do."""
+    from grading import hub
+
+    def set_up(klass):
+        raise AssertionError("the class was being set up on a port already in use")
+
+    monkeypatch.setattr(hub, "set_up", set_up)  # never users made, nor a hub started, here
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            hub.main(["--root", str(tmp_path / "class"), "--port", str(port)])
+    assert stopped.value.code == 2
+    assert f"127.0.0.1:{port} is already in use" in capsys.readouterr().err
+    assert not (tmp_path / "class").exists()  # nothing set up
