@@ -486,7 +486,7 @@ def watch(init_pid, limits, inbox):
         students, threads, hidden = _students()
         tick += 1
         if tick % 10 == 1:  # every 200 ms: reading every open file costs more
-            in_files, open_files = _open_files(students)
+            in_files, open_files = _open_files(students.values())
         if not problems and hidden:
             problems.append("a process hid from the limits")
         elif not problems and len(students) > limits["processes"]:
@@ -495,7 +495,7 @@ def watch(init_pid, limits, inbox):
             problems.append("thread limit")
         elif not problems and open_files > limits["open_files"]:
             problems.append("open file limit")
-        elif not problems and _over(limits["memory"] - in_files, students):
+        elif not problems and _over(limits["memory"] - in_files, students.values()):
             problems.append("memory limit")
         if problems:  # from then on, until the runner is done: a fork bomb forks on
             for pid in students:
@@ -506,37 +506,63 @@ def watch(init_pid, limits, inbox):
 
 def _students():
     """The student's processes -- the kernel and what it started (pid >= 3 in their namespace;
-    1 is the init and 2 the runner), in pid namespaces of their own making too -- their threads
-    in all, and whether one hid. /proc here is the parent's, so it shows them all. A process made
-    not dumpable (prctl, or running an unreadable program) hides its memory and files from this
-    keeper, which has no capability where the kernel's memory was made: that is enough to end
-    the submission."""
-    found, threads, hidden = [], 0, False
+    1 is the init and 2 the runner), in pid namespaces of their own making too -- as {pid: the
+    /proc folder its memory and files are read through}, their threads in all, and whether one
+    hid. /proc here is the parent's, so it shows them all. A process made not dumpable (prctl,
+    or running an unreadable program) hides its memory and files from this keeper, which has no
+    capability where the kernel's memory was made: that is enough to end the submission."""
+    found, threads, hidden = {}, 0, False
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
-                with open(f"/proc/{name}/status") as f:  # NSpid comes first, Threads later
+                with open(f"/proc/{name}/status") as f:  # NSpid, VmSize, Threads: in this order
                     ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
                     if len(ns_pids) < 2 or int(ns_pids[1]) < 3:
                         continue  # not the student's: the rest of its status is not read
-                    count = next(line for line in f if line.startswith("Threads:")).split()[1]
-            except (OSError, StopIteration):
+                    rest = "\n" + f.read()
+                count = int(rest.split("\nThreads:", 1)[1].split()[0])
+            except (OSError, IndexError, ValueError):
                 continue
-            found.append(int(name))
-            threads += int(count)
-            hidden |= not _readable(name)
+            proc = f"/proc/{name}"
+            if "\nVmSize:" not in rest and count > 1:
+                proc = _live_thread(proc)  # its first thread ended and shows no memory
+            found[int(name)] = proc
+            threads += count
+            hidden |= not _readable(proc)
     return found, threads, hidden
 
 
-def _readable(pid):
-    """Whether this keeper may read the process's memory (the check behind smaps and fd/)."""
+def _live_thread(proc):
+    """The /proc folder of a thread of the process that still has its memory (a process's own
+    folder shows none once its first thread ended); the process's own if none has."""
     try:
-        os.close(os.open(f"/proc/{pid}/auxv", os.O_RDONLY))
+        tids = os.listdir(f"{proc}/task")
+    except OSError:
+        return proc
+    return next((f"{proc}/task/{tid}" for tid in tids if _has_memory(f"{proc}/task/{tid}")),
+                proc)
+
+
+def _readable(proc):
+    """Whether this keeper may read the process's memory (the check behind smaps and fd/), or
+    the process has none left to hide: one that has ended, not yet reaped, has given its memory
+    back, and its /proc files belong to root until it is gone -- which a keeper that is not root
+    (an instructor grading) cannot read either."""
+    try:
+        os.close(os.open(f"{proc}/auxv", os.O_RDONLY))
     except PermissionError:
-        return False
+        return not _has_memory(proc)
     except OSError:  # gone meanwhile
         pass
     return True
+
+
+def _has_memory(proc):
+    try:
+        with open(f"{proc}/status") as f:  # readable by all; VmSize only while it has some
+            return any(line.startswith("VmSize:") for line in f)
+    except OSError:  # gone meanwhile
+        return False
 
 
 def _kill(pid):
@@ -546,19 +572,19 @@ def _kill(pid):
         pass
 
 
-def _open_files(pids):
+def _open_files(procs):
     """Bytes in memory-only files the processes hold open (memfd_create): no process's size
     shows them, and no file system bounds them (/tmp, home and /dev/shm are bounded tmpfs); and
     how many files they hold open in all (each socket or pipe has kernel buffers)."""
     sizes, count = {}, 0
-    for pid in pids:
+    for proc in procs:
         try:
-            fds = os.listdir(f"/proc/{pid}/fd")
+            fds = os.listdir(f"{proc}/fd")
         except OSError:
             continue
         count += len(fds)
         for fd in fds:
-            path = f"/proc/{pid}/fd/{fd}"
+            path = f"{proc}/fd/{fd}"
             try:
                 if os.readlink(path).startswith("/memfd:"):
                     info = os.stat(path)
@@ -568,25 +594,25 @@ def _open_files(pids):
     return sum(sizes.values()), count
 
 
-def _over(limit, pids):
+def _over(limit, procs):
     """Whether the processes hold more than `limit` bytes: resident memory is cheap to read but
     counts shared pages (the warm imports) once per process, so a sum over the limit is
     confirmed with Pss."""
-    return sum(map(_rss, pids)) > limit and sum(map(_pss, pids)) > limit
+    return sum(map(_rss, procs)) > limit and sum(map(_pss, procs)) > limit
 
 
-def _rss(pid):
+def _rss(proc):
     try:
-        with open(f"/proc/{pid}/statm") as f:
+        with open(f"{proc}/statm") as f:
             return int(f.read().split()[1]) * PAGE
     except (OSError, ValueError, IndexError):
         return 0
 
 
-def _pss(pid):
+def _pss(proc):
     """Bytes of memory a process holds, its share of shared pages included; 0 once it ended."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(f"{proc}/smaps_rollup") as f:
             for line in f:
                 if line.startswith("Pss:"):
                     return int(line.split()[1]) * 1024

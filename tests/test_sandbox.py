@@ -9,12 +9,14 @@ machine (a few hundred sleeping processes for half a minute at most, 4 GiB at mo
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -150,6 +152,17 @@ def cheats(root, port):
                   "for _ in range(5):  # 3.2 GiB in all\n    if os.fork() == 0:\n"
                   "        hog = bytearray(640 << 20)\n        time.sleep(30)\n        os._exit(0)\n"
                   "time.sleep(10)",
+        # the same memory in processes whose first thread ended: their own /proc shows none
+        "leaderless": "import subprocess, sys, time\n"
+                      "HOLD = '''import ctypes, os, threading, time\n"
+                      "def hold():\n    time.sleep(1)  # the first thread gone by then\n"
+                      "    hog = bytearray(640 << 20)\n    time.sleep(30)\n"
+                      "threading.Thread(target=hold).start()\n"
+                      "exit_ = {'x86_64': 60, 'aarch64': 93}[os.uname().machine]\n"
+                      "ctypes.CDLL(None).syscall(exit_, 0)  # SYS_exit: this thread alone'''\n"
+                      "for _ in range(5):  # 3.2 GiB in all\n"
+                      "    subprocess.Popen([sys.executable, '-c', HOLD])\n"
+                      "time.sleep(10)",
         "fork_bomb": "import os, time\nfor _ in range(300):\n    if os.fork() == 0:\n"
                      "        time.sleep(30)\n        os._exit(0)",
         "thread_bomb": "import threading, time\nthreading.stack_size(1 << 16)\n"
@@ -203,8 +216,8 @@ EXTRAS = {
 # students who asked to see an answer, their right answers kept: that exercise scores 0
 REVEALS = {"capture_reveal": "%%capture shown\ncheck_three_backwards.reveal()"}
 # a limit that ends the notebook there: the exercises after it score 0 too
-KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "hidden", "thread_bomb",
-                    "socket_hoard"}
+KILLS_THE_KERNEL = {"output", "fork_bomb", "memory_forks", "hidden", "leaderless",
+                    "thread_bomb", "socket_hoard"}
 # every later hand-over is malformed; json_bomb: no output kept at all
 BREAKS_LATER_CHECKS = KILLS_THE_KERNEL | {"verdict_forge", "json_bomb"}
 
@@ -380,6 +393,7 @@ def test_the_limits_hit_are_fields_of_the_outcome(attacked):
     assert "process limit" in outcomes["fork_bomb"].limits_hit
     assert "memory limit" in outcomes["memory_forks"].limits_hit
     assert "a process hid from the limits" in outcomes["hidden"].limits_hit
+    assert "memory limit" in outcomes["leaderless"].limits_hit
     assert "thread limit" in outcomes["thread_bomb"].limits_hit
     assert "open file limit" in outcomes["socket_hoard"].limits_hit
     assert "output limit" in outcomes["json_bomb"].limits_hit
@@ -494,3 +508,57 @@ def test_test_cells_run_as_the_gradebook_holds_them(attacked, tmp_path):
     scored, _ = TrustedVerdicts().preprocess(nb, resources)
     assert not marker.exists()
     assert all(v["passed"] for v in scored.metadata["grading"]["verdicts"])
+
+
+ENDING = """
+import os, time
+for _ in range(20):  # children that end, each a zombie for a while before it is reaped
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    time.sleep(0.1)
+    os.waitpid(child, 0)
+print("REAPED")
+"""
+
+AS_A_USER = """
+import json, os, sys
+from pathlib import Path
+import nbformat
+from grading.hub import Class, open_to_all
+from grading.sandbox import Limits, Sandbox
+
+open_to_all(Class(sys.argv[2]))  # the project's Python reachable by others, as on the hub
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+warm = Sandbox(Limits())
+try:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(sys.argv[1])])
+    done, problems, _ = warm.run(nb, Path(sys.argv[2]))
+    print(json.dumps({"problems": problems, "outputs": done.cells[0].outputs}))
+finally:
+    warm.close()
+"""
+
+
+def test_a_process_that_ends_hides_nothing_when_a_user_grades():
+    """Graded by a user who is not root (an instructor on a hub, or on their own machine): a
+    student's process that has ended and waits to be reaped has given its memory back, and its
+    /proc files then belong to root, which such a keeper cannot read -- that is no process
+    hiding from the limits, and the honest notebook runs to its end."""
+    sandbox_or_skip()
+    if os.geteuid() != 0:
+        pytest.skip("the test grades as another user: it needs root (CI runs the tests as root)")
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-user-"))
+    try:
+        folder.chmod(0o755)
+        done = subprocess.run([sys.executable, "-c", AS_A_USER, ENDING, str(folder)],
+                              cwd=folder, env={**environment(), "HOME": str(folder)},
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["problems"] == [], result
+    assert "REAPED" in result["outputs"][0]["text"]
