@@ -374,6 +374,7 @@ def test_a_class_on_the_hub(hub, browser):
         outcome = json.loads((course.root / "grading-status" / f"{user}__{LESSON}.json")
                              .read_text())
         assert outcome["graded"] and outcome["sandboxed"], outcome
+        assert outcome["limits_hit"] == [], outcome  # graded by a user who is not root
     scores = course.auto_scores([(ada, LESSON), (bob, LESSON)])
     with course.gradebook() as gradebook:
         tops = {g.name: g.max_score for g in gradebook.find_notebook(LESSON, LESSON).grade_cells}
