@@ -83,20 +83,21 @@ def hub():
     folder.chmod(0o755)
     klass = Class(folder / "class", free_port(), f"prof{suffix}",
                   [f"{name}{suffix}" for name in ("ada", "bob", "cyd")])
-    args = [sys.executable, "-m", "grading.hub", "--root", klass.root, "--port", str(klass.port),
-            "--instructor", klass.instructor, "--students", *klass.students,
-            "--server-arg=--LabApp.expose_app_in_browser=True",
-            "--server-arg=--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = folder / "hub.log"
     try:
-        for _attempt in range(3):  # a free port picked can be taken before the hub binds it
+        for attempt in range(3):  # a free port picked can be taken before the hub binds it
+            if attempt:
+                klass.port = free_port()
+            args = [sys.executable, "-m", "grading.hub", "--root", klass.root,
+                    "--port", str(klass.port), "--instructor", klass.instructor,
+                    "--students", *klass.students,
+                    "--server-arg=--LabApp.expose_app_in_browser=True",
+                    "--server-arg=--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
             with open(log, "w") as out:
                 process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
                                            env=environment(), start_new_session=True)
             if _comes_up(klass, process, log):
                 break
-            klass.port = free_port()
-            args[args.index("--port") + 1] = str(klass.port)
         else:
             pytest.fail("the hub lost its ports three times:\n" + log.read_text()[-5000:])
         yield klass, log
